@@ -1,0 +1,75 @@
+"""Who is asking: session login (Flask-Login), API bearer tokens, CSRF, rate limits."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from .database import get_session
+from .models import User
+from .services.accounts import user_for_token
+from .services.errors import Forbidden, Unauthorized
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(security_headers)
+
+
+def api_actor() -> User:
+    """The user behind an API request: a bearer token, else the session; or 401."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_token(get_session(), header[7:].strip())
+        if user is None:
+            raise Unauthorized("Jeton d'API invalide ou révoqué.")
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    else:
+        raise Unauthorized("Authentification requise : jeton « Authorization: Bearer » "
+                           "ou session ouverte.")
+    return user
+
+
+def require_coordinator(user: User) -> None:
+    """Refuse anyone but the cooperative's staff."""
+    if user.org.kind != "coordinator":
+        raise Forbidden("Réservé à la coordination du réseau.")
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; worker-src 'self' blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def security_headers(response):
+    """The usual hardening headers on every answer."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

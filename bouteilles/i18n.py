@@ -1,0 +1,52 @@
+"""French first, English available: a small catalogue keyed by the French text.
+
+Templates and messages are written in French; `translations/en/*.json` map
+French source text to English. Missing entries fall back to French. The
+locale comes from `?lang=`, remembered in the session, else the user's
+setting, else the browser's Accept-Language, else French.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+LOCALES = ("fr", "en")
+CATALOGUE_DIR = Path(__file__).parent / "translations"
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    """All translations for a locale, merged from its JSON files."""
+    merged: dict[str, str] = {}
+    for path in sorted((CATALOGUE_DIR / locale).glob("*.json")):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def get_locale() -> str:
+    """The locale of the current request."""
+    wanted = request.args.get("lang")
+    if wanted in LOCALES:
+        session["lang"] = wanted
+    locale = session.get("lang")
+    if locale not in LOCALES and current_user and getattr(current_user, "locale", None):
+        locale = current_user.locale
+    if locale not in LOCALES:
+        locale = request.accept_languages.best_match(LOCALES, default="fr")
+    return locale
+
+
+def translate(text: str, locale: str | None = None, **params: object) -> str:
+    """Translate French source text, then fill its {named} fields."""
+    locale = locale or get_locale()
+    result = text if locale == "fr" else catalogue(locale).get(text, text)
+    return result.format(**params) if params else result
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(_=translate, get_locale=get_locale)

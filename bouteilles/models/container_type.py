@@ -1,0 +1,34 @@
+"""Kinds of reusable containers (a 75 cl bottle, a 500 ml glass box...)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, sql_in, utcnow
+
+FAMILIES = ("bottle", "box")
+
+
+class ContainerType(Base):
+    __tablename__ = "container_types"
+    __table_args__ = (
+        CheckConstraint(sql_in("family", FAMILIES), name="family"),
+        CheckConstraint("mass_g > 0", name="mass_positive"),
+        CheckConstraint("deposit_cents >= 0", name="deposit_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    family: Mapped[str] = mapped_column(String(16))
+    mass_g: Mapped[int]
+    volume_ml: Mapped[int | None]
+    deposit_cents: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ContainerType {self.code}>"

@@ -1,0 +1,41 @@
+"""The deposit ledger, in integer cents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, sql_in, utcnow
+
+# taken: paid by a customer at a lend; refunded: paid back at the return;
+# forfeited: no longer owed (box declared lost, or it reached the washing chain
+# without a return scan); reinstated: a forfeited deposit owed again (found).
+ENTRY_KINDS = ("taken", "refunded", "forfeited", "reinstated")
+
+
+class DepositEntry(Base):
+    __tablename__ = "deposit_entries"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", ENTRY_KINDS), name="kind"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint(
+            "(kind = 'taken') = (lend_entry_id IS NULL)", name="closing_entries_name_the_lend"
+        ),
+        Index("ix_deposit_entries_org_time", "org_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    container_id: Mapped[int] = mapped_column(ForeignKey("containers.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    amount_cents: Mapped[int]
+    # For refunds and forfeits: the `taken` entry they close. Unique, so one lend's
+    # deposit is closed once, whatever is replayed; reinstatements name the forfeit.
+    lend_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deposit_entries.id"), unique=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,75 @@
+"""The append-only log of physical movements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, sql_in, utcnow
+from .item import STATES
+from .organisation import Organisation
+
+ACTIONS = (
+    "commission", "deliver", "lend", "fill", "return", "collect",
+    "sort", "wash", "batch_close", "reject", "lose", "find",
+)
+
+
+class Event(Base):
+    """One movement; never updated or deleted (database triggers refuse it)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(sql_in("action", ACTIONS), name="action"),
+        CheckConstraint(
+            "(container_id IS NULL) <> (crate_id IS NULL)", name="exactly_one_item"
+        ),
+        CheckConstraint(
+            "from_state IS NULL OR " + sql_in("from_state", STATES), name="from_state"
+        ),
+        CheckConstraint(sql_in("to_state", STATES), name="to_state"),
+        Index("ix_events_container_time", "container_id", "occurred_at"),
+        Index("ix_events_crate_time", "crate_id", "occurred_at"),
+        Index("ix_events_org_time", "org_id", "occurred_at"),
+        Index("ix_events_occurred_at", "occurred_at"),
+        Index("ix_events_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(32))
+    container_id: Mapped[int | None] = mapped_column(ForeignKey("containers.id"))
+    crate_id: Mapped[int | None] = mapped_column(ForeignKey("crates.id"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("container_types.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_holder_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(default=1)
+    quantity_delta: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    anomaly: Mapped[str | None] = mapped_column(String(32))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org: Mapped[Organisation] = relationship(foreign_keys=[org_id], lazy="joined")
+    holder: Mapped[Organisation] = relationship(foreign_keys=[holder_id], lazy="joined")
+
+
+class IdempotentResponse(Base):
+    """The answer given to a scan, replayed as-is when the same key comes again."""
+
+    __tablename__ = "idempotent_responses"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    status: Mapped[int]
+    body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,168 @@
+"""JSON API v1: health, items, scans, containers, crates, stock, deposits."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import text
+
+from ..auth import api_actor
+from ..database import get_session
+from ..i18n import translate
+from ..services import deposits as deposit_service
+from ..services import lifecycle
+from ..services.containers import commission_containers, create_crate
+from ..services.errors import Forbidden, ValidationError
+from ..services.items import (
+    describe_event,
+    describe_item,
+    get_item,
+    get_org,
+    get_type,
+    item_history,
+)
+from ..services.payload import optional_int, optional_str, required_str
+from ..services.scans import submit_scan
+from ..services.stock import stock_rows
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_BATCH_SCANS = 1000
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a clear 422."""
+    if not request.is_json:
+        raise ValidationError("Envoyez du JSON (Content-Type: application/json).")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("Le corps de la requête doit être un objet JSON valide.")
+    return data
+
+
+@bp.get("/health")
+def health():
+    """Liveness and database check."""
+    try:
+        get_session().execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any database failure is reported, not raised
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify({"status": "ok" if status == 200 else "degraded", "database": database}), status
+
+
+@bp.get("/items/<code>")
+def show_item(code: str):
+    """A container or crate with its history and the actions open to the caller."""
+    actor = api_actor()
+    session = get_session()
+    item = get_item(session, code)
+    body = describe_item(session, item)
+    body["actions"] = lifecycle.available_actions(actor.org.kind, item.state)
+    suggested = lifecycle.suggested_action(actor.org.kind, item.state)
+    body["suggested"] = suggested if suggested in body["actions"] else None
+    body["history"] = [describe_event(e) for e in item_history(session, item)]
+    return jsonify(body)
+
+
+@bp.post("/scans")
+def post_scan():
+    """Record one scan, once per idempotency key."""
+    actor = api_actor()
+    session = get_session()
+    status, body = submit_scan(session, actor, json_body())
+    session.commit()
+    return jsonify(body), status
+
+
+@bp.post("/scans/batch")
+def post_scan_batch():
+    """Record many scans, each on its own (the phone's offline queue)."""
+    actor = api_actor()
+    scans = json_body().get("scans")
+    if not isinstance(scans, list) or len(scans) > MAX_BATCH_SCANS:
+        raise ValidationError("« scans » doit être une liste de {n} scans au plus.",
+                              n=MAX_BATCH_SCANS)
+    session = get_session()
+    results = []
+    for scan in scans:
+        key = scan.get("idempotency_key") if isinstance(scan, dict) else None
+        try:
+            status, body = submit_scan(session, actor, scan)
+        except ValidationError as exc:
+            status = exc.status
+            body = {"error": {"code": exc.code, "message": translate(exc.template, **exc.params)}}
+        results.append({"idempotency_key": key, "status": status, "body": body})
+    session.commit()
+    return jsonify({"results": results})
+
+
+@bp.post("/containers")
+def post_containers():
+    """Commission new labelled containers, clean."""
+    actor = api_actor()
+    data = json_body()
+    session = get_session()
+    boxes = commission_containers(
+        session, actor=actor, type_code=required_str(data, "type", max_length=64),
+        count=optional_int(data.get("count", 1), field="count", minimum=1, maximum=10_000),
+        holder_code=optional_str(data, "holder", max_length=64),
+    )
+    session.commit()
+    return jsonify({"codes": [b.code for b in boxes], "crate": None}), 201
+
+
+@bp.post("/crates")
+def post_crate():
+    """Commission a crate carrying a counted quantity of one type."""
+    actor = api_actor()
+    data = json_body()
+    quantity = optional_int(data.get("quantity"), field="quantity", maximum=1_000_000)
+    if quantity is None:
+        raise ValidationError("Le champ « quantity » est obligatoire.")
+    session = get_session()
+    crate = create_crate(
+        session, actor=actor, type_code=required_str(data, "type", max_length=64),
+        quantity=quantity, holder_code=optional_str(data, "holder", max_length=64),
+        state=optional_str(data, "state", max_length=16) or "clean",
+    )
+    session.commit()
+    return jsonify({"code": crate.code, "quantity": crate.quantity, "state": crate.state,
+                    "type": crate.type.code, "holder": crate.holder.code}), 201
+
+
+def _own_org_filter(actor, org_code: str | None) -> int | None:
+    """Members see their own organisation; the coordinator sees any (or all)."""
+    session = get_session()
+    if actor.org.kind == "coordinator":
+        return get_org(session, org_code).id if org_code else None
+    if org_code and org_code != actor.org.code:
+        raise Forbidden("Vous ne voyez que les données de votre organisation.")
+    return actor.org_id
+
+
+@bp.get("/stock")
+def get_stock():
+    """Counts by holder, type and state (containers plus crate quantities)."""
+    actor = api_actor()
+    session = get_session()
+    args = request.args
+    type_id = get_type(session, args["type"]).id if args.get("type") else None
+    state = args.get("state") or None
+    if state is not None and state not in lifecycle.LIVE_STATES + ("rejected", "lost"):
+        raise ValidationError("État inconnu « {state} ».", state=state)
+    holder_id = _own_org_filter(actor, args.get("holder"))
+    return jsonify({"rows": stock_rows(session, holder_id=holder_id, type_id=type_id,
+                                       state=state)})
+
+
+@bp.get("/deposits")
+def get_deposits():
+    """Deposits taken, refunded and held per organisation, with settlements."""
+    actor = api_actor()
+    session = get_session()
+    org_id = _own_org_filter(actor, request.args.get("org"))
+    month = request.args.get("month") or None
+    return jsonify({
+        "rows": deposit_service.deposit_rows(session, org_id=org_id, month=month),
+        "settlements": deposit_service.settlements(session, org_id=org_id, month=month),
+    })

@@ -1,0 +1,53 @@
+"""The home page: who you are and what you hold."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..database import get_session
+from ..i18n import LOCALES
+from ..services.deposits import deposit_rows
+from ..services.stock import stock_rows
+
+bp = Blueprint("home", __name__)
+
+ROLE_LABELS = {
+    "restaurant": "Restaurant",
+    "winegrower": "Vigneron",
+    "washing_site": "Site de lavage",
+    "collection_point": "Point de collecte",
+    "collector": "Collecteur",
+    "event_organiser": "Organisateur d'événements",
+    "coordinator": "Coordination",
+}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Home for the logged-in member, by role."""
+    db = get_session()
+    coordinator = current_user.org.kind == "coordinator"
+    holder_id = None if coordinator else current_user.org_id
+    rows = stock_rows(db, holder_id=holder_id)
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["state"]] = totals.get(row["state"], 0) + row["count"]
+    deposits = deposit_rows(db, org_id=holder_id)
+    held = sum(r["held_cents"] for r in deposits)
+    return render_template("home.html", rows=rows, totals=totals, held_cents=held,
+                           role_label=ROLE_LABELS[current_user.org.kind],
+                           coordinator=coordinator)
+
+
+@bp.get("/lang/<locale>")
+def set_language(locale: str):
+    """Switch the interface language, then go back to the same page."""
+    if locale in LOCALES:
+        session["lang"] = locale
+    back = urlsplit(request.referrer or "")
+    same_site = back.netloc == request.host
+    return redirect(back.path if same_site and back.path else url_for("home.index"))

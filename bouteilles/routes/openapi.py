@@ -1,0 +1,131 @@
+"""The OpenAPI 3.1 document, generated from the app's own URL map.
+
+Every route of the app is listed (a test checks it); JSON API routes carry
+the request and answer schemas below, HTML pages are described as such.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+OBJ = {"type": "object"}
+CODE = {"type": "string", "minLength": 1, "maxLength": 200}
+SCAN = {
+    "type": "object",
+    "required": ["code", "action", "idempotency_key"],
+    "properties": {
+        "code": CODE,
+        "action": {"type": "string", "enum": [
+            "deliver", "lend", "fill", "return", "collect", "sort", "wash", "reject",
+            "lose", "find"]},
+        "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 100},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "to": {"type": "string", "maxLength": 64},
+        "reason": {"type": "string", "enum": ["broken", "chipped", "wrong_model", "residue",
+                                              "other"]},
+        "quantity": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+        "batch": {"type": "string", "maxLength": 32},
+    },
+}
+BODIES = {
+    "api.post_scan": SCAN,
+    "api.post_scan_batch": {"type": "object", "required": ["scans"], "properties": {
+        "scans": {"type": "array", "maxItems": 1000, "items": SCAN}}},
+    "api.post_containers": {"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string"}, "count": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "holder": {"type": "string"}}},
+    "api.post_crate": {"type": "object", "required": ["type", "quantity"], "properties": {
+        "type": {"type": "string"}, "quantity": {"type": "integer", "minimum": 0},
+        "holder": {"type": "string"}, "state": {"type": "string"}}},
+    "api_batches.post_batch": {"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string"}, "site": {"type": "string"}}},
+    "api_batches.post_inputs": {"type": "object", "properties": {
+        "codes": {"type": "array", "items": {"type": "string"}},
+        "count": {"type": "integer", "minimum": 0}}},
+    "api_batches.post_close": {"type": "object", "required": ["clean"], "properties": {
+        "clean": {"type": "integer", "minimum": 0},
+        "rejected": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "water_l": {"type": "number", "minimum": 0},
+        "energy_kwh": {"type": "number", "minimum": 0},
+        "electricity_kwh": {"type": "number", "minimum": 0},
+        "gas_kwh": {"type": "number", "minimum": 0},
+        "transport": {"type": "array", "items": {"type": "object", "properties": {
+            "km": {"type": "number", "minimum": 0},
+            "mode": {"type": "string", "enum": ["van", "truck"]}}}}}},
+}
+QUERY = {
+    "api.get_stock": ["holder", "type", "state"],
+    "api.get_deposits": ["org", "month"],
+}
+CREATED = {"api.post_scan", "api.post_containers", "api.post_crate", "api_batches.post_batch"}
+PUBLIC = {"api.health", "openapi.spec"}
+_CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def _operation(endpoint: str, view, methods: set[str], path: str) -> dict:
+    doc = (view.__doc__ or endpoint).strip().splitlines()[0]
+    is_api = path.startswith(("/api/", "/exports/"))
+    ok_status = "201" if endpoint in CREATED else "200"
+    content_type = "application/json" if is_api else "text/html"
+    responses: dict = {ok_status: {"description": "OK", "content": {content_type: {
+        "schema": OBJ if is_api else {"type": "string"}}}}}
+    if endpoint == "api.post_scan":
+        responses["200"] = {"description": "Replay of a known idempotency key",
+                            "content": {"application/json": {"schema": OBJ}}}
+    if is_api:
+        for status in ("401", "403", "404", "409", "413", "422", "429"):
+            responses[status] = {"description": "Error",
+                                 "content": {"application/json": {"schema": ERROR}}}
+    operation: dict = {"operationId": endpoint, "summary": doc, "responses": responses}
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+              for name in _CONVERTER.findall(path)]
+    params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+               for name in QUERY.get(endpoint, [])]
+    if params:
+        operation["parameters"] = params
+    if endpoint in BODIES:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": BODIES[endpoint]}}}
+    if is_api and endpoint not in PUBLIC:
+        operation["security"] = [{"bearer": []}, {"session": []}]
+    return operation
+
+
+def build_spec(app) -> dict:
+    """The OpenAPI document for every route of `app`."""
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = _CONVERTER.sub(r"{\1}", rule.rule)
+        view = app.view_functions[rule.endpoint]
+        methods = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+        for method in sorted(methods):
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                rule.endpoint, view, methods, rule.rule)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Bouteilles API", "version": "1.0.0",
+                 "description": "Reuse tracker for the Jura loops. See docs/API.md."},
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
+                "error": {"type": "object", "required": ["code", "message"], "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"}}}}}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+
+
+@bp.get("/api/v1/openapi.json")
+def spec():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(build_spec(current_app))

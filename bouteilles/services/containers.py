@@ -1,0 +1,133 @@
+"""Putting containers and crates into service (commissioning)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..models import STATES, Container, ContainerType, Crate, Event, Label, Organisation, User
+from ..models import utcnow as _utcnow
+from . import lifecycle
+from .codes import new_code
+from .errors import Forbidden, InvalidTransition, UnknownCode, ValidationError
+from .items import find_label, get_org, get_type, parse_code
+
+MAX_COMMISSION = 10_000
+
+
+def _check_may_commission(actor: User) -> None:
+    if not lifecycle.may_act(actor.org.kind, "commission"):
+        raise Forbidden("Seuls la coordination et les sites de lavage mettent en service.")
+
+
+def mint_codes(session: Session, count: int, ctype: ContainerType | None = None) -> list[str]:
+    """Reserve `count` new random codes (labels attached to nothing yet)."""
+    codes: list[str] = []
+    while len(codes) < count:
+        code = new_code()
+        if code in codes or session.get(Label, code) is not None:
+            continue  # 40 bits: a collision is rare but must not merge two things
+        codes.append(code)
+    session.add_all(Label(code=c, type_id=ctype.id if ctype else None) for c in codes)
+    session.flush()
+    return codes
+
+
+def _commission_event(actor: User, item: Container | Crate, quantity: int) -> Event:
+    now = item.created_at or _utcnow()
+    event = Event(
+        action="commission", code=item.code, type_id=item.type_id, org_id=actor.org_id,
+        user_id=actor.id, holder_id=item.holder_id, from_state=None, to_state=item.state,
+        quantity=quantity, occurred_at=now, recorded_at=now,
+    )
+    if isinstance(item, Crate):
+        event.crate_id = item.id
+    else:
+        event.container_id = item.id
+    return event
+
+
+def commission_containers(
+    session: Session, *, actor: User, type_code: str, count: int, holder_code: str | None,
+    at: datetime | None = None,
+) -> list[Container]:
+    """Put `count` new labelled containers into service, clean, at `holder`."""
+    _check_may_commission(actor)
+    if not 1 <= count <= MAX_COMMISSION:
+        raise ValidationError("Entre 1 et {n} contenants à la fois.", n=MAX_COMMISSION)
+    ctype = get_type(session, type_code)
+    holder = get_org(session, holder_code) if holder_code else actor.org
+    boxes = [_new_container(code, ctype, holder, actor.org, at) for code in mint_codes(
+        session, count, ctype)]
+    session.add_all(boxes)
+    session.flush()
+    _attach(session, boxes)
+    session.add_all(_commission_event(actor, box, 1) for box in boxes)
+    session.flush()
+    return boxes
+
+
+def _new_container(code: str, ctype: ContainerType, holder: Organisation,
+                   owner: Organisation, at: datetime | None = None) -> Container:
+    now = at or _utcnow()
+    return Container(code=code, type_id=ctype.id, holder_id=holder.id, owner_id=owner.id,
+                     state="clean", type=ctype, holder=holder, created_at=now,
+                     updated_at=now, last_event_at=now)
+
+
+def _attach(session: Session, items: list[Container] | list[Crate]) -> None:
+    for item in items:
+        label = session.get(Label, item.code)
+        if isinstance(item, Crate):
+            label.crate_id = item.id
+        else:
+            label.container_id = item.id
+
+
+def create_crate(
+    session: Session, *, actor: User, type_code: str, quantity: int,
+    holder_code: str | None, state: str = "clean", at: datetime | None = None,
+) -> Crate:
+    """Put a new crate carrying `quantity` containers of one type into service."""
+    _check_may_commission(actor)
+    if state not in STATES or state in ("rejected", "lost", "washing"):
+        raise ValidationError("État de départ impossible pour une caisse : {state}.", state=state)
+    ctype = get_type(session, type_code)
+    holder = get_org(session, holder_code) if holder_code else actor.org
+    if not 0 <= quantity <= 1_000_000:
+        raise ValidationError("Une caisse porte de 0 à 1 000 000 contenants.")
+    code = mint_codes(session, 1, ctype)[0]
+    now = at or _utcnow()
+    crate = Crate(code=code, type_id=ctype.id, holder_id=holder.id, owner_id=actor.org_id,
+                  quantity=quantity, state=state, type=ctype, holder=holder, created_at=now,
+                  updated_at=now, last_event_at=now)
+    session.add(crate)
+    session.flush()
+    _attach(session, [crate])
+    session.add(_commission_event(actor, crate, quantity))
+    session.flush()
+    return crate
+
+
+def commission_code(session: Session, *, actor: User, code: str,
+                    type_code: str | None = None) -> Container:
+    """Commission a minted label on its first scan (clean, at the scanning site)."""
+    _check_may_commission(actor)
+    code = parse_code(code)
+    label = find_label(session, code)
+    if label is None:
+        raise UnknownCode("Le code {code} n'a jamais été imprimé par le réseau.", code=code)
+    if label.container_id or label.crate_id:
+        raise InvalidTransition("Le code {code} est déjà en service.", code=code)
+    if type_code is None and label.type_id is None:
+        raise ValidationError("Précisez le type de contenant à mettre en service.")
+    ctype = get_type(session, type_code) if type_code else session.get(ContainerType,
+                                                                        label.type_id)
+    box = _new_container(code, ctype, actor.org, actor.org)
+    session.add(box)
+    session.flush()
+    label.container_id = box.id
+    session.add(_commission_event(actor, box, 1))
+    session.flush()
+    return box

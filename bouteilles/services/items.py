@@ -1,0 +1,134 @@
+"""Finding tracked things by code, and describing them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Batch, Container, ContainerType, Crate, Event, Label, Organisation
+from .codes import InvalidCode, normalize_code
+from .errors import NotFound, UnknownCode, ValidationError
+
+Item = Container | Crate
+
+STATE_LABELS = {
+    "clean": "propre",
+    "in_use": "en service",
+    "returned": "rendu",
+    "collected": "collecté",
+    "sorted": "trié",
+    "washing": "en lavage",
+    "rejected": "écarté",
+    "lost": "perdu",
+}
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC, the one form the API answers with."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def parse_code(text: str) -> str:
+    """Canonical code from typed or scanned text, or a validation error."""
+    try:
+        return normalize_code(text)
+    except InvalidCode as exc:
+        raise ValidationError("Code invalide : {detail}.", detail=str(exc)) from exc
+
+
+def find_label(session: Session, code: str) -> Label | None:
+    """The label row of a canonical code, if the code was ever minted or attached."""
+    return session.get(Label, code)
+
+
+def find_item(session: Session, code: str, *, for_update: bool = False) -> Item | None:
+    """The container or crate carrying `code` (current or replaced label)."""
+    label = session.get(Label, code)
+    if label is None or (label.container_id is None and label.crate_id is None):
+        return None
+    model, item_id = (Container, label.container_id) if label.container_id else (
+        Crate, label.crate_id)
+    stmt = select(model).where(model.id == item_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one()
+
+
+def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
+    """The item for a typed code; unknown codes raise UnknownCode."""
+    code = parse_code(text)
+    item = find_item(session, code, for_update=for_update)
+    if item is None:
+        raise UnknownCode(
+            "Le code {code} n'est pas en service dans le réseau. Vérifiez l'étiquette.",
+            code=code,
+        )
+    return item
+
+
+def get_org(session: Session, code: str | None) -> Organisation:
+    """An organisation by its slug."""
+    org = session.scalar(select(Organisation).where(Organisation.code == (code or "")))
+    if org is None:
+        raise NotFound("Aucune organisation « {code} ».", code=code)
+    return org
+
+
+def get_type(session: Session, code: str | None) -> ContainerType:
+    """A container type by its slug."""
+    ctype = session.scalar(select(ContainerType).where(ContainerType.code == (code or "")))
+    if ctype is None:
+        raise NotFound("Aucun type de contenant « {code} ».", code=code)
+    return ctype
+
+
+def describe_item(session: Session, item: Item) -> dict:
+    """The API description of an item (without history)."""
+    batch_code = None
+    if item.batch_id is not None:
+        batch_code = session.scalar(select(Batch.code).where(Batch.id == item.batch_id))
+    return {
+        "code": item.code,
+        "kind": item.kind,
+        "type": item.type.code,
+        "type_name": item.type.name,
+        "family": item.type.family,
+        "state": item.state,
+        "holder": item.holder.code,
+        "holder_name": item.holder.name,
+        "cycles": item.cycles,
+        "quantity": item.quantity if isinstance(item, Crate) else 1,
+        "deposit_cents": item.type.deposit_cents if isinstance(item, Container) else 0,
+        "deposit_held_cents": getattr(item, "deposit_held_cents", 0),
+        "reject_reason": item.reject_reason,
+        "batch": batch_code,
+        "updated_at": iso(item.updated_at),
+    }
+
+
+def item_history(session: Session, item: Item, *, limit: int = 200) -> list[Event]:
+    """The item's events, oldest first."""
+    column = Event.container_id if isinstance(item, Container) else Event.crate_id
+    stmt = select(Event).where(column == item.id).order_by(Event.occurred_at, Event.id)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def describe_event(event: Event) -> dict:
+    """The API description of an event."""
+    return {
+        "id": event.id,
+        "action": event.action,
+        "code": event.code,
+        "org": event.org.code,
+        "holder": event.holder.code,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "quantity": event.quantity,
+        "quantity_delta": event.quantity_delta,
+        "reason": event.reason,
+        "anomaly": event.anomaly,
+        "occurred_at": iso(event.occurred_at),
+        "recorded_at": iso(event.recorded_at),
+    }

@@ -1,0 +1,232 @@
+"""The life cycle: the one place that decides what a scan may do to a thing.
+
+A decision is one of three outcomes:
+
+- ``allowed``: the normal move;
+- ``anomaly``: a physically plausible skipped step (a box returned that was lent
+  without a scan); accepted, because the scan records physical reality, and
+  flagged for the coordinator;
+- ``refused``: impossible on the record (anything on a rejected container, a
+  second return with no lend between); the message says what the record shows
+  and what to do.
+
+The table below is data; the tests walk every (action, state) pair of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NEW = None  # the "state" of a code that is not commissioned yet
+SCAN_ACTIONS = (
+    "commission", "deliver", "lend", "fill", "return", "collect",
+    "sort", "wash", "reject", "lose", "find",
+)
+LIVE_STATES = ("clean", "in_use", "returned", "collected", "sorted", "washing")
+
+
+@dataclass(frozen=True)
+class Rule:
+    outcome: str  # allowed | anomaly | refused
+    to_state: str | None = None
+    anomaly: str | None = None
+    message: str | None = None
+
+
+def ok(to_state: str) -> Rule:
+    return Rule("allowed", to_state)
+
+
+def flag(to_state: str, anomaly: str) -> Rule:
+    return Rule("anomaly", to_state, anomaly)
+
+
+def no(message: str) -> Rule:
+    return Rule("refused", message=message)
+
+
+# What the record shows, said once per state, reused by the refusals.
+IN_USE = "L'objet est chez un client depuis le {since} (prêté par {holder})."
+DIRTY = "L'objet est sale ({state_label}) chez {holder} : il doit être lavé d'abord."
+WASHING = "L'objet est dans le lot {batch} en cours de lavage : clôturez le lot d'abord."
+REJECTED = "L'objet a été écarté ({reason}) le {since} : plus aucun mouvement possible."
+LOST = "L'objet est déclaré perdu depuis le {since} : faites enregistrer qu'il est retrouvé."
+
+TABLE: dict[str, dict[str | None, Rule]] = {
+    "commission": {NEW: ok("clean")},
+    "deliver": {
+        "clean": ok("clean"),
+        "collected": ok("collected"),
+        "sorted": ok("sorted"),
+        "returned": flag("collected", "skipped_collect"),
+        "in_use": no(IN_USE + " Enregistrez d'abord son retour."),
+        "washing": no(WASHING),
+        "lost": no(LOST),
+    },
+    "lend": {
+        "clean": ok("in_use"),
+        "in_use": no(IN_USE + " Enregistrez d'abord son retour."),
+        "returned": no(DIRTY),
+        "collected": no(DIRTY),
+        "sorted": no(DIRTY),
+        "washing": no(WASHING),
+        "lost": no(LOST),
+    },
+    "return": {
+        "in_use": ok("returned"),
+        "clean": flag("returned", "skipped_lend"),
+        "lost": flag("returned", "found_on_return"),
+        "returned": no(
+            "L'objet a déjà été rendu le {since} chez {holder} et n'a pas été prêté "
+            "depuis : pas de second remboursement."
+        ),
+        "collected": no("L'objet est déjà dans la collecte ({state_label}) chez {holder}."),
+        "sorted": no("L'objet est déjà trié chez {holder}, il attend le lavage."),
+        "washing": no(WASHING),
+    },
+    "collect": {
+        "returned": ok("collected"),
+        "collected": ok("collected"),
+        "in_use": flag("collected", "skipped_return"),
+        "clean": flag("collected", "collected_clean"),
+        "lost": flag("collected", "found_on_collect"),
+        "sorted": no("L'objet est déjà trié chez {holder} : utilisez « livrer » pour le déplacer."),
+        "washing": no(WASHING),
+    },
+    "sort": {
+        "collected": ok("sorted"),
+        "returned": ok("sorted"),
+        "sorted": ok("sorted"),
+        "in_use": flag("sorted", "skipped_return"),
+        "clean": flag("sorted", "sorted_clean"),
+        "lost": flag("sorted", "found_on_sort"),
+        "washing": no(WASHING),
+    },
+    "wash": {
+        "sorted": ok("washing"),
+        "collected": flag("washing", "skipped_sort"),
+        "returned": flag("washing", "skipped_sort"),
+        "clean": flag("washing", "rewash"),
+        "in_use": flag("washing", "skipped_return"),
+        "lost": flag("washing", "found_on_wash"),
+        "washing": no("L'objet est déjà dans le lot {batch}."),
+    },
+    "reject": {
+        **{state: ok("rejected") for state in LIVE_STATES},
+        "lost": flag("rejected", "found_on_reject"),
+    },
+    "lose": {
+        "in_use": ok("lost"),
+        "lost": no("L'objet est déjà déclaré perdu depuis le {since}."),
+    },
+    "find": {"lost": ok("in_use")},
+    "batch_close": {"washing": ok("clean")},
+}
+TABLE["fill"] = TABLE["lend"]
+
+# Refusals not written above, by action, for any other state.
+DEFAULT_REFUSAL = {
+    "commission": "Ce code est déjà en service ({state_label} chez {holder}).",
+    "lose": "Seul un objet prêté peut être déclaré perdu ; un objet cassé s'écarte (« écarter »).",
+    "find": "L'objet n'est pas déclaré perdu ({state_label} chez {holder}).",
+    "batch_close": "L'objet n'est pas en lavage ({state_label}).",
+}
+
+
+def decide(action: str, state: str | None, *, reason: str | None = None) -> Rule:
+    """Return the rule for `action` on a thing in `state` (None: not commissioned)."""
+    if state is NEW and action != "commission":
+        return no("Ce code n'est pas encore en service : mettez-le en service d'abord.")
+    if state == "rejected":
+        return no(REJECTED)
+    rule = TABLE[action].get(state)
+    if rule is None:
+        return no(DEFAULT_REFUSAL.get(action, "Action impossible dans l'état {state_label}."))
+    if action == "sort" and reason and rule.outcome != "refused":
+        return Rule(rule.outcome, "rejected", rule.anomaly)
+    return rule
+
+
+def deposit_moves(action: str, from_state: str | None, to_state: str) -> tuple[str, ...]:
+    """The ledger entries a transition makes (when the thing carries a deposit).
+
+    A deposit is taken at a lend, refunded at the return, forfeited when the box
+    leaves a customer's hands any other way (lost, or found in the washing chain
+    without a return scan) and reinstated when a lost box is found again.
+    """
+    if action == "lend" and from_state == "clean":
+        return ("taken",)
+    if from_state == "in_use" and to_state != "in_use":
+        return ("refunded",) if action == "return" else ("forfeited",)
+    if from_state == "lost" and action == "find":
+        return ("reinstated",)
+    if from_state == "lost" and action == "return":
+        return ("reinstated", "refunded")
+    return ()
+
+
+# Who may do what, by the organisation's kind. Coordinators may do everything:
+# they correct the record.
+ACTION_KINDS: dict[str, frozenset[str]] = {
+    "commission": frozenset({"washing_site"}),
+    "deliver": frozenset({"washing_site", "collector"}),
+    "lend": frozenset({"restaurant", "event_organiser"}),
+    "fill": frozenset({"winegrower"}),
+    "return": frozenset({"restaurant", "collection_point", "event_organiser"}),
+    "collect": frozenset({"collector", "washing_site"}),
+    "sort": frozenset({"washing_site"}),
+    "wash": frozenset({"washing_site"}),
+    "reject": frozenset({"washing_site"}),
+    "lose": frozenset(),
+    "find": frozenset(),
+}
+
+# Actions done on what the scanning organisation itself holds; a mismatch is
+# accepted (the scan records where the thing really is) and flagged.
+HOLDER_ACTIONS = frozenset({"lend", "fill", "sort", "wash"})
+
+
+def may_act(kind: str, action: str) -> bool:
+    """Whether an organisation of this kind may record this action."""
+    return kind == "coordinator" or kind in ACTION_KINDS.get(action, frozenset())
+
+
+def next_holder(action: str, *, actor_org_id: int, to_org_id: int | None, holder_id: int) -> int:
+    """Who holds the thing after the move."""
+    if to_org_id is not None:
+        return to_org_id
+    if action in ("reject", "lose", "find", "batch_close", "deliver"):
+        return holder_id
+    return actor_org_id
+
+
+def available_actions(kind: str, state: str) -> list[str]:
+    """Scan actions this kind of organisation may take on a thing in `state`."""
+    return [
+        action for action in SCAN_ACTIONS
+        if may_act(kind, action) and decide(action, state).outcome != "refused"
+    ]
+
+
+SUGGESTED: dict[tuple[str, str], str] = {
+    ("restaurant", "clean"): "lend",
+    ("restaurant", "in_use"): "return",
+    ("restaurant", "lost"): "return",
+    ("event_organiser", "clean"): "lend",
+    ("event_organiser", "in_use"): "return",
+    ("collection_point", "in_use"): "return",
+    ("collector", "returned"): "collect",
+    ("collector", "in_use"): "collect",
+    ("collector", "collected"): "deliver",
+    ("washing_site", "collected"): "sort",
+    ("washing_site", "returned"): "sort",
+    ("washing_site", "sorted"): "wash",
+    ("washing_site", "clean"): "deliver",
+    ("winegrower", "clean"): "fill",
+}
+
+
+def suggested_action(kind: str, state: str) -> str | None:
+    """The most likely action, offered as the big button on the scanner."""
+    return SUGGESTED.get((kind, state))
+

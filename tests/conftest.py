@@ -1,0 +1,198 @@
+"""Fixtures: a fresh migrated database per test, on SQLite or PostgreSQL.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL (the Makefile starts a throwaway
+server) to run the whole suite there; the default is SQLite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bouteilles import create_app
+from bouteilles.database import get_session, upgrade_database
+from bouteilles.models import Organisation, User
+from bouteilles.services.accounts import create_org, create_user, issue_token
+from bouteilles.services.containers import commission_containers, create_crate
+from bouteilles.services.scans import record_scan
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+_counter = itertools.count()
+
+
+def _app_config(url: str) -> dict:
+    return {
+        "TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+        "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+class DatabaseFactory:
+    """Makes a migrated template once, then a cheap copy of it per test."""
+
+    def __init__(self, tmp_dir) -> None:
+        self.tmp_dir = tmp_dir
+        self.prefix = f"bt_{uuid.uuid4().hex[:8]}"
+        if PG_URL:
+            self.admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+            with self.admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {self.prefix}_tmpl"))
+            self.template_url = self._pg_url(f"{self.prefix}_tmpl")
+        else:
+            self.template_url = f"sqlite:///{tmp_dir / 'template.sqlite3'}"
+        upgrade_database(create_app(_app_config(self.template_url)))
+        self.created: list[str] = []
+
+    def _pg_url(self, name: str) -> str:
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def new(self) -> str:
+        n = next(_counter)
+        if PG_URL:
+            name = f"{self.prefix}_{n}"
+            with self.admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {self.prefix}_tmpl"))
+            self.created.append(name)
+            return self._pg_url(name)
+        path = self.tmp_dir / f"db{n}.sqlite3"
+        shutil.copyfile(self.tmp_dir / "template.sqlite3", path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        if PG_URL:
+            name = make_url(url).database
+            with self.admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+    def close(self) -> None:
+        if PG_URL:
+            with self.admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {self.prefix}_tmpl WITH (FORCE)"))
+            self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def db_url(databases):
+    url = databases.new()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = create_app(_app_config(db_url))
+    app.instance_path = str(tmp_path)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def make_org(session):
+    """make_org(kind, code=None) → Organisation."""
+
+    def make(kind: str, code: str | None = None, **kw) -> Organisation:
+        code = code or f"{kind.replace('_', '-')}-{next(_counter)}"
+        return create_org(session, code=code, name=code.title(), kind=kind, **kw)
+
+    return make
+
+
+@pytest.fixture
+def make_user(session, make_org):
+    """make_user(kind) → a user of a new organisation of that kind."""
+
+    def make(kind: str = "restaurant", org: Organisation | None = None,
+             password: str = "password123") -> User:
+        org = org or make_org(kind)
+        return create_user(session, email=f"u{next(_counter)}@{org.code}.test", org=org,
+                           password=password, admin=org.kind == "coordinator")
+
+    return make
+
+
+@pytest.fixture
+def actors(make_user):
+    """One user per organisation kind, created on demand: actors['restaurant']."""
+
+    class Actors(dict):
+        def __missing__(self, kind):
+            self[kind] = make_user(kind)
+            return self[kind]
+
+    return Actors()
+
+
+@pytest.fixture
+def make_container(session, actors):
+    """make_container(type='bocal-500', holder=org) → a clean container's code."""
+
+    def make(type_code: str = "bocal-500", holder: Organisation | None = None) -> str:
+        holder = holder or actors["restaurant"].org
+        box = commission_containers(session, actor=actors["coordinator"], type_code=type_code,
+                                    count=1, holder_code=holder.code)[0]
+        return box.code
+
+    return make
+
+
+@pytest.fixture
+def make_crate(session, actors):
+    def make(type_code: str = "bouteille-75", quantity: int = 100, state: str = "returned",
+             holder: Organisation | None = None) -> str:
+        holder = holder or actors["collection_point"].org
+        return create_crate(session, actor=actors["coordinator"], type_code=type_code,
+                            quantity=quantity, holder_code=holder.code, state=state).code
+
+    return make
+
+
+@pytest.fixture
+def scan(session):
+    """scan(user, code, action, **kw) → ScanResult."""
+
+    def do(user: User, code: str, action: str, **kw):
+        return record_scan(session, actor=user, code=code, action=action, **kw)
+
+    return do
+
+
+@pytest.fixture
+def token_for(session):
+    """token_for(user) → headers with a bearer token."""
+
+    def make(user: User) -> dict:
+        _token, clear = issue_token(session, user)
+        session.commit()
+        return {"Authorization": f"Bearer {clear}"}
+
+    return make

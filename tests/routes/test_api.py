@@ -1,0 +1,169 @@
+"""The JSON API contract of API.md, through the test client."""
+
+from __future__ import annotations
+
+import pytest
+
+from bouteilles.services.codes import new_code
+
+
+@pytest.fixture
+def resto(actors, token_for):
+    return token_for(actors["restaurant"])
+
+
+def test_no_auth_is_401_in_the_error_shape(client):
+    response = client.get("/api/v1/stock")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_bad_token_is_401(client):
+    response = client.get("/api/v1/stock", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+
+
+def test_commission_lend_return_through_the_api(client, actors, token_for):
+    site = token_for(actors["washing_site"])
+    resto_user = actors["restaurant"]
+    headers = token_for(resto_user)
+    created = client.post("/api/v1/containers", headers=site, json={
+        "type": "bocal-500", "count": 3, "holder": resto_user.org.code})
+    assert created.status_code == 201
+    codes = created.get_json()["codes"]
+    assert len(codes) == 3 and created.get_json()["crate"] is None
+
+    item = client.get(f"/api/v1/items/{codes[0]}", headers=headers).get_json()
+    assert item["state"] == "clean" and item["suggested"] == "lend"
+    assert item["kind"] == "container" and item["history"][0]["action"] == "commission"
+
+    lend = client.post("/api/v1/scans", headers=headers, json={
+        "code": codes[0], "action": "lend", "idempotency_key": "a1",
+        "occurred_at": "2026-11-23T10:00:00+01:00"})
+    assert lend.status_code == 201
+    body = lend.get_json()
+    assert body["event"]["action"] == "lend" and body["event"]["anomaly"] is None
+    assert body["event"]["occurred_at"].startswith("2026-11-23T09:00:00")
+    assert body["item"]["state"] == "in_use" and "history" not in body["item"]
+    assert body["deposit"] == {"kind": "taken", "amount_cents": 500,
+                               "org": resto_user.org.code}
+    again = client.post("/api/v1/scans", headers=headers, json={
+        "code": codes[0], "action": "lend", "idempotency_key": "a1"})
+    assert again.status_code == 200 and again.get_json() == body
+
+    refused = client.post("/api/v1/scans", headers=headers, json={
+        "code": codes[0], "action": "lend", "idempotency_key": "a2"})
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "invalid_transition"
+    assert "client" in refused.get_json()["error"]["message"]
+
+    deposits = client.get("/api/v1/deposits", headers=headers).get_json()
+    assert deposits["rows"] == [{"org": resto_user.org.code, "taken_cents": 500,
+                                 "refunded_cents": 0, "forfeited_cents": 0, "held_cents": 500}]
+    stock = client.get("/api/v1/stock", headers=headers).get_json()["rows"]
+    assert {(r["state"], r["count"]) for r in stock} == {("clean", 2), ("in_use", 1)}
+
+
+def test_scan_batch_each_on_its_own(client, actors, token_for, make_container):
+    headers = token_for(actors["restaurant"])
+    code = make_container()
+    from bouteilles.database import get_session
+
+    get_session().commit()
+    scans = [
+        {"code": code, "action": "lend", "idempotency_key": "b1"},
+        {"code": code, "action": "lend", "idempotency_key": "b2"},
+        {"code": "nonsense", "action": "lend", "idempotency_key": "b3"},
+        {"code": code, "action": "return", "idempotency_key": "b4"},
+    ]
+    results = client.post("/api/v1/scans/batch", headers=headers,
+                          json={"scans": scans}).get_json()["results"]
+    assert [r["status"] for r in results] == [201, 409, 422, 201]
+    replay = client.post("/api/v1/scans/batch", headers=headers,
+                         json={"scans": scans}).get_json()["results"]
+    assert [r["status"] for r in replay] == [200, 200, 422, 200]
+    assert replay[0]["body"] == results[0]["body"]
+
+
+@pytest.mark.parametrize(("payload", "status", "code"), [
+    ({"code": "ABCD", "action": "lend", "idempotency_key": "x"}, 422, "validation"),
+    ({"action": "lend", "idempotency_key": "x"}, 422, "validation"),
+    ({"code": "X", "action": "lend"}, 422, "validation"),
+    ({"code": new_code(), "action": "lend", "idempotency_key": "x"}, 404, "unknown_code"),
+    ({"code": new_code(), "action": "dance", "idempotency_key": "y"}, 422, "validation"),
+    ({"code": new_code(), "action": "lend", "idempotency_key": "z", "occurred_at": "hier"},
+     422, "validation"),
+    ({"code": new_code(), "action": "lend", "idempotency_key": "w", "quantity": "many"},
+     422, "validation"),
+    ({"code": 12, "action": ["x"], "idempotency_key": {}}, 422, "validation"),
+])
+def test_bad_scans_get_clear_errors(client, resto, payload, status, code):
+    response = client.post("/api/v1/scans", headers=resto, json=payload)
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["message"]
+
+
+def test_mistyped_code_is_refused_not_misread(client, resto, make_container):
+    code = make_container()
+    from bouteilles.database import get_session
+
+    get_session().commit()
+    typo = code[:3] + ("X" if code[3] != "X" else "Y") + code[4:]
+    response = client.get(f"/api/v1/items/{typo}", headers=resto)
+    assert response.status_code == 422
+    assert client.get(f"/api/v1/items/{code.lower()}", headers=resto).status_code == 200
+
+
+def test_not_json_and_too_large(client, resto):
+    response = client.post("/api/v1/scans", headers=resto, data="code=1")
+    assert response.status_code == 422
+    response = client.post("/api/v1/scans", headers={**resto, "Content-Type": "application/json"},
+                           data="{broken")
+    assert response.status_code == 422
+    big = client.post("/api/v1/scans/batch", headers={**resto,
+                      "Content-Type": "application/json"}, data="[" + "1," * 2_000_000 + "1]")
+    assert big.status_code == 413
+    assert big.get_json()["error"]["code"] == "too_large"
+
+
+def test_members_see_only_their_own_stock(client, actors, token_for, make_org):
+    other = make_org("restaurant")
+    headers = token_for(actors["restaurant"])
+    response = client.get(f"/api/v1/stock?holder={other.code}", headers=headers)
+    assert response.status_code == 403
+    coordinator = token_for(actors["coordinator"])
+    assert client.get(f"/api/v1/stock?holder={other.code}", headers=coordinator).status_code == 200
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_worked_example_batch_through_the_api(client, actors, token_for, make_crate):
+    """IMPACT.md's worked example, to the gram, through the batch endpoints."""
+    site = actors["washing_site"]
+    headers = token_for(site)
+    opened = client.post("/api/v1/batches", headers=headers, json={"type": "bouteille-75"})
+    assert opened.status_code == 201 and opened.get_json()["status"] == "open"
+    batch_id = opened.get_json()["id"]
+    inputs = client.post(f"/api/v1/batches/{batch_id}/inputs", headers=headers,
+                         json={"count": 1000})
+    assert inputs.get_json()["inputs"] == 1000
+    unbalanced = client.post(f"/api/v1/batches/{batch_id}/close", headers=headers,
+                             json={"clean": 970, "rejected": {"broken": 20}})
+    assert unbalanced.status_code == 422
+    closed = client.post(f"/api/v1/batches/{batch_id}/close", headers=headers, json={
+        "clean": 970, "rejected": {"broken": 20, "chipped": 10},
+        "transport": [{"km": 40, "mode": "van"}]})
+    assert closed.status_code == 200
+    body = closed.get_json()
+    assert body["status"] == "closed" and body["inputs"] == 1000 and body["clean"] == 970
+    assert body["impact"] == {"co2e_avoided_g": 335037, "co2e_process_g": 45203,
+                              "waste_avoided_g": 543200, "to_recycling_g": 16800,
+                              "factor_set": "fr-2026-1"}
+    again = client.post(f"/api/v1/batches/{batch_id}/close", headers=headers,
+                        json={"clean": 970, "rejected": {"broken": 30}})
+    assert again.status_code == 409

@@ -1,0 +1,3 @@
+from bouteilles import create_app
+
+app = create_app()
