@@ -63,7 +63,7 @@ def get_batch(session: Session, batch_id: int | str, *, for_update: bool = False
     else:
         stmt = stmt.where(Batch.code == batch_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Batch)
     batch = session.scalar(stmt)
     if batch is None:
         raise NotFound("Aucun lot {id}.", id=batch_id)

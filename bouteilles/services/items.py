@@ -52,7 +52,7 @@ def find_item(session: Session, code: str, *, for_update: bool = False) -> Item 
         Crate, label.crate_id)
     stmt = select(model).where(model.id == item_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=model)
     return session.scalars(stmt).one()
 
 

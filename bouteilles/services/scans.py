@@ -178,7 +178,8 @@ def _join_open_batch(session: Session, item: Item, actor: User, batch: str | Non
         stmt = stmt.where(by_id | (Batch.code == batch))
     else:
         stmt = stmt.where(Batch.site_id == actor.org_id)
-    found = session.scalars(stmt.order_by(Batch.opened_at.desc()).with_for_update()).first()
+    stmt = stmt.order_by(Batch.opened_at.desc()).with_for_update(of=Batch)
+    found = session.scalars(stmt).first()
     if found is None:
         raise InvalidTransition(
             "Aucun lot ouvert pour « {type} » chez {site} : ouvrez un lot d'abord.",
