@@ -1,0 +1,99 @@
+"""The monthly impact report: built from the month queries, rendered as CSV, XLSX or PDF."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import FactorSet
+from ..services.batches import factor_set_in_force
+from ..services.deposits import deposit_rows, month_bounds, settlements
+from ..services.impact import monthly_impact, twelve_months
+from ..services.items import get_org
+from .model import (
+    BatchRow,
+    BreakdownRow,
+    DepositRow,
+    DepositsSummary,
+    FactorRow,
+    FactorSetInfo,
+    ImpactFigures,
+    MonthlyReport,
+    MonthPoint,
+    RejectRow,
+    Settlement,
+)
+
+__all__ = ["FORMATS", "MonthlyReport", "build_monthly_report", "render"]
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def build_monthly_report(
+    session: Session, month: str, org_code: str | None = None, *, network_name: str = "Bouteilles"
+) -> MonthlyReport:
+    """Gather a month's report from SQL aggregates (the same figures as GET /api/v1/impact)."""
+    impact = monthly_impact(session, month, org_code)
+    org = impact_org = None
+    if org_code:
+        org = get_org(session, org_code)
+        impact_org = org.id if org.kind != "coordinator" else None
+    codes = impact["factor_sets"]
+    if codes:
+        sets = session.scalars(select(FactorSet).where(FactorSet.code.in_(codes))
+                               .options(selectinload(FactorSet.factors)).order_by(FactorSet.code))
+    else:
+        sets = [factor_set_in_force(session, month_bounds(month)[1])]
+    dep_rows = deposit_rows(session, org_id=impact_org, month=month)
+    return MonthlyReport(
+        month=month,
+        totals=ImpactFigures.from_mapping(impact),
+        by_type=[BreakdownRow(r["type"], r["name"], ImpactFigures.from_mapping(r), r["family"])
+                 for r in impact["by_type"]],
+        by_site=[BreakdownRow(r["site"], r["name"], ImpactFigures.from_mapping(r))
+                 for r in impact["by_site"]],
+        by_batch=[BatchRow(b["code"], datetime.fromisoformat(b["closed_at"]), b["site"], b["type"],
+                           b["factor_set"] or "", ImpactFigures.from_mapping(b))
+                  for b in impact["by_batch"]],
+        rejects=[RejectRow(r["reason"], r["count"], r["mass_g"]) for r in impact["rejects"]],
+        series=[MonthPoint(p["month"], p["containers_reused"], p["co2e_avoided_g"],
+                           p["waste_avoided_g"], p["co2e_process_g"])
+                for p in twelve_months(session, month, org_code)],
+        factor_sets=[FactorSetInfo(s.code, s.name, [FactorRow(f.key, f.value, f.unit, f.source)
+                                                    for f in s.factors]) for s in sets],
+        deposits=DepositsSummary(
+            taken_cents=sum(r["taken_cents"] for r in dep_rows),
+            refunded_cents=sum(r["refunded_cents"] for r in dep_rows),
+            held_cents=sum(r["held_cents"] for r in dep_rows),
+            rows=[DepositRow(r["org"], r["taken_cents"], r["refunded_cents"], r["held_cents"])
+                  for r in dep_rows],
+            settlements=[Settlement(s["from"], s["to"], s["amount_cents"]) for s in
+                         settlements(session, org_id=impact_org, month=month)],
+        ),
+        org=org_code or None,
+        org_name=org.name if org else None,
+        network_name=network_name,
+    )
+
+
+def render(report: MonthlyReport, fmt: str) -> bytes:
+    """Render a report as 'csv', 'xlsx' or 'pdf'."""
+    if fmt == "csv":
+        from .csv_report import render_csv
+
+        return render_csv(report)
+    if fmt == "xlsx":
+        from .xlsx_report import render_xlsx
+
+        return render_xlsx(report)
+    if fmt == "pdf":
+        from .pdf_report import render_pdf
+
+        return render_pdf(report)
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -1,0 +1,232 @@
+"""Everything a monthly impact report shows, independent of its format."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+MONTHS_FR_SHORT = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)
+REASONS_FR = {
+    "broken": "cassé", "chipped": "ébréché", "wrong_model": "mauvais modèle",
+    "residue": "résidus", "other": "autre",
+}
+# The method (IMPACT.md) in French, as paragraphs with light ReportLab markup (<b>, <sub>).
+METHOD_FR = (
+    "Chaque chiffre vient des lots de lavage clôturés dans le mois (heure de Paris) et du jeu de "
+    "facteurs enregistré avec chaque lot : réviser les facteurs ne change jamais un chiffre déjà "
+    "publié. Le bénéfice du réemploi est l'objet à usage unique qui n'a pas été fabriqué, moins ce "
+    "que coûte le réemploi : lavage, transport et remplacement des contenants cassés.",
+    "<b>Bouteilles.</b> Évité = N<sub>propres</sub> × m × EF<sub>verre</sub> − lavage − "
+    "transport ; déchets évités = N<sub>propres</sub> × m. Une bouteille écartée ne compte ni ne "
+    "coûte rien : elle part au recyclage du verre (masse indiquée à part). La livraison aux "
+    "vignerons équivaut à celle de bouteilles neuves et s'annule ; détergent, étiquettes et "
+    "bouchons sont exclus.",
+    "<b>Boîtes et vaisselle.</b> Évité = N<sub>propres</sub> × e<sub>UU</sub> − lavage − "
+    "N<sub>écartés</sub> × m × EF<sub>verre</sub> (remplacement) − transport ; déchets évités = "
+    "N<sub>propres</sub> × m<sub>UU</sub> − N<sub>écartés</sub> × m.",
+    "<b>Lavage</b> : valeur par contenant, ou énergie mesurée du lot (kWh électricité × EF<sub>élec"
+    "</sub> + kWh gaz × EF<sub>gaz</sub>) quand elle est relevée. <b>Transport</b> : camionnette "
+    "au km parcouru ; camion sous-traité à la tonne-km sur la masse collectée, rebuts compris.",
+    "<b>Arrondi</b> : calcul en grammes en pleine précision, arrondi au gramme une seule fois par "
+    "lot (demi-unité vers le haut) ; le mois est la somme des lots arrondis. Les tableaux donnent "
+    "les kilogrammes au gramme près. <b>Emplois</b> : le réseau estime 1 à 2 emplois par million "
+    "de bouteilles réemployées (estimation, non mesurée).",
+)
+
+NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
+
+
+@dataclass(frozen=True)
+class ImpactFigures:
+    """Summed batch figures (grams, counts)."""
+
+    batches: int = 0
+    inputs: int = 0
+    containers_reused: int = 0
+    containers_rejected: int = 0
+    co2e_avoided_g: int = 0
+    co2e_process_g: int = 0
+    waste_avoided_g: int = 0
+    to_recycling_g: int = 0
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ImpactFigures:
+        """Read the figures from an API-shaped dict, ignoring other keys."""
+        return cls(**{f.name: int(data.get(f.name) or 0) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One line of a breakdown (a container type, a site)."""
+
+    key: str
+    label: str
+    figures: ImpactFigures
+    family: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One closed batch of the month."""
+
+    code: str
+    closed_at: datetime
+    site: str
+    type: str
+    factor_set: str
+    figures: ImpactFigures
+
+
+@dataclass(frozen=True)
+class RejectRow:
+    """Rejected containers of the month for one reason."""
+
+    reason: str
+    count: int
+    mass_g: int
+
+    @property
+    def label(self) -> str:
+        """The reason in French."""
+        return REASONS_FR.get(self.reason, self.reason)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One month of the twelve-month series."""
+
+    month: str
+    containers_reused: int
+    co2e_avoided_g: int
+    waste_avoided_g: int
+    co2e_process_g: int = 0
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One factor of a factor set, with its unit and source."""
+
+    key: str
+    value: Decimal
+    unit: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FactorSetInfo:
+    """A factor set used by the month's batches."""
+
+    code: str
+    name: str
+    factors: list[FactorRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DepositRow:
+    """Deposits of one organisation over the month (cents)."""
+
+    org: str
+    taken_cents: int
+    refunded_cents: int
+    held_cents: int
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What one organisation owes another for boxes returned elsewhere (cents)."""
+
+    from_org: str
+    to_org: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class DepositsSummary:
+    """The month's deposits: totals, per organisation, and settlements."""
+
+    taken_cents: int = 0
+    refunded_cents: int = 0
+    held_cents: int = 0
+    rows: list[DepositRow] = field(default_factory=list)
+    settlements: list[Settlement] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """The monthly impact report: one month, optionally one organisation."""
+
+    month: str
+    totals: ImpactFigures
+    by_type: list[BreakdownRow] = field(default_factory=list)
+    by_site: list[BreakdownRow] = field(default_factory=list)
+    by_batch: list[BatchRow] = field(default_factory=list)
+    rejects: list[RejectRow] = field(default_factory=list)
+    series: list[MonthPoint] = field(default_factory=list)
+    factor_sets: list[FactorSetInfo] = field(default_factory=list)
+    deposits: DepositsSummary | None = None
+    org: str | None = None
+    org_name: str | None = None
+    network_name: str = "Bouteilles"
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def month_label(self) -> str:
+        """The month in French, e.g. 'mars 2026'."""
+        return month_label(self.month)
+
+    @property
+    def scope(self) -> str:
+        """Whose figures these are, in French."""
+        return self.org_name or self.org or "tout le réseau"
+
+    @property
+    def bottles_reused(self) -> int:
+        """Bottles (not boxes) reused this month, for the jobs estimate."""
+        return sum(r.figures.containers_reused for r in self.by_type if r.family == "bottle")
+
+
+def month_label(month: str, short: bool = False) -> str:
+    """'2026-03' → 'mars 2026' (or 'mars 26' when short)."""
+    year, number = month.split("-")
+    names = MONTHS_FR_SHORT if short else MONTHS_FR
+    return f"{names[int(number) - 1]} {year[2:] if short else year}"
+
+
+def fr_int(value: int) -> str:
+    """An integer with French digit grouping: 335 037."""
+    return f"{value:,}".replace(",", NNBSP)
+
+
+def fr_decimal(value: Decimal | float, places: int) -> str:
+    """A number with French grouping and decimal comma: 335 037,5."""
+    text = f"{value:,.{places}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def fr_kg(grams: int) -> str:
+    """Grams as kilograms to the gram: 335 037 g → '335,037'."""
+    return fr_decimal(Decimal(grams) / 1000, 3)
+
+
+def fr_euros(cents: int) -> str:
+    """Cents as euros: 12345 → '123,45 €'."""
+    return fr_decimal(Decimal(cents) / 100, 2) + "\u00a0€"
+
+
+def fr_mass(grams: int) -> tuple[str, str]:
+    """A headline mass, readable: (value, unit) in g, kg or t."""
+    if abs(grams) >= 10_000_000:
+        return fr_decimal(Decimal(grams) / 1_000_000, 1), "t"
+    if abs(grams) >= 10_000:
+        return fr_int(round(Decimal(grams) / 1000)), "kg"
+    return fr_int(grams), "g"

@@ -1,0 +1,143 @@
+"""The monthly impact report as an XLSX workbook: a summary sheet and one sheet per breakdown."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .csv_report import FIGURE_COLUMNS
+from .model import ImpactFigures, MonthlyReport
+
+PARIS = ZoneInfo("Europe/Paris")
+GREEN = "2E6B4F"
+INT_FORMAT = "#,##0"
+EURO_FORMAT = '#,##0.00 "€"'
+FIGURE_HEADERS = (
+    "Lots", "Entrées", "Réemployés", "Rebuts", "CO₂e évité (g)", "CO₂e du procédé (g)",
+    "Déchets évités (g)", "Verre au recyclage (g)",
+)
+SUMMARY = (
+    ("containers_reused", "Contenants réemployés", "contenants"),
+    ("co2e_avoided_g", "CO₂e évité", "g CO₂e"),
+    ("co2e_process_g", "CO₂e du procédé (lavage, transport, remplacement)", "g CO₂e"),
+    ("waste_avoided_g", "Déchets évités", "g"),
+    ("to_recycling_g", "Verre envoyé au recyclage", "g"),
+    ("batches", "Lots de lavage clôturés", "lots"),
+    ("inputs", "Contenants entrés en lavage", "contenants"),
+    ("containers_rejected", "Contenants écartés", "contenants"),
+)
+
+
+def _table(
+    ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[object]], *, start_row: int = 1,
+    formats: dict[int, str] | None = None,
+) -> int:
+    """Write a header row and rows; return the next free row."""
+    for col, title in enumerate(headers, start=1):
+        cell = ws.cell(row=start_row, column=col, value=title)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=GREEN)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    row_no = start_row
+    for row_no, row in enumerate(rows, start=start_row + 1):
+        for col, value in enumerate(row, start=1):
+            cell = ws.cell(row=row_no, column=col, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+            elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+                cell.number_format = (formats or {}).get(col, INT_FORMAT)
+    for col, title in enumerate(headers, start=1):
+        width = max(len(title), *(len(str(ws.cell(r, col).value or "")) for r in
+                                  range(start_row, row_no + 1)))
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
+                                                 min(width + 2, 60))
+    if start_row == 1:
+        ws.freeze_panes = "A2"
+    return row_no + 2
+
+
+def _figures(figures: ImpactFigures) -> list[int]:
+    return [getattr(figures, name) for name in FIGURE_COLUMNS]
+
+
+def _summary(ws: Worksheet, report: MonthlyReport) -> None:
+    ws.title = "Synthèse"
+    ws["A1"] = f"Rapport d'impact — {report.month_label} — {report.scope}"
+    ws["A1"].font = Font(bold=True, size=14, color=GREEN)
+    edited = report.generated_at.astimezone(PARIS)
+    ws["A2"] = f"Mois : {report.month} · édité le {edited:%d/%m/%Y %H:%M}"
+    sets = ", ".join(s.code for s in report.factor_sets) or "—"
+    ws["A3"] = f"Jeu(x) de facteurs : {sets}. Masses en grammes, CO₂e en grammes d'équivalent CO₂."
+    rows = [(label, getattr(report.totals, key), unit) for key, label, unit in SUMMARY]
+    _table(ws, ("Indicateur", "Valeur", "Unité"), rows, start_row=5)
+    ws.freeze_panes = None
+
+
+def _series(ws: Worksheet, report: MonthlyReport) -> None:
+    headers = ("Mois", "Réemployés", "CO₂e évité (g)", "CO₂e du procédé (g)", "Déchets évités (g)")
+    rows = [(p.month, p.containers_reused, p.co2e_avoided_g, p.co2e_process_g, p.waste_avoided_g)
+            for p in report.series]
+    _table(ws, headers, rows)
+    if rows:
+        chart = BarChart()
+        chart.title = "CO₂e évité par mois (g)"
+        chart.y_axis.title = "g CO₂e"
+        chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=len(rows) + 1),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
+        chart.legend = None
+        chart.width, chart.height = 22, 9
+        ws.add_chart(chart, "G2")
+
+
+def render_xlsx(report: MonthlyReport) -> bytes:
+    """Render the report as an XLSX workbook with real number cells."""
+    wb = Workbook()
+    _summary(wb.active, report)
+    breakdowns = (("Par type", "Type", report.by_type), ("Par site", "Site", report.by_site))
+    for title, key, rows in breakdowns:
+        ws = wb.create_sheet(title)
+        data = [[r.key, r.label, *_figures(r.figures)] for r in rows]
+        data.append(["Total", "", *_figures(report.totals)])
+        _table(ws, (key, "Libellé", *FIGURE_HEADERS), data)
+    ws = wb.create_sheet("Par lot")
+    _table(
+        ws, ("Lot", "Clôturé le", "Site", "Type", "Jeu de facteurs", *FIGURE_HEADERS),
+        ([b.code, b.closed_at.astimezone(PARIS).replace(tzinfo=None), b.site, b.type,
+          b.factor_set, *_figures(b.figures)] for b in report.by_batch),
+    )
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        row[0].number_format = "dd/mm/yyyy hh:mm"
+    _table(wb.create_sheet("Rebuts"), ("Motif", "Libellé", "Nombre", "Masse (g)"),
+           ([r.reason, r.label, r.count, r.mass_g] for r in report.rejects))
+    _series(wb.create_sheet("12 mois"), report)
+    _table(
+        wb.create_sheet("Facteurs"), ("Jeu de facteurs", "Clé", "Valeur", "Unité", "Source"),
+        ([s.code, f.key, f.value, f.unit, f.source] for s in report.factor_sets for f in s.factors),
+        formats={3: "General"},
+    )
+    if report.deposits is not None:
+        dep = report.deposits
+        ws = wb.create_sheet("Consignes")
+        euros = {2: EURO_FORMAT, 3: EURO_FORMAT, 4: EURO_FORMAT}
+        rows = [(r.org, r.taken_cents, r.refunded_cents, r.held_cents) for r in dep.rows]
+        rows.append(("Total", dep.taken_cents, dep.refunded_cents, dep.held_cents))
+        nxt = _table(
+            ws, ("Organisation", "Consignes encaissées (€)", "Remboursées (€)", "Solde net (€)"),
+            [(o, *(Decimal(c) / 100 for c in cents)) for o, *cents in rows], formats=euros,
+        )
+        _table(ws, ("De", "À", "Montant (€)"),
+               [(s.from_org, s.to_org, Decimal(s.amount_cents) / 100) for s in dep.settlements],
+               start_row=nxt, formats={3: EURO_FORMAT})
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

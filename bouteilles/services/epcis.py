@@ -1,0 +1,249 @@
+"""EPCIS 2.0 JSON-LD export of the event log.
+
+Input: plain event dicts (`EventDict`), so the module needs no database.
+Identifiers: a labelled container is `{base_url}/q/{code}` (its QR URL); a
+counted crate is a `quantityList` entry with `epcClass` `{base_url}/class/{type}`
+(the crate's own URI in `bou:crate`); organisations are `{base_url}/org/{code}`
+(read point, location, parties); our vocabulary is `{base_url}/voc/` (`bou:`).
+
+Life cycle → CBV (ObjectEvent; action OBSERVE unless noted):
+
+    commission   ADD  commissioning        active
+    deliver           shipping             in_transit (destination: possessing party)
+    lend              retail_selling       bou:in_use (lent against a deposit)
+    fill              bou:filling          bou:in_use
+    return            receiving            returned
+    collect           collecting           in_transit
+    sort              inspecting           conformant | damaged (broken, chipped)
+                                           | non_conformant (other reasons)
+    wash              bou:washing          in_progress
+    reject            destroying           destroyed (glass goes to recycling)
+    lose / find       bou:declaring_lost / bou:declaring_found   bou:lost / active
+    batch_close  TransformationEvent, bou:washing, available: inputs = all washed,
+                 outputs = the clean ones; rejects are consumed, by reason in bou:rejected.
+
+CBV has no washing, filling or loss step, hence `bou:` URIs (EPCIS 2.0 allows
+any URI). Extensions: bou:batch, bou:reason, bou:anomaly, bou:crate, bou:type,
+bou:rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, NotRequired, TypedDict
+from zoneinfo import ZoneInfo
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+DAMAGE_REASONS = frozenset({"broken", "chipped"})
+
+# action → (EPCIS action, bizStep, disposition); "bou:" is expanded to our vocabulary URI.
+OBJECT_EVENTS: dict[str, tuple[str, str, str]] = {
+    "commission": ("ADD", "commissioning", "active"),
+    "deliver": ("OBSERVE", "shipping", "in_transit"),
+    "lend": ("OBSERVE", "retail_selling", "bou:in_use"),
+    "fill": ("OBSERVE", "bou:filling", "bou:in_use"),
+    "return": ("OBSERVE", "receiving", "returned"),
+    "collect": ("OBSERVE", "collecting", "in_transit"),
+    "sort": ("OBSERVE", "inspecting", "conformant"),
+    "wash": ("OBSERVE", "bou:washing", "in_progress"),
+    "reject": ("OBSERVE", "destroying", "destroyed"),
+    "lose": ("OBSERVE", "bou:declaring_lost", "bou:lost"),
+    "find": ("OBSERVE", "bou:declaring_found", "active"),
+}
+BATCH_CLOSE = ("batch_close", "close")
+
+
+class Contents(TypedDict, total=False):
+    """Batch inputs or outputs: labelled codes and/or a counted quantity."""
+
+    codes: list[str]
+    quantity: int
+
+
+class EventDict(TypedDict):
+    """One logged event, as the exporter reads it."""
+
+    id: str | int  # a UUID → urn:uuid:…, anything else → {base_url}/events/{id}
+    action: str  # a scan action, or "batch_close"
+    occurred_at: datetime  # timezone-aware
+    org: str  # organisation where it was recorded
+    type: str  # container type code
+    code: NotRequired[str | None]  # label code (not for batch_close)
+    kind: NotRequired[str]  # "container" (default) or "crate"
+    quantity: NotRequired[int | None]  # crate quantity
+    from_state: NotRequired[str | None]
+    to_state: NotRequired[str | None]
+    to_org: NotRequired[str | None]  # destination (deliver, collect)
+    from_org: NotRequired[str | None]  # previous holder
+    recorded_at: NotRequired[datetime | None]
+    reason: NotRequired[str | None]
+    anomaly: NotRequired[str | None]
+    batch: NotRequired[str | None]  # batch code (wash, batch_close)
+    inputs: NotRequired[Contents]  # batch_close
+    outputs: NotRequired[Contents]  # batch_close: the clean ones
+    rejected: NotRequired[dict[str, int]]  # batch_close: count by reason
+
+
+class _Uris:
+    """URI builders for one deployment's base URL."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+        self.voc = f"{self.base}/voc/"
+
+    def item(self, code: str) -> str:
+        return f"{self.base}/q/{code}"
+
+    def epc_class(self, type_code: str) -> str:
+        return f"{self.base}/class/{type_code}"
+
+    def org(self, code: str) -> str:
+        return f"{self.base}/org/{code}"
+
+    def term(self, value: str) -> str:
+        return self.voc + value[4:] if value.startswith("bou:") else value
+
+    def event_id(self, value: str | int) -> str:
+        text = str(value)
+        if len(text) == 36 and text.count("-") == 4:
+            return f"urn:uuid:{text.lower()}"
+        return f"{self.base}/events/{text}"
+
+
+def _time_fields(event: Mapping[str, Any]) -> dict[str, str]:
+    """eventTime in local (Paris) time with its offset, and recordTime in UTC."""
+    occurred = event["occurred_at"]
+    if not isinstance(occurred, datetime) or occurred.tzinfo is None:
+        raise ValueError(f"event {event.get('id')}: occurred_at must be a timezone-aware datetime")
+    local = occurred.astimezone(LOCAL_TZ)
+    stamp = local.isoformat(timespec="milliseconds")
+    fields = {"eventTime": stamp, "eventTimeZoneOffset": stamp[-6:]}
+    recorded = event.get("recorded_at")
+    if recorded is not None:
+        fields["recordTime"] = recorded.astimezone(UTC).isoformat(timespec="milliseconds")
+    return fields
+
+
+def _what(event: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
+    """epcList for a labelled container, quantityList (+ bou:crate) for a counted crate."""
+    code = event.get("code")
+    if not code:
+        raise ValueError(f"event {event.get('id')}: a '{event['action']}' event needs a code")
+    if event.get("kind", "container") == "crate":
+        entry = {"epcClass": uris.epc_class(event["type"]), "quantity": event.get("quantity") or 0}
+        return {"quantityList": [entry], "bou:crate": uris.item(code)}
+    return {"epcList": [uris.item(code)]}
+
+
+def _contents(contents: Contents | None, type_code: str, uris: _Uris) -> dict[str, list]:
+    """EPC list and quantity list of a batch's inputs or outputs."""
+    contents = contents or {}
+    codes = [uris.item(c) for c in dict.fromkeys(contents.get("codes") or [])]
+    quantity = contents.get("quantity") or 0
+    qty = [{"epcClass": uris.epc_class(type_code), "quantity": quantity}] if quantity else []
+    return {"epcs": codes, "quantities": qty}
+
+
+def _object_event(event: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
+    """An ObjectEvent for one scan."""
+    name = event["action"]
+    if name not in OBJECT_EVENTS:
+        raise ValueError(f"event {event.get('id')}: no EPCIS mapping for action {name!r}")
+    action, biz_step, disposition = OBJECT_EVENTS[name]
+    reason = event.get("reason")
+    if name == "sort" and event.get("to_state") == "rejected":
+        disposition = "damaged" if reason in DAMAGE_REASONS else "non_conformant"
+    out: dict[str, Any] = {"type": "ObjectEvent", **_time_fields(event)}
+    out.update(eventID=uris.event_id(event["id"]), **_what(event, uris))
+    out["action"] = action
+    out["bizStep"] = uris.term(biz_step)
+    out["disposition"] = uris.term(disposition)
+    out["readPoint"] = {"id": uris.org(event["org"])}
+    holder = event.get("to_org") if name in ("deliver", "collect") else event["org"]
+    out["bizLocation"] = {"id": uris.org(holder or event["org"])}
+    for field, key in (("from_org", "source"), ("to_org", "destination")):
+        if event.get(field):
+            party = {"type": "possessing_party", key: uris.org(event[field])}
+            out[f"{key}List"] = [party]
+    out["bou:type"] = event["type"]
+    for key in ("batch", "reason", "anomaly"):
+        if event.get(key):
+            out[f"bou:{key}"] = event[key]
+    return out
+
+
+def _transformation_event(event: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
+    """A TransformationEvent for a closed washing batch."""
+    batch = event.get("batch")
+    if not batch:
+        raise ValueError(f"event {event.get('id')}: a batch_close event needs the batch code")
+    inputs = _contents(event.get("inputs"), event["type"], uris)
+    outputs = _contents(event.get("outputs"), event["type"], uris)
+    if not (inputs["epcs"] or inputs["quantities"]):
+        raise ValueError(f"batch {batch}: a closed batch needs inputs")
+    out: dict[str, Any] = {"type": "TransformationEvent", **_time_fields(event)}
+    out["eventID"] = uris.event_id(event["id"])
+    for side, lists in (("input", inputs), ("output", outputs)):
+        if lists["epcs"]:
+            out[f"{side}EPCList"] = lists["epcs"]
+        if lists["quantities"]:
+            out[f"{side}QuantityList"] = lists["quantities"]
+    out["transformationID"] = f"{uris.base}/batches/{batch}"
+    out.update(bizStep=uris.term("bou:washing"), disposition="available")
+    out["readPoint"] = out["bizLocation"] = {"id": uris.org(event["org"])}
+    out.update({"bou:type": event["type"], "bou:batch": batch})
+    rejected = {k: v for k, v in (event.get("rejected") or {}).items() if v}
+    if rejected:
+        out["bou:rejected"] = rejected
+    return out
+
+
+def epcis_event(event: Mapping[str, Any], *, base_url: str) -> dict[str, Any]:
+    """Map one event dict to an EPCIS 2.0 event (without @context)."""
+    uris = _Uris(base_url)
+    if event["action"] in BATCH_CLOSE:
+        return _transformation_event(event, uris)
+    return _object_event(event, uris)
+
+
+def build_epcis_document(
+    events: Iterable[Mapping[str, Any]],
+    *,
+    base_url: str,
+    created_at: datetime | None = None,
+    sender: str | None = None,
+) -> dict[str, Any]:
+    """Build an EPCISDocument (JSON-LD, EPCIS 2.0) from event dicts, in the given order."""
+    uris = _Uris(base_url)
+    created = (created_at or datetime.now(UTC)).astimezone(UTC)
+    document: dict[str, Any] = {
+        "@context": [EPCIS_CONTEXT, {"bou": uris.voc}],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": created.isoformat(timespec="milliseconds"),
+    }
+    if sender:
+        document["sender"] = sender
+    document["epcisBody"] = {"eventList": [epcis_event(e, base_url=base_url) for e in events]}
+    return document
+
+
+def stream_epcis_document(
+    events: Iterable[Mapping[str, Any]],
+    *,
+    base_url: str,
+    created_at: datetime | None = None,
+    sender: str | None = None,
+) -> Iterator[str]:
+    """The same document as JSON text in chunks, one event at a time (for large months)."""
+    head = build_epcis_document([], base_url=base_url, created_at=created_at, sender=sender)
+    text = json.dumps(head, ensure_ascii=False)
+    opening, closing = text.rsplit("[]", 1)
+    yield opening + "["
+    for i, event in enumerate(events):
+        body = json.dumps(epcis_event(event, base_url=base_url), ensure_ascii=False)
+        yield ("," if i else "") + body
+    yield "]" + closing

@@ -1,0 +1,209 @@
+"""EPCIS 2.0 export: one event of each kind, validated against the GS1 JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from jsonschema import Draft7Validator
+
+from bouteilles.services.epcis import build_epcis_document, epcis_event, stream_epcis_document
+
+BASE = "https://bouteilles.example"
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATHS = [
+    ROOT / "tests" / "data" / "epcis-2.0-json-schema.json",
+    ROOT.parent / "shared" / "standards" / "epcis-2.0-json-schema.json",
+]
+T0 = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft7Validator:
+    path = next((p for p in SCHEMA_PATHS if p.exists()), None)
+    if path is None:
+        pytest.skip("EPCIS 2.0 JSON schema not found")
+    schema = json.loads(path.read_text())
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def ev(n: int, action: str, **fields) -> dict:
+    """An event dict with sensible defaults."""
+    base = {
+        "id": n, "action": action, "occurred_at": T0 + timedelta(hours=n),
+        "recorded_at": T0 + timedelta(hours=n, seconds=3), "org": "lavage-lons",
+        "type": "bocal-500", "code": "K7QX2M9P", "kind": "container",
+    }
+    return base | fields
+
+
+EVENTS = [
+    ev(1, "commission", to_state="clean"),
+    ev(2, "deliver", from_org="lavage-lons", to_org="resto-le-comptoir", to_state="clean"),
+    ev(3, "lend", org="resto-le-comptoir", from_state="clean", to_state="in_use"),
+    ev(4, "return", org="resto-chez-paul", to_state="returned", anomaly="skipped_lend"),
+    ev(5, "collect", org="resto-chez-paul", to_org="lavage-lons", to_state="collected"),
+    ev(6, "sort", to_state="sorted"),
+    ev(7, "wash", to_state="washing", batch="B-2026-0042"),
+    ev(8, "fill", org="domaine-rolet", type="bouteille-75", code="CR8TE5AB", kind="crate",
+       quantity=480, to_state="in_use"),
+    ev(9, "collect", org="cave-du-centre", type="bouteille-75", code="CR8TE5AB", kind="crate",
+       quantity=480, to_org="lavage-lons"),
+    ev(10, "sort", code="Z9Z9Z9Z9", to_state="rejected", reason="chipped"),
+    ev(11, "sort", code="Y8Y8Y8Y8", to_state="rejected", reason="wrong_model"),
+    ev(12, "reject", code="X7X7X7X7", to_state="rejected", reason="broken"),
+    ev(13, "lose", org="coordination", to_state="lost"),
+    ev(14, "find", org="coordination", to_state="in_use"),
+    ev(15, "batch_close", code=None, batch="B-2026-0042", type="bocal-500",
+       inputs={"codes": ["K7QX2M9P", "A1B2C3D4"], "quantity": 48},
+       outputs={"codes": ["K7QX2M9P"], "quantity": 46}, rejected={"broken": 2, "chipped": 1}),
+    ev(16, "batch_close", code=None, batch="B-2026-0043", type="bouteille-75",
+       id="0f8fad5b-d9cb-469f-a165-70867728950e",
+       inputs={"quantity": 1000}, outputs={"quantity": 970}, rejected={"broken": 30}),
+]
+
+
+def test_document_of_every_kind_is_valid_epcis_2(validator):
+    doc = build_epcis_document(EVENTS, base_url=BASE + "/", sender="coordination")
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    events = doc["epcisBody"]["eventList"]
+    assert len(events) == len(EVENTS)
+    for event in events:  # formats the validator cannot check without extra packages
+        assert datetime.fromisoformat(event["eventTime"]).tzinfo is not None
+        assert event["eventID"].startswith((BASE + "/events/", "urn:uuid:"))
+        validator.validate({**event, "@context": doc["@context"]})  # also valid on its own
+    json.dumps(doc)  # serialisable as is
+
+
+def test_mapping_to_cbv(validator):
+    doc = build_epcis_document(EVENTS, base_url=BASE)
+    by_id = {e["eventID"].rsplit("/", 1)[-1]: e for e in doc["epcisBody"]["eventList"]}
+    steps = {
+        k: (e["type"], e.get("action"), e["bizStep"], e["disposition"]) for k, e in by_id.items()
+    }
+    assert steps["1"] == ("ObjectEvent", "ADD", "commissioning", "active")
+    assert steps["2"] == ("ObjectEvent", "OBSERVE", "shipping", "in_transit")
+    assert steps["3"][2:] == ("retail_selling", f"{BASE}/voc/in_use")
+    assert steps["4"][2:] == ("receiving", "returned")
+    assert steps["5"][2:] == ("collecting", "in_transit")
+    assert steps["6"][2:] == ("inspecting", "conformant")
+    assert steps["7"][2:] == (f"{BASE}/voc/washing", "in_progress")
+    assert steps["10"][2:] == ("inspecting", "damaged")
+    assert steps["11"][2:] == ("inspecting", "non_conformant")
+    assert steps["12"][2:] == ("destroying", "destroyed")
+    assert steps["13"][3] == f"{BASE}/voc/lost"
+    assert by_id["1"]["epcList"] == [f"{BASE}/q/K7QX2M9P"]
+    assert by_id["2"]["destinationList"] == [
+        {"type": "possessing_party", "destination": f"{BASE}/org/resto-le-comptoir"}
+    ]
+    assert by_id["4"]["bou:anomaly"] == "skipped_lend"
+    assert by_id["12"]["bou:reason"] == "broken"
+    crate = by_id["9"]
+    assert "epcList" not in crate and crate["bou:crate"] == f"{BASE}/q/CR8TE5AB"
+    assert crate["quantityList"] == [{"epcClass": f"{BASE}/class/bouteille-75", "quantity": 480}]
+    # Event times are local (Paris, UTC+1 in March) with their offset.
+    assert by_id["1"]["eventTime"] == "2026-03-05T11:30:00.000+01:00"
+    assert by_id["1"]["eventTimeZoneOffset"] == "+01:00"
+    assert by_id["1"]["recordTime"] == "2026-03-05T10:30:03.000+00:00"
+
+
+def test_batch_close_is_a_transformation_event():
+    doc = build_epcis_document(EVENTS[-2:], base_url=BASE)
+    mixed, counted = doc["epcisBody"]["eventList"]
+    assert mixed["type"] == "TransformationEvent"
+    assert mixed["transformationID"] == f"{BASE}/batches/B-2026-0042"
+    assert mixed["inputEPCList"] == [f"{BASE}/q/K7QX2M9P", f"{BASE}/q/A1B2C3D4"]
+    assert mixed["inputQuantityList"] == [{"epcClass": f"{BASE}/class/bocal-500", "quantity": 48}]
+    assert mixed["outputEPCList"] == [f"{BASE}/q/K7QX2M9P"]
+    assert mixed["bou:rejected"] == {"broken": 2, "chipped": 1}
+    assert counted["eventID"] == "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e"
+    assert counted["outputQuantityList"][0]["quantity"] == 970
+    assert "inputEPCList" not in counted
+
+
+def test_streamed_document_equals_built_document(validator):
+    created = datetime(2026, 4, 1, tzinfo=UTC)
+    built = build_epcis_document(EVENTS, base_url=BASE, created_at=created)
+    streamed = json.loads("".join(stream_epcis_document(EVENTS, base_url=BASE, created_at=created)))
+    assert streamed == built
+    empty = json.loads("".join(stream_epcis_document([], base_url=BASE, created_at=created)))
+    assert empty["epcisBody"]["eventList"] == []
+    assert not list(validator.iter_errors(empty))
+
+
+def test_validator_catches_a_non_uri_bizstep(validator):
+    # Guards the test itself: with the format checker, a bare custom word is refused.
+    doc = build_epcis_document(EVENTS[:1], base_url=BASE)
+    doc["epcisBody"]["eventList"][0]["bizStep"] = "washing"
+    assert list(validator.iter_errors(doc))
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        (ev(1, "teleport"), "no EPCIS mapping"),
+        (ev(1, "lend", code=None), "needs a code"),
+        (ev(1, "lend", occurred_at=datetime(2026, 3, 5, 9, 30)), "timezone-aware"),
+        (ev(1, "batch_close", batch=None), "needs the batch code"),
+        (ev(1, "batch_close", batch="B-1", inputs={}), "needs inputs"),
+    ],
+)
+def test_bad_events_are_refused(event, message):
+    with pytest.raises(ValueError, match=message):
+        epcis_event(event, base_url=BASE)
+
+
+def test_a_month_of_the_database_exports_as_valid_epcis(session, actors, make_container,
+                                                        make_crate, scan, validator):
+    from bouteilles.services.batches import add_inputs, close_batch, open_batch
+    from bouteilles.services.epcis_export import export_epcis_month, month_event_dicts
+
+    resto, site = actors["restaurant"], actors["washing_site"]
+    boxes = [make_container("bocal-500", holder=resto.org) for _ in range(3)]
+    crate = make_crate("bouteille-75", quantity=120, state="returned", holder=site.org)
+    for code in boxes:
+        scan(resto, code, "lend")
+        scan(resto, code, "return")
+        scan(site, code, "collect")
+        scan(site, code, "sort")
+    scan(site, boxes[2], "reject", reason="broken")
+    batch = open_batch(session, actor=site, type_code="bocal-500")
+    add_inputs(session, batch, actor=site, codes=boxes[:2], count=10)
+    close_batch(session, batch, actor=site, clean=11, rejected={"chipped": 1})
+    bottles = open_batch(session, actor=site, type_code="bouteille-75")
+    scan(site, crate, "sort")
+    add_inputs(session, bottles, actor=site, codes=[crate])
+    close_batch(session, bottles, actor=site, clean=118, rejected={"broken": 2})
+    session.flush()
+
+    month = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    events = list(month_event_dicts(session, month))
+    doc = json.loads("".join(export_epcis_month(session, month, base_url=BASE)))
+    errors = list(validator.iter_errors(doc))
+    assert not errors, errors[0].message
+    body = doc["epcisBody"]["eventList"]
+    assert len(body) == len(events)
+    steps = [e.get("bizStep") for e in body]
+    assert "retail_selling" in steps and "receiving" in steps and "inspecting" in steps
+    assert "destroying" in steps
+    transformations = [e for e in body if e["type"] == "TransformationEvent"]
+    assert len(transformations) == 2
+    boxes_tf, bottles_tf = transformations
+    assert boxes_tf["inputEPCList"] == [f"{BASE}/q/{c}" for c in boxes[:2]]
+    assert boxes_tf["inputQuantityList"][0]["quantity"] == 10
+    assert boxes_tf["outputEPCList"] == [f"{BASE}/q/{c}" for c in boxes[:2]]
+    assert boxes_tf["outputQuantityList"][0]["quantity"] == 9
+    assert boxes_tf["bou:rejected"] == {"chipped": 1}
+    assert bottles_tf["inputQuantityList"] == [
+        {"epcClass": f"{BASE}/class/bouteille-75", "quantity": 120}]
+    assert "inputEPCList" not in bottles_tf
+    times = [datetime.fromisoformat(e["eventTime"]) for e in body]
+    assert times == sorted(times)
+    own = list(month_event_dicts(session, month, resto.org.code))
+    assert own and all(resto.org.code in (e["org"], e.get("to_org"), e.get("from_org"))
+                       for e in own)
