@@ -21,8 +21,9 @@ run: install
 	@echo "Bouteilles: http://127.0.0.1:5000  (Ctrl-C to stop)"
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
-test: install
+test:
 	bash scripts/ensure-system-packages.sh
+	$(MAKE) --no-print-directory install
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -36,7 +37,7 @@ test-sqlite:
 
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
-	TEST_DATABASE_URL="$$(bash scripts/pg-test-server.sh)" $(PYTEST) -q -m "not e2e"
+	url="$$(bash scripts/pg-test-server.sh)" && TEST_DATABASE_URL="$$url" $(PYTEST) -q -m "not e2e"
 
 bench: install
 	bash scripts/ensure-system-packages.sh

@@ -17,8 +17,9 @@ if [ -f "$dir/PG_VERSION" ] && [ -x "/usr/lib/postgresql/$(cat "$dir/PG_VERSION"
 else
   bin=$(compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -n 1 || true)
 fi
-[ -n "$bin" ] && [ -x "$bin/initdb" ] ||
-  { log "no PostgreSQL server under /usr/lib/postgresql; run scripts/ensure-system-packages.sh"; exit 1; }
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  log "no PostgreSQL server under /usr/lib/postgresql; run scripts/ensure-system-packages.sh"; exit 1
+fi
 
 # initdb and pg_ctl refuse to run as root: then run them as the Debian "postgres" user.
 if [ "$(id -u)" -eq 0 ]; then
