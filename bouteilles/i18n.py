@@ -3,7 +3,8 @@
 Templates and messages are written in French; `translations/en/*.json` map
 French source text to English. Missing entries fall back to French. The
 locale comes from `?lang=`, remembered in the session, else the user's
-setting, else the browser's Accept-Language, else French.
+setting, else French: the network works in French, so a phone set to English
+still gets French until someone picks English (one tap in the top bar).
 """
 
 from __future__ import annotations
@@ -36,9 +37,7 @@ def get_locale() -> str:
     locale = session.get("lang")
     if locale not in LOCALES and current_user and getattr(current_user, "locale", None):
         locale = current_user.locale
-    if locale not in LOCALES:
-        locale = request.accept_languages.best_match(LOCALES, default="fr")
-    return locale
+    return locale if locale in LOCALES else "fr"
 
 
 def translate(text: str, locale: str | None = None, **params: object) -> str:
@@ -48,5 +47,16 @@ def translate(text: str, locale: str | None = None, **params: object) -> str:
     return result.format(**params) if params else result
 
 
+def format_cents(cents: int | None, locale: str | None = None) -> str:
+    """Money for people: 1 234,50 € in French, €1,234.50 in English."""
+    cents = cents or 0
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    if (locale or get_locale()) == "en":
+        return f"{sign}€{euros:,}.{rest:02d}"
+    return f"{sign}{euros:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=translate, get_locale=get_locale)
+    app.jinja_env.filters["money"] = format_cents

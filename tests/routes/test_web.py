@@ -72,3 +72,18 @@ def test_unknown_page_is_a_friendly_html_404(client):
     response = client.get("/nowhere", headers={"Accept": "text/html"})
     assert response.status_code == 404
     assert "<html" in response.text
+
+
+def test_french_by_default_whatever_the_browser_says(client, actors, login):
+    user = actors["restaurant"]
+    get_session().commit()
+    login(user)
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="fr"' in page.text and "Déconnexion" in page.text
+
+
+def test_money_is_written_the_local_way():
+    from bouteilles.i18n import format_cents
+
+    assert format_cents(123450, "fr") == "1\u202f234,50\u00a0€"
+    assert format_cents(-500, "en") == "-€5.00"
