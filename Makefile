@@ -43,5 +43,10 @@ bench: install
 	bash scripts/ensure-system-packages.sh
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+stress: install
+	@echo "== stress: 32 scanners for 60 s against gunicorn, SQLite then PostgreSQL =="
+	LOAD_SECONDS=60 $(PYTEST) -q -s tests/reliability/test_load.py
+	LOAD_SECONDS=60 TEST_DATABASE_URL="$$(bash scripts/pg-test-server.sh)" $(PYTEST) -q -s tests/reliability/test_load.py
+
 clean:
 	rm -rf $(VENV) instance test-output

@@ -6,6 +6,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .cli_labels import labels_command
+from .cli_ops import OPS_COMMANDS
 from .database import get_session, upgrade_database
 from .models import ORG_KINDS
 from .services.accounts import create_org, create_user, get_user_by_email, issue_token
@@ -100,4 +102,7 @@ def users_token(email: str, label: str | None) -> None:
 
 def register_commands(app: Flask) -> None:
     for command in (db_cli, orgs_cli, users_cli, demo):
+        app.cli.add_command(command)
+    app.cli.add_command(labels_command)
+    for command in OPS_COMMANDS:
         app.cli.add_command(command)

@@ -13,7 +13,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 LOCALES = ("fr", "en")
@@ -40,9 +40,12 @@ def get_locale() -> str:
     return locale if locale in LOCALES else "fr"
 
 
-def translate(text: str, locale: str | None = None, **params: object) -> str:
-    """Translate French source text, then fill its {named} fields."""
-    locale = locale or get_locale()
+def translate(text: str, /, **params: object) -> str:
+    """Translate French source text, then fill its {named} fields.
+
+    `text` is positional-only so a message may itself have a field named `text`.
+    """
+    locale = get_locale() if has_request_context() else "fr"
     result = text if locale == "fr" else catalogue(locale).get(text, text)
     return result.format(**params) if params else result
 

@@ -1,12 +1,15 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from .admin import ContainerTypeRevision, TemporaryPassword
 from .base import Base, utcnow
 from .batch import REJECT_REASONS, Batch, BatchReject
+from .bottle_request import REQUEST_STATUSES, BottleRequest
 from .container_type import FAMILIES, ContainerType
 from .deposit import DepositEntry
 from .event import ACTIONS, Event, IdempotentResponse
 from .factor import Factor, FactorSet
 from .item import STATES, Container, Crate, Label
+from .loan import LOAN_STATUSES, Loan, LoanLine
 from .organisation import ORG_KINDS, Organisation
 from .user import ApiToken, User
 
@@ -15,4 +18,7 @@ __all__ = [
     "ApiToken", "Base", "Batch", "BatchReject", "Container", "ContainerType", "Crate",
     "DepositEntry", "Event", "Factor", "FactorSet", "IdempotentResponse", "Label",
     "Organisation", "User", "utcnow",
+    "ContainerTypeRevision", "TemporaryPassword",
+    "REQUEST_STATUSES", "BottleRequest",
+    "LOAN_STATUSES", "Loan", "LoanLine",
 ]

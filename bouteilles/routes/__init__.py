@@ -5,12 +5,37 @@ from __future__ import annotations
 from flask import Flask
 
 from ..auth import csrf
-from . import api, api_batches, auth, home, nav, openapi
+from . import account as account_pages
+from . import admin as admin_pages
+from . import admin_watch as admin_watch_pages
+from . import (
+    api,
+    api_batches,
+    auth,
+    collector,
+    home,
+    loans,
+    nav,
+    openapi,
+    restaurant,
+    washing,
+    winegrower,
+)
+from . import labels as labels_pages
+from . import public as public_pages
 
 
 def register_blueprints(app: Flask) -> None:
     nav.init_app(app)
     for module in (auth, home, openapi):
+        app.register_blueprint(module.bp)
+    for module in (restaurant, loans, collector):  # Ju'Ramène and collection (issue 5)
+        app.register_blueprint(module.bp)
+    for module in (labels_pages, public_pages):  # labels, public /q pages (issue 4)
+        app.register_blueprint(module.bp)
+    for module in (washing, winegrower):  # washing site and winegrowers (issue 5)
+        app.register_blueprint(module.bp)
+    for module in (admin_pages, admin_watch_pages, account_pages):  # coordination (issue 5)
         app.register_blueprint(module.bp)
     # The JSON API is not form-based: it takes bearer tokens or the session with a
     # JSON body, which a cross-site form cannot send; so no CSRF token there.

@@ -11,6 +11,15 @@ from ..services.items import STATE_LABELS
 NAV = [
     ("home.index", "Accueil", None),
     ("scan.scan_page", "Scanner", None),
+    ("labels.form", "Étiquettes", ("coordinator", "washing_site")),
+    ("restaurant.overview", "Mon restaurant", {"restaurant"}),
+    ("loans.index", "Prêts de vaisselle", {"restaurant", "coordinator", "event_organiser"}),
+    ("collector.run", "Tournée", {"collector"}),
+    ("washing.index", "Lavage", {"washing_site"}),
+    ("washing.batches", "Lots", {"coordinator"}),
+    ("winegrower.index", "Mes bouteilles", {"winegrower"}),
+    ("admin_watch.dashboard", "Coordination", {"coordinator"}),
+    ("account.tokens", "Mes jetons", None),
 ]
 
 

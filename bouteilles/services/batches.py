@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -139,10 +139,10 @@ def close_batch(
     for box in washing:
         _close_event(session, box, batch, actor, now)
         box.cycles += 1
-    session.execute(
-        update(Crate).where(Crate.batch_id == batch.id, Crate.state == "washing")
-        .values(state="clean", quantity=0, batch_id=None, updated_at=now)
-    )
+    for crate in session.scalars(
+        select(Crate).where(Crate.batch_id == batch.id, Crate.state == "washing")
+    ):
+        _close_crate_event(session, crate, batch, actor, now)
     counted_clean = clean - len(washing)
     if counted_clean > 0:
         batch.output_crate_id = _output_crate(session, batch, actor, counted_clean, now).id
@@ -180,6 +180,22 @@ def _close_event(session: Session, box: Container, batch: Batch, actor: User, no
     ))
     box.state, box.holder_id, box.batch_id = rule.to_state, batch.site_id, None
     box.updated_at = box.last_event_at = now
+
+
+def _close_crate_event(session: Session, crate: Crate, batch: Batch, actor: User, now) -> None:
+    """A crate comes out of the batch empty; its close is an event like any move.
+
+    (Reliability, issue 8: it was a bulk UPDATE with no event, so the crate's row
+    no longer matched the replay of its log.)
+    """
+    session.add(Event(
+        action="batch_close", code=crate.code, crate_id=crate.id, type_id=crate.type_id,
+        org_id=actor.org_id, user_id=actor.id, from_holder_id=crate.holder_id,
+        holder_id=crate.holder_id, from_state=crate.state, to_state="clean", quantity=0,
+        quantity_delta=0, batch_id=batch.id, occurred_at=now, recorded_at=now,
+    ))
+    crate.state, crate.quantity, crate.batch_id = "clean", 0, None
+    crate.updated_at = crate.last_event_at = now
 
 
 def _output_crate(session: Session, batch: Batch, actor: User, quantity: int, now) -> Crate:

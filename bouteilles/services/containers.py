@@ -50,22 +50,33 @@ def _commission_event(actor: User, item: Container | Crate, quantity: int) -> Ev
 
 def commission_containers(
     session: Session, *, actor: User, type_code: str, count: int, holder_code: str | None,
-    at: datetime | None = None,
+    at: datetime | None = None, codes: list[str] | None = None,
 ) -> list[Container]:
-    """Put `count` new labelled containers into service, clean, at `holder`."""
+    """Put `count` new labelled containers into service, clean, at `holder`.
+
+    `codes`: minted labels (attached to nothing yet) to use instead of new ones.
+    """
     _check_may_commission(actor)
     if not 1 <= count <= MAX_COMMISSION:
         raise ValidationError("Entre 1 et {n} contenants à la fois.", n=MAX_COMMISSION)
     ctype = get_type(session, type_code)
     holder = get_org(session, holder_code) if holder_code else actor.org
-    boxes = [_new_container(code, ctype, holder, actor.org, at) for code in mint_codes(
-        session, count, ctype)]
+    if codes is None:
+        codes = mint_codes(session, count, ctype)
+    elif len(codes) != count or any(_is_used(session, code) for code in codes):
+        raise ValidationError("Ces codes ne sont pas tous des étiquettes libres.")
+    boxes = [_new_container(code, ctype, holder, actor.org, at) for code in codes]
     session.add_all(boxes)
     session.flush()
     _attach(session, boxes)
     session.add_all(_commission_event(actor, box, 1) for box in boxes)
     session.flush()
     return boxes
+
+
+def _is_used(session: Session, code: str) -> bool:
+    label = session.get(Label, code)
+    return label is None or label.container_id is not None or label.crate_id is not None
 
 
 def _new_container(code: str, ctype: ContainerType, holder: Organisation,
@@ -88,8 +99,13 @@ def _attach(session: Session, items: list[Container] | list[Crate]) -> None:
 def create_crate(
     session: Session, *, actor: User, type_code: str, quantity: int,
     holder_code: str | None, state: str = "clean", at: datetime | None = None,
+    batch_id: int | None = None,
 ) -> Crate:
-    """Put a new crate carrying `quantity` containers of one type into service."""
+    """Put a new crate carrying `quantity` containers of one type into service.
+
+    `batch_id`: the washing batch whose clean output the crate carries (kept on the
+    commission event, so a batch's released crates can be listed).
+    """
     _check_may_commission(actor)
     if state not in STATES or state in ("rejected", "lost", "washing"):
         raise ValidationError("État de départ impossible pour une caisse : {state}.", state=state)
@@ -105,14 +121,20 @@ def create_crate(
     session.add(crate)
     session.flush()
     _attach(session, [crate])
-    session.add(_commission_event(actor, crate, quantity))
+    event = _commission_event(actor, crate, quantity)
+    event.batch_id = batch_id
+    session.add(event)
     session.flush()
     return crate
 
 
 def commission_code(session: Session, *, actor: User, code: str,
-                    type_code: str | None = None) -> Container:
-    """Commission a minted label on its first scan (clean, at the scanning site)."""
+                    type_code: str | None = None, at: datetime | None = None,
+                    idempotency_key: str | None = None) -> Container:
+    """Commission a minted label on its first scan (clean, at the scanning site).
+
+    `at`: when the scan was made (an offline phone replays it later).
+    """
     _check_may_commission(actor)
     code = parse_code(code)
     label = find_label(session, code)
@@ -124,10 +146,12 @@ def commission_code(session: Session, *, actor: User, code: str,
         raise ValidationError("Précisez le type de contenant à mettre en service.")
     ctype = get_type(session, type_code) if type_code else session.get(ContainerType,
                                                                         label.type_id)
-    box = _new_container(code, ctype, actor.org, actor.org)
+    box = _new_container(code, ctype, actor.org, actor.org, at)
     session.add(box)
     session.flush()
     label.container_id = box.id
-    session.add(_commission_event(actor, box, 1))
+    event = _commission_event(actor, box, 1)
+    event.recorded_at, event.idempotency_key = _utcnow(), idempotency_key
+    session.add(event)
     session.flush()
     return box

@@ -52,7 +52,13 @@ def find_item(session: Session, code: str, *, for_update: bool = False) -> Item 
         Crate, label.crate_id)
     stmt = select(model).where(model.id == item_id)
     if for_update:
-        stmt = stmt.with_for_update(of=model)
+        # Lock the bare row first, then load it with its joined holder and type.
+        # One `SELECT … JOIN … FOR UPDATE OF` is wrong on PostgreSQL when another
+        # transaction moved the thing meanwhile: the re-check after the lock wait
+        # pairs the new row with the old holder's row and the outer join gives
+        # NULL, so `item.holder` came back None (500s under load; issue 8).
+        session.execute(select(model.id).where(model.id == item_id).with_for_update())
+        stmt = stmt.execution_options(populate_existing=True)
     return session.scalars(stmt).one()
 
 

@@ -21,6 +21,7 @@ from ..models import (
     utcnow,
 )
 from . import lifecycle
+from .containers import commission_code
 from .errors import BouteillesError, Conflict, Forbidden, InvalidTransition, ValidationError
 from .items import STATE_LABELS, Item, describe_event, describe_item, get_item, get_org
 from .payload import optional_int, optional_str, parse_time, required_str
@@ -48,24 +49,31 @@ def record_scan(
     quantity: int | None = None,
     batch: str | None = None,
     idempotency_key: str | None = None,
+    split_off: int = 0,
 ) -> ScanResult:
-    """Apply one scan to the record; raise a BouteillesError when it is refused."""
+    """Apply one scan to the record; raise a BouteillesError when it is refused.
+
+    `split_off`: containers taken out of a crate on purpose (into new crates made in
+    the same transaction); that part of the quantity change is not a recount.
+    """
     now = utcnow()
     occurred_at = occurred_at or now
     if occurred_at > now + MAX_CLOCK_SKEW:
         raise ValidationError("La date du scan est dans le futur : vérifiez l'heure du téléphone.")
     if occurred_at < now - MAX_OFFLINE_AGE:
         raise ValidationError("Ce scan date de plus de 90 jours : il n'est plus accepté.")
-    if action not in lifecycle.SCAN_ACTIONS or action == "commission":
+    if action not in lifecycle.SCAN_ACTIONS:
         raise ValidationError(
             "Action inconnue « {action} ». Actions possibles : {actions}.",
-            action=action, actions=", ".join(lifecycle.SCAN_ACTIONS[1:]),
+            action=action, actions=", ".join(lifecycle.SCAN_ACTIONS),
         )
     if not lifecycle.may_act(actor.org.kind, action):
         raise Forbidden(
             "Votre organisation ({kind}) ne peut pas enregistrer « {action} ».",
             kind=actor.org.kind, action=action,
         )
+    if action == "commission":
+        return _commission_scan(session, actor, code, occurred_at, now, idempotency_key)
     if reason is not None and reason not in REJECT_REASONS:
         raise ValidationError(
             "Motif inconnu « {reason} » : {reasons}.", reason=reason,
@@ -103,7 +111,9 @@ def record_scan(
         event.crate_id = item.id
         event.quantity = item.quantity if quantity is None else quantity
         event.quantity_delta = event.quantity - item.quantity
-        if event.quantity_delta and anomaly is None:
+        if split_off:
+            event.detail = {"split_off": split_off}
+        if event.quantity_delta + split_off and anomaly is None:
             anomaly = "recount"
     else:
         event.container_id = item.id
@@ -118,6 +128,17 @@ def record_scan(
     apply_event(item, event)
     session.flush()
     return ScanResult(event, item, deposit)
+
+
+def _commission_scan(session: Session, actor: User, code: str, occurred_at: datetime,
+                     now: datetime, idempotency_key: str | None) -> ScanResult:
+    """First scan of a minted label: put it into service, clean, at the scanning site."""
+    box = commission_code(session, actor=actor, code=code, at=occurred_at,
+                          idempotency_key=idempotency_key)
+    box.updated_at = now
+    session.flush()
+    event = session.scalars(select(Event).where(Event.container_id == box.id)).one()
+    return ScanResult(event, box, None)
 
 
 def apply_event(item: Item, event: Event) -> None:

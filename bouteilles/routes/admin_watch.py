@@ -1,0 +1,90 @@
+"""Coordinator pages: the dashboard, the anomalies to look at, the audit of the log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+
+from ..database import get_session
+from ..i18n import translate
+from ..models import ACTIONS, Organisation
+from ..services import oversight
+from ..services.errors import BouteillesError
+from ..services.items import get_org
+from ..services.paging import page_number
+from .admin import coordinators_only
+from .formatting import register_filters
+
+bp = Blueprint("admin_watch", __name__, url_prefix="/admin")
+bp.before_request(coordinators_only)
+register_filters(bp)
+
+
+def overdue_days() -> int:
+    return int(current_app.config.get("OVERDUE_DAYS", 14))
+
+
+def _orgs():
+    return get_session().execute(
+        select(Organisation.code, Organisation.name).order_by(Organisation.name)).all()
+
+
+def _filters(args) -> tuple[oversight.EventFilter, dict]:
+    """Filters from the query string; the raw values are kept to refill the form."""
+    raw = {name: (args.get(name) or "").strip()[:100]
+           for name in ("code", "org", "action", "anomaly", "from", "to", "view")}
+    filters = oversight.EventFilter(
+        code=raw["code"], action=raw["action"], anomaly=raw["anomaly"],
+        org_id=get_org(get_session(), raw["org"]).id if raw["org"] else None,
+        date_from=oversight.parse_day(raw["from"], translate("du")),
+        date_to=oversight.parse_day(raw["to"], translate("au")),
+    )
+    return filters, raw
+
+
+@bp.get("/")
+def dashboard():
+    """Counts of what needs looking at, and the way to each coordinator page."""
+    counts = oversight.anomaly_counts(get_session(), overdue_days=overdue_days())
+    return render_template("admin/dashboard.html", counts=counts)
+
+
+@bp.get("/anomalies")
+def anomalies():
+    """One of the anomaly lists, filtered and paginated."""
+    view = request.args.get("view", "events")
+    view = view if view in oversight.ANOMALY_VIEWS else "events"
+    db = get_session()
+    page_no = page_number(request.args.get("page"))
+    context = {"view": view, "views": oversight.ANOMALY_VIEWS, "orgs": _orgs(),
+               "actions": ACTIONS}
+    try:
+        filters, raw = _filters(request.args)
+        if view == "events":
+            page = oversight.anomaly_events(db, filters, page=page_no)
+        elif view == "recounts":
+            page = oversight.recount_events(db, filters, page=page_no)
+        elif view == "overdue":
+            page = oversight.overdue_boxes(db, overdue_days=overdue_days(), page=page_no,
+                                           holder_id=filters.org_id)
+        else:
+            page = oversight.undelivered(db, page=page_no, holder_id=filters.org_id)
+    except BouteillesError as exc:
+        return render_template("admin/anomalies.html", page=None, form=request.args,
+                               error=translate(exc.template, **exc.params), **context), 422
+    return render_template("admin/anomalies.html", page=page, form=raw,
+                           overdue_days=overdue_days(), **context)
+
+
+@bp.get("/audit")
+def audit():
+    """The event log filtered by object code, member, action and dates."""
+    context = {"orgs": _orgs(), "actions": ACTIONS}
+    try:
+        filters, raw = _filters(request.args)
+        page = oversight.audit_events(get_session(), filters,
+                                      page=page_number(request.args.get("page")))
+    except BouteillesError as exc:
+        return render_template("admin/audit.html", page=None, form=request.args,
+                               error=translate(exc.template, **exc.params), **context), 422
+    return render_template("admin/audit.html", page=page, form=raw, **context)

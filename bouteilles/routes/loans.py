@@ -1,0 +1,132 @@
+"""Event tableware loans: lend to an event organiser, check back, statement (page and PDF)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..database import get_session
+from ..i18n import translate
+from ..reports.loan_pdf import loan_statement_pdf
+from ..services import loans as service
+from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.paging import page_number
+from .formatting import register_filters
+
+bp = Blueprint("loans", __name__, url_prefix="/loans")
+register_filters(bp)
+PARTY_KINDS = service.LENDER_KINDS | {service.BORROWER_KIND}
+
+
+def party_only(view):
+    """Lenders (restaurants, coordination) and borrowers (event organisers)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.org.kind not in PARTY_KINDS:
+            raise Forbidden("Pages réservées aux prêteurs de vaisselle et aux organisateurs "
+                            "d'événements.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/")
+@party_only
+def index():
+    """The loans this member made or received, open ones first."""
+    page = service.list_loans(get_session(), actor=current_user,
+                              page=page_number(request.args.get("page")))
+    return render_template("loans/index.html", page=page,
+                           may_lend=service.may_lend(current_user))
+
+
+def _render_new(form: dict, error: str | None = None, status: int = 200):
+    db = get_session()
+    return render_template("loans/new.html", form=form, error=error,
+                           types=service.lendable_types(db),
+                           borrowers=service.borrowers(db)), status
+
+
+@bp.get("/new")
+@party_only
+def new():
+    if not service.may_lend(current_user):
+        raise Forbidden("Seuls les restaurants et la coordination prêtent de la vaisselle.")
+    return _render_new({})
+
+
+@bp.post("/new")
+@party_only
+def create():
+    """Lend: a counted quantity per type to one event organiser."""
+    db = get_session()
+    form = request.form.to_dict()
+    try:
+        raw_date = form.get("event_date", "").strip()
+        try:
+            event_date = date.fromisoformat(raw_date) if raw_date else None
+        except ValueError:
+            raise ValidationError("Date invalide « {day} » : attendu AAAA-MM-JJ.",
+                                  day=raw_date[:40]) from None
+        quantities = {key[4:]: value for key, value in form.items() if key.startswith("qty-")}
+        loan = service.create_loan(db, actor=current_user, borrower_code=form.get("borrower", ""),
+                                   event_name=form.get("event_name", ""),
+                                   event_date=event_date, quantities=quantities,
+                                   note=form.get("note"))
+    except ValidationError as exc:
+        db.rollback()
+        return _render_new(form, translate(exc.template, **exc.params), 422)
+    db.commit()
+    return redirect(url_for(".show", loan_id=loan.id))
+
+
+def _render_show(loan, form: dict | None = None, error: str | None = None, status: int = 200):
+    writable = loan.status == "open" and (current_user.org.kind == "coordinator"
+                                          or current_user.org_id == loan.lender_id)
+    return render_template("loans/show.html", loan=loan, totals=service.loan_totals(loan),
+                           writable=writable, form=form, error=error), status
+
+
+@bp.get("/<int:loan_id>")
+@party_only
+def show(loan_id: int):
+    """The loan's statement; the lender also checks back what returned here."""
+    return _render_show(service.get_loan(get_session(), loan_id, actor=current_user))
+
+
+@bp.post("/<int:loan_id>/check")
+@party_only
+def check(loan_id: int):
+    """Save the counts, or save and close the loan (every item accounted for)."""
+    db = get_session()
+    loan = service.get_loan(db, loan_id, actor=current_user, write=True)
+    form = request.form.to_dict()
+    counts = {line.type.code: {f: form.get(f"{f}-{line.type.code}") for f in service.COUNT_FIELDS}
+              for line in loan.lines}
+    try:
+        if form.get("do") == "close":
+            service.close_loan(db, loan, actor=current_user, counts=counts)
+        else:
+            service.record_check(db, loan, actor=current_user, counts=counts)
+    except BouteillesError as exc:
+        db.rollback()
+        loan = service.get_loan(db, loan_id, actor=current_user)
+        return _render_show(loan, form, translate(exc.template, **exc.params), 422)
+    db.commit()
+    return redirect(url_for(".show", loan_id=loan.id))
+
+
+@bp.get("/<int:loan_id>.pdf")
+@party_only
+def statement_pdf(loan_id: int):
+    """The loan's statement as a PDF (French)."""
+    loan = service.get_loan(get_session(), loan_id, actor=current_user)
+    return loan_statement_pdf(loan), 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="pret-{loan.id}.pdf"',
+    }

@@ -1,0 +1,118 @@
+"""The public page a phone camera opens from a label: /q/<code>, and GS1 Digital Links.
+
+No login and no JavaScript. A logged-in member is sent to the scanner with
+the code instead; an unknown or mistyped code gets a friendly page with a
+field to type the code again and the places that take objects back.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..database import get_session
+from ..i18n import get_locale
+from ..services.codes import InvalidCode, format_code, normalize_code
+from ..services.gs1 import code_from_digital_link
+from ..services.public import (
+    KIND_LABELS,
+    PLACES_PER_PAGE,
+    minted_not_in_service,
+    public_item,
+    return_places,
+)
+
+bp = Blueprint("public", __name__)
+
+
+def _page_arg() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+
+
+def _scanner_url(code: str) -> str:
+    """The scanner, opened on this code (the scanner reads `?code=`)."""
+    if "scan.scan_page" in current_app.view_functions:
+        return url_for("scan.scan_page", code=code)
+    return f"/scan?code={quote(code, safe='')}"
+
+
+def money(cents: int) -> str:
+    """An amount in euros, written the reader's way."""
+    if get_locale() == "en":
+        return f"€{cents / 100:,.2f}"
+    return f"{cents / 100:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
+def mass(grams: int) -> str:
+    """Grams, or kilograms past one kilogram, written the reader's way."""
+    text = f"{grams:,} g" if grams < 1000 else f"{grams / 1000:,.1f} kg"
+    if get_locale() == "en":
+        return text
+    return text.replace(",", "\u202f").replace(".", ",").replace(" ", "\u00a0")
+
+
+def _render(template: str, status: int, family: str = "any", **context):
+    page = _page_arg()
+    places, total = return_places(get_session(), family, page=page)
+    pages = max(1, -(-total // PLACES_PER_PAGE))
+    html = render_template(template, family=family, places=places, places_total=total,
+                           page=min(page, pages), pages=pages, kind_labels=KIND_LABELS,
+                           money=money, mass=mass, **context)
+    response = current_app.make_response((html, status))
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _unknown(typed: str, status: int, reason: str):
+    return _render("public/unknown.html", status, typed=typed[:40], reason=reason)
+
+
+@bp.get("/q/<code>")
+def item_page(code: str):
+    """What this object is, its reuse, its deposit and where to return it."""
+    if current_user.is_authenticated:
+        return redirect(_scanner_url(code[:40]))
+    try:
+        canonical = normalize_code(code)
+    except InvalidCode:
+        return _unknown(code, 422, "mistyped")
+    if canonical != code:  # a typed or lower-case code: one address per object
+        return redirect(url_for("public.item_page", code=canonical, **request.args), 301)
+    item = public_item(get_session(), canonical)
+    if item is None:
+        reason = "not_in_service" if minted_not_in_service(get_session(), canonical) \
+            else "unknown"
+        return _unknown(format_code(canonical), 404, reason)
+    return _render("public/item.html", 200, family=item.family, item=item)
+
+
+@bp.get("/q")
+def type_code():
+    """The code typed by hand (the form of the friendly page), or the form itself."""
+    typed = request.args.get("code", "").strip()
+    if not typed:
+        return _render("public/unknown.html", 200, typed="", reason="ask")
+    try:
+        canonical = normalize_code(typed)
+    except InvalidCode:
+        return _unknown(typed, 422, "mistyped")
+    lang = {"lang": request.args["lang"]} if request.args.get("lang") else {}
+    return redirect(url_for("public.item_page", code=canonical, **lang))
+
+
+@bp.get("/8003/<path:grai>")
+def digital_link(grai: str):
+    """A GS1 Digital Link of a GRAI (AI 8003): the same object as /q/<code>."""
+    prefix = current_app.config.get("GS1_COMPANY_PREFIX")
+    if not prefix:
+        return _unknown(grai, 404, "unknown")
+    try:
+        code = code_from_digital_link(request.path, prefix)
+    except ValueError:
+        return _unknown(grai, 422, "mistyped")
+    lang = {"lang": request.args["lang"]} if request.args.get("lang") else {}
+    return redirect(url_for("public.item_page", code=code, **lang), 308)

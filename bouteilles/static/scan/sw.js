@@ -1,0 +1,134 @@
+// Service worker (served at /sw.js, scope /): keeps the scan page working
+// without network. Its cache is named after the version in its own URL
+// (/sw.js?v=<hash of the scan files>), so a new release brings a new cache
+// and the old one is deleted. Only GET requests for the scan page, /offline
+// and /static/ are handled; the API always goes to the network (the page
+// queues scans itself).
+
+const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
+const PREFIX = "bouteilles-scan-";
+const CACHE = PREFIX + VERSION;
+const PAGE = "/scan";
+const OFFLINE = "/offline";
+const PAGE_TIMEOUT_MS = 4000; // one bar of signal: show the cached page rather than wait
+const SHELL = [
+  PAGE,
+  OFFLINE,
+  "/static/app.css",
+  // The page asks for these two with ?v=<version>: same URL here, so the
+  // install is served from the HTTP cache the page just filled.
+  `/static/scan/scan.css?v=${VERSION}`,
+  `/static/scan/scan.js?v=${VERSION}`,
+  "/static/scan/api.js",
+  "/static/scan/camera.js",
+  "/static/scan/codes.js",
+  "/static/scan/feedback.js",
+  "/static/scan/queue.js",
+  "/static/scan/view.js",
+];
+
+async function store(cache, url) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+    // Never keep a redirect (to the login page) or an error as the offline copy.
+    if (response.ok && !response.redirected) await cache.put(url, response);
+  } catch {
+    /* offline during install: cached later, when the page is loaded */
+  }
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => Promise.all(SHELL.map((url) => store(cache, url))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(
+        keys.filter((key) => key.startsWith(PREFIX) && key !== CACHE).map((key) => caches.delete(key)),
+      ))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// The page lists what it loaded (the base template's CSS, the decoder…) to keep offline.
+self.addEventListener("message", (event) => {
+  if (event.data?.type !== "cache" || !Array.isArray(event.data.urls)) return;
+  const urls = event.data.urls.filter((url) => {
+    try {
+      const parsed = new URL(url);
+      return parsed.origin === self.location.origin && parsed.pathname.startsWith("/static/");
+    } catch {
+      return false;
+    }
+  });
+  event.waitUntil(caches.open(CACHE).then(async (cache) => {
+    for (const url of urls) {
+      if (!(await cache.match(url))) await store(cache, url);
+    }
+  }));
+});
+
+/** The page: network first (with a time limit), the cached copy when offline. */
+async function scanPage(request) {
+  const cache = await caches.open(CACHE);
+  const network = fetch(request).then(async (response) => {
+    if (response.ok && !response.redirected) await cache.put(PAGE, response.clone());
+    return response;
+  });
+  network.catch(() => {}); // handled below; may fail after the cached copy was served
+  const timeout = new Promise((resolve) => setTimeout(resolve, PAGE_TIMEOUT_MS, null));
+  try {
+    const first = await Promise.race([network, timeout]);
+    if (first) return first;
+    const cached = await cache.match(PAGE);
+    return cached || (await network);
+  } catch {
+    return (await cache.match(PAGE)) || (await cache.match(OFFLINE)) || Response.error();
+  }
+}
+
+/** Any other page: the network; offline, a small page saying so. */
+async function otherPage(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    return (await caches.match(OFFLINE)) || Response.error();
+  }
+}
+
+/** Static files: from this version's cache, else the network (and keep a copy). */
+async function staticFile(request, url) {
+  const cache = await caches.open(CACHE);
+  const wanted = url.searchParams.get("v");
+  const fresh = wanted && wanted !== VERSION; // the page is newer than this worker
+  if (!fresh) {
+    const cached = await cache.match(request, { ignoreSearch: true });
+    if (cached) return cached;
+  }
+  try {
+    const response = await fetch(request);
+    if (response.ok && !fresh) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ignoreSearch: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate") {
+    event.respondWith(url.pathname === PAGE ? scanPage(request) : otherPage(request));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(staticFile(request, url));
+  }
+});

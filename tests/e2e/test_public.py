@@ -1,0 +1,65 @@
+"""The public page of a label on a phone, as a consumer's camera opens it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+pytestmark = pytest.mark.e2e
+
+
+def most_reused_box(app) -> str:
+    """The demo box with the most completed cycles (ties: one out with a customer)."""
+    from bouteilles.database import get_session
+    from bouteilles.models import Container
+
+    with app.app_context():
+        return get_session().scalar(
+            select(Container.code).order_by(Container.cycles.desc(),
+                                            (Container.state != "in_use"), Container.id))
+
+
+def test_public_page_on_a_phone(page, live_server, shot):
+    code = most_reused_box(live_server.app)
+    response = page.goto(f"/q/{code}")
+    assert response.status == 200
+    expect(page.locator("h1")).to_have_text("Une boîte Ju'Ramène")
+    expect(page.locator("#places-title")).to_have_text("Où rapporter la boîte")
+    expect(page.locator(".places li")).to_have_count(3)  # the demo's three restaurants
+    expect(page.locator(".places")).to_contain_text("4 place de la Liberté")
+    expect(page.locator(".deposit")).to_contain_text("5,00")
+    assert page.locator("script").count() == 0
+    robots = page.locator('meta[name="robots"]').get_attribute("content")
+    assert robots == "noindex"
+    # Phone width: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("public-page")
+
+    page.click("a.lang")
+    expect(page.locator("h1")).to_have_text("A Ju'Ramène box")
+    shot("public-page-en")
+
+
+def test_mistyped_code_then_typed_again(page, live_server, shot):
+    code = most_reused_box(live_server.app)
+    response = page.goto("/q/ABCD-1234")
+    assert response.status == 422
+    expect(page.locator("h1")).to_have_text("Ce code ne semble pas complet")
+    shot("public-unknown")
+    page.fill("#code", f"{code[:4]} {code[4:8]} {code[8:]}".lower())
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Une boîte Ju'Ramène")
+    assert page.url.endswith(f"/q/{code}")
+
+
+def test_member_is_sent_to_the_scanner(page, live_server):
+    code = most_reused_box(live_server.app)
+    page.goto("/login")
+    page.fill("#email", "resto-le-comptoir@demo.bouteilles.fr")
+    page.fill("#password", "demo-bouteilles")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    response = page.goto(f"/q/{code}")
+    assert response.request.redirected_from is not None  # /q/<code> → the scanner
+    assert response.request.url.endswith(f"/scan?code={code}")  # (the page may tidy its URL)

@@ -1,0 +1,494 @@
+"""Who may use what: every route × every role × own or another member's object.
+
+The cases are discovered from the app's URL map (``app.url_map``), not
+listed by hand: each (method, rule) is looked up in ``EXPECTED`` below, the
+expected-access table, and tried as anonymous and as a user of each of the
+seven organisation kinds; a route taking an object (an item code, a batch, a
+loan, a request, a token, a user, an organisation) is tried on the caller's
+own object and on another member's.
+
+**A route missing from EXPECTED fails this test**: when you add a page or an
+endpoint, add a line to EXPECTED saying who may use it (and which object its
+URL takes). A line whose route no longer exists fails too.
+
+Verdicts: *allowed* means the access control let the request through (any
+answer below 500 that is not 401, 403, the route's own denial status, or a
+redirect to the login page: an empty form may well get 422); *denied* means
+exactly: 302 to ``/login?next=…`` for an anonymous visitor on a page, 401 for
+an anonymous API call, 403 (or the route's ``other_status``, 404 for loans,
+which hide other members' loans) for a logged-in member.
+
+Requests that only read (GET) share one database loaded with the world; each
+request that writes runs inside a transaction rolled back afterwards (the
+app's own commits become savepoints), so no case depends on the order in
+which the cases run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from bouteilles import create_app
+from bouteilles.database import get_session
+from bouteilles.models import ORG_KINDS
+from bouteilles.services.accounts import create_org, create_user, issue_token
+from bouteilles.services.batches import open_batch
+from bouteilles.services.containers import commission_containers
+from bouteilles.services.loans import create_loan
+from bouteilles.services.winegrower import create_request
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _app_config(url: str) -> dict:
+    """The test settings of tests/conftest.py."""
+    return {
+        "TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+        "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+ROLES = ("anonymous",) + ORG_KINDS
+ANY = "logged_in"
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a route.
+
+    who: PUBLIC, ANY (any logged-in member) or the set of org kinds allowed.
+    obj: the kind of object the URL names (see World.url_value), or None.
+    own_only: members other than the coordination may only touch their own object.
+    coordinator_all: the coordination may touch anyone's object (when own_only).
+    other_status: the answer to a member asking for another member's object.
+    form / json: the body sent (forms for pages, JSON for the API).
+    special: (role, whose) → "allow" or a status, for the few exceptions.
+    ok: statuses that count as allowed although they look like a refusal (/login's 401).
+    """
+
+    who: object
+    obj: str | None = None
+    own_only: bool = False
+    coordinator_all: bool = True
+    other_status: int = 403
+    form: dict = field(default_factory=dict)
+    json: dict | None = None
+    special: dict = field(default_factory=dict)
+    ok: frozenset = frozenset()
+
+
+COORD = frozenset({"coordinator"})
+SITE = frozenset({"washing_site"})
+SITE_OR_COORD = frozenset({"washing_site", "coordinator"})
+PARTIES = frozenset({"restaurant", "coordinator", "event_organiser"})
+LENDERS = frozenset({"restaurant", "coordinator"})
+
+EXPECTED: dict[tuple[str, str], Access] = {
+    # --- shell, login, language, public pages
+    ("GET", "/"): Access(ANY),
+    ("GET", "/login"): Access(PUBLIC),
+    ("POST", "/login"): Access(PUBLIC, form={"email": "x@y.z", "password": "nope"},
+                               ok=frozenset({401})),
+    ("POST", "/logout"): Access(ANY),
+    ("GET", "/lang/<locale>"): Access(PUBLIC, obj="locale"),
+    ("GET", "/q"): Access(PUBLIC),
+    ("GET", "/q/<code>"): Access(PUBLIC, obj="item"),
+    ("GET", "/8003/<path:grai>"): Access(PUBLIC, obj="grai"),
+    # --- JSON API (any member may look up any code it has in hand; the service
+    # decides per action and per organisation what a scan may do)
+    ("GET", "/api/v1/health"): Access(PUBLIC),
+    ("GET", "/api/v1/openapi.json"): Access(PUBLIC),
+    ("GET", "/api/v1/items/<code>"): Access(ANY, obj="item"),
+    ("POST", "/api/v1/scans"): Access(ANY, json={}),
+    ("POST", "/api/v1/scans/batch"): Access(ANY, json={"scans": []}),
+    ("POST", "/api/v1/containers"): Access(SITE_OR_COORD, json={"type": "bocal-500",
+                                                                 "count": 1}),
+    ("POST", "/api/v1/crates"): Access(SITE_OR_COORD, json={"type": "bouteille-75",
+                                                             "quantity": 10}),
+    ("GET", "/api/v1/stock"): Access(ANY),
+    ("GET", "/api/v1/deposits"): Access(ANY),
+    ("POST", "/api/v1/batches"): Access(SITE_OR_COORD, json={"type": "bocal-750"}),
+    ("GET", "/api/v1/batches/<int:batch_id>"): Access(SITE_OR_COORD, obj="batch",
+                                                      own_only=True),
+    ("POST", "/api/v1/batches/<int:batch_id>/inputs"): Access(
+        SITE_OR_COORD, obj="batch", own_only=True, json={"count": 1}),
+    ("POST", "/api/v1/batches/<int:batch_id>/close"): Access(
+        SITE_OR_COORD, obj="batch", own_only=True, json={"clean": 0}),
+    # --- labels (printing is for the coordination and washing sites)
+    ("GET", "/labels"): Access(SITE_OR_COORD),
+    ("POST", "/labels"): Access(SITE_OR_COORD),
+    ("GET", "/labels/<code>.png"): Access(SITE_OR_COORD, obj="item"),
+    ("GET", "/labels/<code>.svg"): Access(SITE_OR_COORD, obj="item"),
+    # --- restaurants (their own boxes only: the pages take no object)
+    ("GET", "/restaurant/"): Access({"restaurant"}),
+    ("GET", "/restaurant/boxes/<state>"): Access({"restaurant"}, obj="state"),
+    ("GET", "/restaurant/cash"): Access({"restaurant"}),
+    ("GET", "/restaurant/counter"): Access({"restaurant"}),
+    ("POST", "/restaurant/counter"): Access({"restaurant"}),
+    ("GET", "/restaurant/settlements"): Access({"restaurant"}),
+    # --- event tableware loans: parties see theirs (others' are 404), the lender writes
+    ("GET", "/loans/"): Access(PARTIES),
+    ("GET", "/loans/new"): Access(LENDERS),
+    ("POST", "/loans/new"): Access(LENDERS),
+    ("GET", "/loans/<int:loan_id>"): Access(PARTIES, obj="loan", own_only=True,
+                                            other_status=404),
+    ("GET", "/loans/<int:loan_id>.pdf"): Access(PARTIES, obj="loan", own_only=True,
+                                                other_status=404),
+    ("POST", "/loans/<int:loan_id>/check"): Access(
+        PARTIES, obj="loan", own_only=True, other_status=404,
+        special={("event_organiser", "own"): 403}),  # the borrower reads, the lender writes
+    # --- collectors
+    ("GET", "/collector/"): Access({"collector"}),
+    ("POST", "/collector/scan"): Access({"collector"}),
+    ("POST", "/collector/deliver-all"): Access({"collector"}),
+    # --- washing sites (the coordination reads batches)
+    ("GET", "/washing/"): Access(SITE),
+    ("GET", "/washing/receive"): Access(SITE),
+    ("POST", "/washing/receive"): Access(SITE),
+    ("GET", "/washing/sort"): Access(SITE),
+    ("POST", "/washing/sort"): Access(SITE),
+    ("GET", "/washing/batches"): Access(SITE_OR_COORD),
+    ("POST", "/washing/batches"): Access(SITE),
+    ("GET", "/washing/batches/<int:batch_id>"): Access(SITE_OR_COORD, obj="batch",
+                                                       own_only=True),
+    ("GET", "/washing/batches/<int:batch_id>/labels.pdf"): Access(SITE_OR_COORD, obj="batch",
+                                                                  own_only=True),
+    ("POST", "/washing/batches/<int:batch_id>/inputs"): Access(SITE, obj="batch",
+                                                               own_only=True),
+    ("POST", "/washing/batches/<int:batch_id>/close"): Access(SITE, obj="batch",
+                                                              own_only=True),
+    ("POST", "/washing/batches/<int:batch_id>/release"): Access(SITE, obj="batch",
+                                                                own_only=True),
+    ("GET", "/washing/labels.pdf"): Access(SITE),
+    ("GET", "/washing/requests"): Access(SITE),
+    ("POST", "/washing/requests/<int:request_id>/fulfil"): Access(SITE, obj="request_site",
+                                                                  own_only=True),
+    # --- winegrowers
+    ("GET", "/winegrower/"): Access({"winegrower"}),
+    ("POST", "/winegrower/fill"): Access({"winegrower"}),
+    ("GET", "/winegrower/history"): Access({"winegrower"}),
+    ("GET", "/winegrower/requests"): Access({"winegrower"}),
+    ("POST", "/winegrower/requests"): Access({"winegrower"}),
+    ("POST", "/winegrower/requests/<int:request_id>/cancel"): Access(
+        {"winegrower"}, obj="request", own_only=True),
+    # --- coordination
+    ("GET", "/admin/"): Access(COORD),
+    ("GET", "/admin/orgs"): Access(COORD),
+    ("GET", "/admin/orgs/new"): Access(COORD),
+    ("POST", "/admin/orgs/new"): Access(COORD),
+    ("GET", "/admin/orgs/<code>"): Access(COORD, obj="org"),
+    ("POST", "/admin/orgs/<code>"): Access(COORD, obj="org", form={"name": "Nouveau nom"}),
+    ("POST", "/admin/orgs/<code>/active"): Access(COORD, obj="org", form={"active": "1"}),
+    ("GET", "/admin/users"): Access(COORD),
+    ("GET", "/admin/users/new"): Access(COORD),
+    ("POST", "/admin/users/new"): Access(COORD),
+    ("POST", "/admin/users/<int:user_id>/active"): Access(COORD, obj="user",
+                                                          form={"active": "1"}),
+    ("POST", "/admin/users/<int:user_id>/reset"): Access(COORD, obj="user"),
+    ("GET", "/admin/tokens"): Access(COORD),
+    ("POST", "/admin/tokens"): Access(COORD),
+    ("POST", "/admin/tokens/<int:token_id>/revoke"): Access(COORD, obj="token"),
+    ("GET", "/admin/types"): Access(COORD),
+    ("GET", "/admin/types/new"): Access(COORD),
+    ("POST", "/admin/types/new"): Access(COORD),
+    ("GET", "/admin/types/<code>"): Access(COORD, obj="type"),
+    ("POST", "/admin/types/<code>"): Access(COORD, obj="type"),
+    ("GET", "/admin/anomalies"): Access(COORD),
+    ("GET", "/admin/audit"): Access(COORD),
+    # --- one's own account (tokens: one's own only, the coordination included)
+    ("GET", "/account/tokens"): Access(ANY),
+    ("POST", "/account/tokens"): Access(ANY),
+    ("POST", "/account/tokens/<int:token_id>/revoke"): Access(ANY, obj="token", own_only=True,
+                                                              coordinator_all=False),
+    ("GET", "/account/password"): Access(ANY),
+    ("POST", "/account/password"): Access(ANY),
+}
+
+
+# ---------------------------------------------------------------- the world
+
+
+def _discover() -> list[tuple[str, str]]:
+    """(method, rule) of every route of the app, static files aside."""
+    app = create_app(_app_config("sqlite://"))
+    routes = sorted({(method, rule.rule) for rule in app.url_map.iter_rules()
+                     if rule.endpoint != "static"
+                     for method in rule.methods - {"HEAD", "OPTIONS"}})
+    app.extensions["db_engine"].dispose()
+    return routes
+
+
+ROUTES = _discover()
+
+
+def build_world(session) -> dict:
+    """Two organisations of each kind ('a': the caller's, 'b': another member), a user
+    each, and an object of every kind for each of them; returns ids and codes."""
+    world: dict = {"org": {}, "user": {}, "item": {}, "token": {}, "batch": {},
+                   "loan": {}, "request": {}, "request_site": {}}
+    for kind in ORG_KINDS:
+        for side in "ab":
+            code = f"{kind.replace('_', '-')}-{side}"
+            org = create_org(session, code=code, name=code.title(), kind=kind)
+            user = create_user(session, email=f"{side}@{code}.test", org=org,
+                               password="password123", admin=kind == "coordinator")
+            world["org"][kind, side] = code
+            world["user"][kind, side] = user.id
+            world["token"][kind, side] = issue_token(session, user, "matrix")[0].id
+    session.flush()
+    from bouteilles.models import User
+
+    users = {key: session.get(User, uid) for key, uid in world["user"].items()}
+    coordinator = users["coordinator", "a"]
+    for (kind, side), code in world["org"].items():
+        box = commission_containers(session, actor=coordinator, type_code="bocal-500",
+                                    count=1, holder_code=code)[0]
+        world["item"][kind, side] = box.code
+    for side in "ab":
+        site = users["washing_site", side]
+        batch = open_batch(session, actor=site, type_code="bouteille-75")
+        world["batch"]["washing_site", side] = batch.id
+        loan = create_loan(session, actor=users["restaurant", side],
+                           borrower_code=world["org"]["event_organiser", side],
+                           event_name=f"Fête {side}", event_date=date(2026, 6, 21),
+                           quantities={"bocal-500": 5})
+        world["loan"]["restaurant", side] = world["loan"]["event_organiser", side] = loan.id
+        wanted = create_request(session, actor=users["winegrower", side],
+                                site_code=world["org"]["washing_site", side],
+                                type_code="bouteille-75", quantity=12)
+        world["request"]["winegrower", side] = wanted.id
+        world["request_site"]["washing_site", side] = wanted.id
+    session.commit()
+    return world
+
+
+FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "bocal-500"}
+
+
+def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
+    """The URL parameter naming `whose` object for this role (None: no such object)."""
+    if obj in FIXED:
+        return FIXED[obj]
+    if whose == "own":
+        return world[obj].get((role, "a"))
+    # Another member's object: one of the same kind as the caller's when there is
+    # one, else the first member holding such an object.
+    table = world[obj]
+    if (role, "b") in table:
+        return table[role, "b"]
+    return next(value for (kind, side), value in sorted(table.items()) if side == "b")
+
+
+# Which kinds of organisation can own each kind of object (the others only get the
+# "another member's object" case).
+OWNERS = {"batch": {"washing_site"}, "loan": {"restaurant", "event_organiser"},
+          "request": {"winegrower"}, "request_site": {"washing_site"},
+          "item": set(ORG_KINDS), "org": set(ORG_KINDS), "user": set(ORG_KINDS),
+          "token": set(ORG_KINDS)}
+
+
+def cases():
+    for method, rule in ROUTES:
+        access = EXPECTED.get((method, rule))
+        objects = access.obj if access else None
+        for role in ROLES:
+            if objects is None or objects in FIXED:
+                yield pytest.param(method, rule, role, None, id=f"{method} {rule} {role}")
+                continue
+            for whose in ("own", "other"):
+                if whose == "own" and role not in OWNERS[objects]:
+                    continue
+                yield pytest.param(method, rule, role, whose,
+                                   id=f"{method} {rule} {role} {whose}")
+
+
+CASES = list(cases())
+
+
+def expected(access: Access, role: str, whose: str | None) -> str | int:
+    """"allow", or the status of the refusal."""
+    if role == "anonymous":
+        return "allow" if access.who == PUBLIC else "anonymous"
+    if (role, whose) in access.special:
+        return access.special[role, whose]
+    if access.who not in (PUBLIC, ANY) and role not in access.who:
+        return 403
+    if whose == "other" and access.own_only and not (role == "coordinator"
+                                                     and access.coordinator_all):
+        return access.other_status
+    return "allow"
+
+
+# ---------------------------------------------------------------- databases
+
+
+class WorldDatabases:
+    """A migrated database holding the world, and cheap copies of it."""
+
+    def __init__(self, databases) -> None:
+        self.databases = databases
+        self.url = databases.new()
+        app = create_app(_app_config(self.url))
+        with app.app_context():
+            self.world = build_world(get_session())
+        app.extensions["db_engine"].dispose()
+        self.copies: list[str] = []
+
+    def copy(self) -> str:
+        if PG_URL:
+            name = f"{make_url(self.url).database}_{uuid.uuid4().hex[:8]}"
+            with self.databases.admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name} TEMPLATE "
+                                  f"{make_url(self.url).database}"))
+            url = make_url(self.url).set(database=name).render_as_string(hide_password=False)
+        else:
+            source = make_url(self.url).database
+            path = f"{source}.{uuid.uuid4().hex[:8]}"
+            shutil.copyfile(source, path)
+            url = f"sqlite:///{path}"
+        self.copies.append(url)
+        return url
+
+    def drop(self, url: str) -> None:
+        self.databases.drop(url)
+
+
+@pytest.fixture(scope="module")
+def world_dbs(databases):
+    dbs = WorldDatabases(databases)
+    yield dbs
+    dbs.drop(dbs.url)
+
+
+@pytest.fixture(scope="module")
+def reading_app(world_dbs):
+    """One app on the world database for the requests that only read."""
+    app = create_app(_app_config(world_dbs.copy()))
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def writing_app(world_dbs):
+    """One app on another copy of the world for the requests that write (rolled back)."""
+    app = create_app(_app_config(world_dbs.copy()))
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@contextmanager
+def rolled_back(app):
+    """Run requests inside one outer transaction, rolled back afterwards.
+
+    The app's sessions join it through savepoints, so their commits stay inside
+    and the next case finds the world as it was.
+    """
+    engine = app.extensions["db_engine"]
+    original = app.extensions["db_sessionmaker"]
+    with engine.connect() as connection:
+        outer = connection.begin()
+        app.extensions["db_sessionmaker"] = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            app.extensions["db_sessionmaker"] = original
+            outer.rollback()
+
+
+def request_as(app, world: dict, role: str, method: str, path: str, access: Access):
+    client = app.test_client()
+    if role != "anonymous":
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(world["user"][role, "a"])
+            sess["_fresh"] = True
+    if path.startswith("/api/"):
+        return client.open(path, method=method, json=access.json if method == "POST" else None)
+    return client.open(path, method=method, data=access.form if method == "POST" else None)
+
+
+def verdict(response, path: str) -> str | int:
+    """What the answer means for access: 'anonymous' (sent to log in / 401), or a status."""
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and "/login?next=" in location:
+        return "anonymous"
+    if response.status_code == 401 and path.startswith("/api/"):
+        return "anonymous"
+    return response.status_code
+
+
+@pytest.mark.parametrize("method,rule,role,whose", CASES)
+def test_access(world_dbs, reading_app, writing_app, method, rule, role, whose):
+    access = EXPECTED.get((method, rule))
+    assert access is not None, (
+        f"{method} {rule} has no line in EXPECTED (tests/routes/test_access_matrix.py): "
+        "say who may use it")
+    world = world_dbs.world
+    path = rule
+    if access.obj:
+        value = url_value(world, access.obj, role, whose or "other")
+        path = rule.split("<")[0] + str(value) + rule.split(">", 1)[1]
+    if method == "GET":
+        response = request_as(reading_app, world, role, method, path, access)
+    else:
+        with rolled_back(writing_app):
+            response = request_as(writing_app, world, role, method, path, access)
+    want = expected(access, role, whose)
+    got = verdict(response, path)
+    assert response.status_code < 500, f"{method} {path} as {role}: {response.status_code}"
+    if want == "allow":
+        refused = {401, 403, access.other_status} - access.ok
+        assert got != "anonymous" and got not in refused, (
+            f"{method} {path} as {role} ({whose}): expected allowed, got {response.status_code}")
+    elif want == "anonymous":
+        assert got == "anonymous", (
+            f"{method} {path} anonymous: expected a login redirect / 401, got "
+            f"{response.status_code} {response.headers.get('Location', '')}")
+    else:
+        assert got == want, (
+            f"{method} {path} as {role} ({whose}): expected {want}, got {response.status_code}")
+
+
+def test_the_table_has_no_stale_lines():
+    """Every line of EXPECTED names a route that exists."""
+    assert not set(EXPECTED) - set(ROUTES), sorted(set(EXPECTED) - set(ROUTES))
+
+
+def test_matrix_size():
+    """The size reported in the README: routes × roles × own/other objects."""
+    assert len(CASES) >= len(ROUTES) * len(ROLES)
+    print(f"access matrix: {len(ROUTES)} routes, {len(CASES)} cases")
+
+
+def test_writes_are_rolled_back_between_cases(world_dbs, writing_app):
+    """What a writing case did is gone for the next one (or the verdicts would leak)."""
+    world = world_dbs.world
+    create = Access(COORD, form={"code": "resto-leak", "name": "Leak", "kind": "restaurant"})
+    with rolled_back(writing_app):
+        response = request_as(writing_app, world, "coordinator", "POST", "/admin/orgs/new",
+                              create)
+        assert response.status_code == 302
+    revoke = EXPECTED["POST", "/account/tokens/<int:token_id>/revoke"]
+    token_id = world["token"]["restaurant", "a"]
+    with rolled_back(writing_app):
+        path = f"/account/tokens/{token_id}/revoke"
+        assert request_as(writing_app, world, "restaurant", "POST", path,
+                          revoke).status_code == 302
+    with writing_app.app_context():
+        session = get_session()
+        assert session.scalar(text("SELECT count(*) FROM organisations "
+                                   "WHERE code = 'resto-leak'")) == 0
+        assert session.scalar(text("SELECT count(*) FROM api_tokens WHERE id = :id "
+                                   "AND revoked_at IS NULL"), {"id": token_id}) == 1

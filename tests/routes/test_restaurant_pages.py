@@ -1,0 +1,163 @@
+"""Restaurant pages through the test client: piles, the counter, cash, settlements."""
+
+from datetime import timedelta
+
+import pytest
+
+from bouteilles.database import get_session
+from bouteilles.models import utcnow
+
+
+@pytest.fixture
+def login(client):
+    def do(user, password="password123"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302
+        return response
+
+    return do
+
+
+@pytest.fixture
+def resto(actors, login):
+    user = actors["restaurant"]
+    return user
+
+
+def test_overview_counts_piles_and_overdue(client, session, resto, login, make_container, scan):
+    codes = [make_container(holder=resto.org) for _ in range(4)]
+    scan(resto, codes[0], "lend", occurred_at=utcnow() - timedelta(days=20))
+    scan(resto, codes[1], "lend")
+    scan(resto, codes[2], "lend")
+    scan(resto, codes[2], "return")
+    get_session().commit()
+    login(resto)
+    page = client.get("/restaurant/")
+    assert page.status_code == 200
+    text = page.text
+    assert "dont 1 en retard" in text
+    assert "Caisse du jour" in text
+    # Today's cash: 2 lends today (the 20-day-old one is not today), 1 refund.
+    assert "10,00\u00a0€" in text and "5,00\u00a0€" in text
+
+
+def test_in_use_list_highlights_overdue_and_paginates(client, resto, login, make_container, scan):
+    old = make_container(holder=resto.org)
+    scan(resto, old, "lend", occurred_at=utcnow() - timedelta(days=30))
+    for _ in range(21):
+        scan(resto, make_container(holder=resto.org), "lend")
+    get_session().commit()
+    login(resto)
+    first = client.get("/restaurant/boxes/in_use")
+    assert first.status_code == 200
+    assert old in first.text and "En retard" in first.text and "Page 1 sur 2" in first.text
+    second = client.get("/restaurant/boxes/in_use?page=2")
+    assert old not in second.text and "Page 2 sur 2" in second.text
+    only = client.get("/restaurant/boxes/in_use?overdue=1")
+    assert old in only.text and "1 boîte(s)" in only.text
+    assert client.get("/restaurant/boxes/in_use?page=abc").status_code == 200
+    assert client.get("/restaurant/boxes/lost").status_code == 404
+
+
+def test_counter_lends_and_takes_back(client, resto, login, make_container):
+    code = make_container(holder=resto.org)
+    get_session().commit()
+    login(resto)
+    lent = client.post("/restaurant/counter", data={"code": code, "action": "lend", "key": "k-1"})
+    assert lent.status_code == 302
+    shown = client.get(lent.headers["Location"])
+    assert "Prêtée" in shown.text and "Consigne encaissée : 5,00\u00a0€" in shown.text
+    # A double tap replays the same key: same answer, nothing recorded twice.
+    again = client.post("/restaurant/counter", data={"code": code, "action": "lend", "key": "k-1"})
+    assert again.status_code == 302
+    back = client.post("/restaurant/counter", data={"code": code, "action": "return", "key": "k-2"})
+    shown = client.get(back.headers["Location"])
+    assert "Reprise" in shown.text and "Consigne à rembourser : 5,00\u00a0€" in shown.text
+    cash = client.get("/restaurant/cash")
+    assert "(1)" in cash.text
+
+
+def test_counter_refusals_keep_the_code(client, resto, login, make_container):
+    code = make_container(holder=resto.org)
+    get_session().commit()
+    login(resto)
+    refused = client.post("/restaurant/counter", data={"code": code, "action": "return"})
+    assert refused.status_code == 200 or refused.status_code == 302  # skipped lend: accepted
+    again = client.post("/restaurant/counter", data={"code": code, "action": "return"})
+    assert again.status_code == 422 and code in again.text and "déjà été rendu" in again.text
+    typo = client.post("/restaurant/counter", data={"code": "ABCD-EFGH-Z", "action": "lend"})
+    assert typo.status_code == 422 and "ABCD-EFGH-Z" in typo.text and "Code invalide" in typo.text
+    empty = client.post("/restaurant/counter", data={"code": "", "action": "lend"})
+    assert empty.status_code == 422
+    odd = client.post("/restaurant/counter", data={"code": code, "action": "wash"})
+    assert odd.status_code == 422 and code in odd.text
+
+
+def test_counter_link_from_scanner_suggests_the_action(client, resto, login, make_container):
+    code = make_container(holder=resto.org)
+    get_session().commit()
+    login(resto)
+    page = client.get(f"/restaurant/counter?code={code}")
+    assert page.status_code == 200 and "propre" in page.text and f'value="{code}"' in page.text
+    bad = client.get("/restaurant/counter?code=nonsense")
+    assert bad.status_code == 200 and "Code invalide" in bad.text
+
+
+def test_result_of_another_org_is_not_shown(client, make_user, resto, login, make_container):
+    other = make_user("restaurant")
+    code = make_container(holder=resto.org)
+    get_session().commit()
+    login(resto)
+    client.post("/restaurant/counter", data={"code": code, "action": "lend", "key": "mine"})
+    assert code in client.get("/restaurant/counter?result=mine").text
+    client.post("/logout")
+    login(other)
+    page = client.get("/restaurant/counter?result=mine")
+    assert page.status_code == 200 and code not in page.text
+
+
+def test_cash_of_another_day_and_bad_day(client, resto, login):
+    get_session().commit()
+    login(resto)
+    assert client.get("/restaurant/cash?day=2026-01-15").status_code == 200
+    bad = client.get("/restaurant/cash?day=15/01")
+    assert bad.status_code == 422 and "15/01" in bad.text
+
+
+def test_settlements_visible_to_both_sides(client, session, actors, make_user, login,
+                                           make_container, scan):
+    lender = actors["restaurant"]
+    refunder = make_user("restaurant")
+    code = make_container(holder=lender.org)
+    scan(lender, code, "lend")
+    scan(refunder, code, "return")
+    get_session().commit()
+    for user, who in ((lender, refunder.org.name), (refunder, lender.org.name)):
+        login(user)
+        page = client.get("/restaurant/settlements")
+        assert page.status_code == 200 and who in page.text and "5,00\u00a0€" in page.text
+        client.post("/logout")
+    login(lender)
+    bad = client.get("/restaurant/settlements?month=2026-13")
+    assert bad.status_code == 422 and "2026-13" in bad.text
+
+
+@pytest.mark.parametrize("kind", ["washing_site", "collector", "winegrower", "coordinator",
+                                  "event_organiser", "collection_point"])
+def test_other_roles_are_refused(client, actors, login, kind):
+    user = actors[kind]
+    get_session().commit()
+    login(user)
+    for path in ("/restaurant/", "/restaurant/counter", "/restaurant/boxes/clean",
+                 "/restaurant/cash", "/restaurant/settlements"):
+        assert client.get(path).status_code == 403
+    assert client.post("/restaurant/counter", data={"code": "x", "action": "lend"}).status_code \
+        == 403
+
+
+def test_english(client, resto, login):
+    get_session().commit()
+    login(resto)
+    client.get("/lang/en")
+    page = client.get("/restaurant/")
+    assert "Lend / take back a box" in page.text and "Today's cash" in page.text
