@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,8 +181,11 @@ def main() -> None:
     for path, status, size in first["rows"]:
         print(f"    {size:>8}  {status:<16} {path}")
     print("  requests added by the service worker's install (first cold open with it):")
+    added = Counter((p, st) for p, st, _ in with_sw[0]["rows"])
+    added.subtract((p, st) for p, st, _ in first["rows"])
     for path, status, size in with_sw[0]["rows"]:
-        if (path, status, size) not in first["rows"]:
+        if added[(path, status)] > 0:
+            added[(path, status)] -= 1
             print(f"    {size:>8}  {status:<16} {path}")
     page_bytes = statistics.median(r["page"] for r in no_sw)
     decoder_bytes = statistics.median(r["decoder"] for r in no_sw)

@@ -18,6 +18,7 @@ from . import (
     nav,
     openapi,
     restaurant,
+    scan,
     washing,
     winegrower,
 )
@@ -27,7 +28,7 @@ from . import public as public_pages
 
 def register_blueprints(app: Flask) -> None:
     nav.init_app(app)
-    for module in (auth, home, openapi):
+    for module in (auth, home, openapi, scan):
         app.register_blueprint(module.bp)
     for module in (restaurant, loans, collector):  # Ju'Ramène and collection (issue 5)
         app.register_blueprint(module.bp)

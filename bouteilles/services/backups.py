@@ -92,10 +92,13 @@ def _run_pg(args: list[str], engine: Engine, *, dbname_flag: bool = False) -> No
     if shutil.which(args[0]) is None:
         raise BackupError("{tool} est introuvable : installez postgresql-client.", tool=args[0])
     url = make_url(engine.url)
-    env = dict(os.environ, PGPASSWORD=url.password or "", PGCONNECT_TIMEOUT="10")
-    conninfo = url.set(drivername="postgresql", password=None).render_as_string()
-    args = [*args[:-1], "--dbname", conninfo, args[-1]] if dbname_flag else [
-        *args, "--dbname", conninfo]
+    # Connection settings through libpq's environment: the password never shows in `ps`.
+    settings = {"PGHOST": url.host, "PGPORT": url.port, "PGUSER": url.username,
+                "PGPASSWORD": url.password, "PGSSLMODE": url.query.get("sslmode")}
+    env = dict(os.environ, PGCONNECT_TIMEOUT="10",
+               **{key: str(value) for key, value in settings.items() if value})
+    dbname = ["--dbname", url.database or ""]
+    args = [*args[:-1], *dbname, args[-1]] if dbname_flag else [*args, *dbname]
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError("{tool} a échoué : {detail}", tool=args[0],

@@ -58,7 +58,9 @@ def open_batch(session: Session, *, actor: User, type_code: str,
 def get_batch(session: Session, batch_id: int | str, *, for_update: bool = False) -> Batch:
     """A batch by id or code."""
     stmt = select(Batch)
-    if isinstance(batch_id, int) or str(batch_id).isdigit():
+    if isinstance(batch_id, int) or str(batch_id).isascii() and str(batch_id).isdigit():
+        if not 0 < int(batch_id) < 2**63:  # beyond any id; the driver would overflow
+            raise NotFound("Aucun lot {id}.", id=batch_id)
         stmt = stmt.where(Batch.id == int(batch_id))
     else:
         stmt = stmt.where(Batch.code == batch_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ..models import Container, ContainerType, Crate, Organisation, User
+from ..models import Container, ContainerType, Crate, Event, Organisation, User
 from .errors import ValidationError
 from .items import get_org
 from .paging import PER_PAGE, Page, paginate
@@ -69,16 +69,24 @@ class HeldRow:
     since: datetime | None
 
 
+def _collected_at(model, column):
+    """When the item was last picked up (its own events, by index)."""
+    return (select(func.max(Event.occurred_at))
+            .where(column == model.id, Event.action == "collect")
+            .correlate(model).scalar_subquery())
+
+
 def held(session: Session, collector_id: int, *, page: int = 1,
          per_page: int = PER_PAGE) -> Page:
     """What the collector picked up and has not delivered yet, oldest first."""
     parts = [
         select(model.code.label("code"), literal(model.kind).label("kind"),
                ContainerType.name.label("type_name"), quantity.label("quantity"),
-               model.last_event_at.label("since"))
+               func.coalesce(_collected_at(model, column), model.last_event_at).label("since"))
         .join(ContainerType, ContainerType.id == model.type_id)
         .where(model.holder_id == collector_id, model.state == "collected")
-        for model, quantity in ((Container, literal(1)), (Crate, Crate.quantity))
+        for model, quantity, column in ((Container, literal(1), Event.container_id),
+                                        (Crate, Crate.quantity, Event.crate_id))
     ]
     sub = union_all(*parts).subquery()
     stmt = select(sub).order_by(sub.c.since.asc(), sub.c.code)

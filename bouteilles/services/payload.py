@@ -31,7 +31,9 @@ def optional_int(value: object, *, field: str = "nombre", minimum: int = 0,
     """An integer (not a boolean, not a float) within bounds, or None."""
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    # isascii: "²".isdigit() is true but int("²") fails (found by schemathesis, issue 8)
+    if isinstance(value, str) and value.strip().lstrip("-").isascii() \
+            and value.strip().lstrip("-").isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError("Le champ « {field} » doit être un nombre entier.", field=field)

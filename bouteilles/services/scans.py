@@ -127,6 +127,9 @@ def record_scan(
     deposit = move_deposit(session, item, event) if isinstance(item, Container) else None
     apply_event(item, event)
     session.flush()
+    # The loaded `holder` still names the previous holder: reload it from holder_id,
+    # or the answer would report where the thing was (found by the stateful test).
+    session.expire(item, ["holder"])
     return ScanResult(event, item, deposit)
 
 
@@ -195,7 +198,9 @@ def _join_open_batch(session: Session, item: Item, actor: User, batch: str | Non
                      quantity: int) -> Batch:
     stmt = select(Batch).where(Batch.status == "open", Batch.type_id == item.type_id)
     if batch is not None:
-        by_id = Batch.id == int(batch) if batch.isdigit() else Batch.code == batch
+        # Ids beyond 64 bits (or non-ASCII digits) would crash the driver: names then.
+        as_id = batch.isascii() and batch.isdigit() and int(batch) < 2**63
+        by_id = Batch.id == int(batch) if as_id else Batch.code == batch
         stmt = stmt.where(by_id | (Batch.code == batch))
     else:
         stmt = stmt.where(Batch.site_id == actor.org_id)

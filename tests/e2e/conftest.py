@@ -77,10 +77,6 @@ def start_live_server(workdir: Path, *, wrap=None) -> LiveServer:
         "BASE_URL": url,
         "RATELIMIT_ENABLED": False,
     })
-    if "scan" not in app.blueprints:  # until the app registers it itself
-        from bouteilles.routes.scan import bp
-
-        app.register_blueprint(bp)
     upgrade_database(app)
     with app.app_context():
         session = get_session()

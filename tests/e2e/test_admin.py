@@ -48,6 +48,12 @@ def test_coordinator_creates_a_member_and_a_user(page, shot):
     assert re.fullmatch(r"[A-Za-z0-9]{14}", password)
     shot("admin-user-created")
 
+    # The demo network is shared by every browser test: take the new member out again.
+    page.goto("/admin/orgs/resto-la-marmite")
+    page.get_by_role("button", name="Désactiver l'organisation").click()
+    page.wait_for_load_state()
+    assert "Organisation désactivée." in page.content()
+
 
 @pytest.fixture
 def skipped_lend(live_server, boxes) -> str:

@@ -237,7 +237,7 @@ def build_world(session) -> dict:
     """Two organisations of each kind ('a': the caller's, 'b': another member), a user
     each, and an object of every kind for each of them; returns ids and codes."""
     world: dict = {"org": {}, "user": {}, "item": {}, "token": {}, "batch": {},
-                   "loan": {}, "request": {}, "request_site": {}}
+                   "loan": {}, "request": {}, "request_site": {}, "bearer": {}}
     for kind in ORG_KINDS:
         for side in "ab":
             code = f"{kind.replace('_', '-')}-{side}"
@@ -246,7 +246,9 @@ def build_world(session) -> dict:
                                password="password123", admin=kind == "coordinator")
             world["org"][kind, side] = code
             world["user"][kind, side] = user.id
-            world["token"][kind, side] = issue_token(session, user, "matrix")[0].id
+            token, clear = issue_token(session, user, "matrix")
+            world["token"][kind, side] = token.id
+            world["bearer"][kind, side] = clear
     session.flush()
     from bouteilles.models import User
 
@@ -409,13 +411,17 @@ def rolled_back(app):
 
 
 def request_as(app, world: dict, role: str, method: str, path: str, access: Access):
+    """Pages with a logged-in session; the API with the user's bearer token."""
     client = app.test_client()
+    if path.startswith("/api/"):
+        headers = {} if role == "anonymous" else {
+            "Authorization": f"Bearer {world['bearer'][role, 'a']}"}
+        return client.open(path, method=method, headers=headers,
+                           json=access.json if method == "POST" else None)
     if role != "anonymous":
         with client.session_transaction() as sess:
             sess["_user_id"] = str(world["user"][role, "a"])
             sess["_fresh"] = True
-    if path.startswith("/api/"):
-        return client.open(path, method=method, json=access.json if method == "POST" else None)
     return client.open(path, method=method, data=access.form if method == "POST" else None)
 
 
