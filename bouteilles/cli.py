@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .cli_export import export_cli
 from .cli_labels import labels_command
 from .cli_ops import OPS_COMMANDS
 from .database import get_session, upgrade_database
@@ -34,9 +35,15 @@ def db_upgrade(revision: str) -> None:
 
 
 @click.command("demo")
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="Load instead a synthetic national network with about N events (bulk).")
 @with_appcontext
-def demo() -> None:
+def demo(scale: int | None) -> None:
     """Load the demo network (safe to run twice); print the demo logins."""
+    if scale:
+        from .services.synthetic import load_scale_cli
+        load_scale_cli(scale)
+        return
     session = get_session()
     loaded = load_demo(session)
     session.commit()
@@ -104,5 +111,6 @@ def register_commands(app: Flask) -> None:
     for command in (db_cli, orgs_cli, users_cli, demo):
         app.cli.add_command(command)
     app.cli.add_command(labels_command)
+    app.cli.add_command(export_cli)
     for command in OPS_COMMANDS:
         app.cli.add_command(command)

@@ -22,6 +22,8 @@ from . import (
     washing,
     winegrower,
 )
+from . import factor_sets as factor_set_pages
+from . import impact as impact_pages
 from . import labels as labels_pages
 from . import public as public_pages
 
@@ -37,6 +39,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (washing, winegrower):  # washing site and winegrowers (issue 5)
         app.register_blueprint(module.bp)
     for module in (admin_pages, admin_watch_pages, account_pages):  # coordination (issue 5)
+        app.register_blueprint(module.bp)
+    for module in (impact_pages, factor_set_pages):  # impact, reports, exports (issue 6)
         app.register_blueprint(module.bp)
     # The JSON API is not form-based: it takes bearer tokens or the session with a
     # JSON body, which a cross-site form cannot send; so no CSRF token there.

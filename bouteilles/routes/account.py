@@ -14,6 +14,7 @@ from ..i18n import translate
 from ..services import admin as service
 from ..services.errors import BouteillesError, ValidationError
 from ..services.paging import page_number
+from .admin import secret_page
 from .formatting import register_filters
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -50,8 +51,7 @@ def token_new():
     db = get_session()
     token, clear = service.create_token(db, current_user, request.form.get("label"))
     db.commit()
-    return render_template("admin/secret.html", user=current_user, token=token, clear=clear,
-                           own=True), 201
+    return secret_page(201, user=current_user, token=token, clear=clear, own=True)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

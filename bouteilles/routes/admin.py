@@ -8,7 +8,7 @@ put in a URL or the session.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -51,6 +51,13 @@ def refused(template: str, exc: BouteillesError, **context):
     get_session().rollback()
     error = translate(exc.template, **exc.params)
     return render_template(template, error=error, form=request.form, **context), 422
+
+
+def secret_page(status: int = 200, **context):
+    """The page showing a secret once; never cached (back button, shared computer)."""
+    response = make_response(render_template("admin/secret.html", **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _page() -> int:
@@ -155,7 +162,7 @@ def user_new():
     except BouteillesError as exc:
         return refused("admin/user_form.html", exc, **context)
     db.commit()
-    return render_template("admin/secret.html", user=user, password=password), 201
+    return secret_page(201, user=user, password=password)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -176,7 +183,7 @@ def user_reset(user_id: int):
     user = service.get_user(db, user_id)
     password = service.reset_password(db, user, actor=current_user)
     db.commit()
-    return render_template("admin/secret.html", user=user, password=password, reset=True)
+    return secret_page(user=user, password=password, reset=True)
 
 
 # ------------------------------------------------------------------ API tokens
@@ -199,7 +206,7 @@ def token_new():
     except BouteillesError as exc:
         return refused("admin/tokens.html", exc, page=service.list_tokens(db, page=1))
     db.commit()
-    return render_template("admin/secret.html", user=user, token=token, clear=clear), 201
+    return secret_page(201, user=user, token=token, clear=clear)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

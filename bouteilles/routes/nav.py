@@ -19,6 +19,7 @@ NAV = [
     ("washing.batches", "Lots", {"coordinator"}),
     ("winegrower.index", "Mes bouteilles", {"winegrower"}),
     ("admin_watch.dashboard", "Coordination", {"coordinator"}),
+    ("impact.dashboard", "Impact", None),
     ("account.tokens", "Mes jetons", None),
 ]
 

@@ -61,6 +61,38 @@ BODIES = {
 QUERY = {
     "api.get_stock": ["holder", "type", "state"],
     "api.get_deposits": ["org", "month"],
+    "impact.get_impact": ["month", "org"],  # month: YYYY-MM, default the current month
+    "impact.export_report": ["org"],
+    "impact.export_epcis": ["org"],
+}
+# Answers that are not a bare JSON object (issue 6: impact figures and downloads).
+FIGURES = {name: {"type": "integer"} for name in (
+    "batches", "inputs", "containers_reused", "containers_rejected", "co2e_avoided_g",
+    "co2e_process_g", "waste_avoided_g", "to_recycling_g")}
+IMPACT = {"type": "object", "required": ["month", "scope", *FIGURES], "properties": {
+    "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+    "org": {"type": ["string", "null"]},
+    "scope": {"type": "string", "enum": ["network", "site", "member"]},
+    **FIGURES,
+    "by_type": {"type": "array", "items": {"type": "object", "properties": {
+        "type": {"type": "string"}, "name": {"type": "string"}, **FIGURES}}},
+    "by_site": {"type": "array", "items": {"type": "object", "properties": {
+        "site": {"type": "string"}, **FIGURES}}},
+    "by_batch": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "closed_at": {"type": "string", "format": "date-time"},
+        "site": {"type": "string"}, "type": {"type": "string"},
+        "factor_set": {"type": ["string", "null"]}, **FIGURES}}},
+    "rejects": {"type": "array", "items": {"type": "object"}},
+    "factor_sets": {"type": "array", "items": {"type": "string"}},
+}}
+ANSWERS = {
+    "impact.get_impact": {"application/json": {"schema": IMPACT}},
+    "impact.export_report": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    "impact.export_epcis": {"application/ld+json": {"schema": {"type": "object"}}},
 }
 CREATED = {"api.post_scan", "api.post_containers", "api.post_crate", "api_batches.post_batch"}
 PUBLIC = {"api.health", "openapi.spec"}
@@ -74,6 +106,8 @@ def _operation(endpoint: str, view, methods: set[str], path: str) -> dict:
     content_type = "application/json" if is_api else "text/html"
     responses: dict = {ok_status: {"description": "OK", "content": {content_type: {
         "schema": OBJ if is_api else {"type": "string"}}}}}
+    if endpoint in ANSWERS:
+        responses[ok_status]["content"] = ANSWERS[endpoint]
     if endpoint == "api.post_scan":
         responses["200"] = {"description": "Replay of a known idempotency key",
                             "content": {"application/json": {"schema": OBJ}}}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Batch, BatchReject, ContainerType, FactorSet, Organisation
 from .deposits import month_bounds
+from .impact_share import member_month, member_series
 from .items import get_org
 
 FACTOR_KEYS = (
@@ -181,9 +182,15 @@ def _closed(stmt: Select, start: datetime, end: datetime, scope: str, org) -> Se
 
 
 def monthly_impact(session: Session, month: str, org_code: str | None = None) -> dict:
-    """The month's impact (API.md `GET /api/v1/impact`), from batches closed that month."""
+    """The month's impact (API.md `GET /api/v1/impact`), from batches closed that month.
+
+    The network and a washing site sum their batches' rounded figures; a member
+    (restaurant, shop…) gets its share of them (see services/impact_share.py).
+    """
     start, end = month_bounds(month)
     scope, org = impact_scope(session, org_code)
+    if scope == "member":  # a member's share, not batches (services/impact_share.py)
+        return member_month(session, month, org)
     total = session.execute(_closed(select(*_sums()), start, end, scope, org)).one()
     by_type = session.execute(_closed(
         select(ContainerType.code, ContainerType.name, ContainerType.family, *_sums())
@@ -236,6 +243,8 @@ def twelve_months(session: Session, end_month: str, org_code: str | None = None)
     months = last_months(end_month)
     bounds = [month_bounds(m) for m in months]
     scope, org = impact_scope(session, org_code)
+    if scope == "member":
+        return member_series(session, months, org)
     bucket = case(*((and_(Batch.closed_at >= s, Batch.closed_at < e), m)
                     for m, (s, e) in zip(months, bounds, strict=True)))
     sub = _closed(select(bucket.label("month"), Batch.id, *(getattr(Batch, f) for f in FIGURES)),

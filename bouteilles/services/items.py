@@ -76,7 +76,9 @@ def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
 
 def get_org(session: Session, code: str | None) -> Organisation:
     """An organisation by its slug."""
-    org = session.scalar(select(Organisation).where(Organisation.code == (code or "")))
+    # A NUL byte can name nothing, and PostgreSQL would refuse the query (issue 8).
+    org = None if "\x00" in (code or "") else session.scalar(
+        select(Organisation).where(Organisation.code == (code or "")))
     if org is None:
         raise NotFound("Aucune organisation « {code} ».", code=code)
     return org
@@ -84,7 +86,8 @@ def get_org(session: Session, code: str | None) -> Organisation:
 
 def get_type(session: Session, code: str | None) -> ContainerType:
     """A container type by its slug."""
-    ctype = session.scalar(select(ContainerType).where(ContainerType.code == (code or "")))
+    ctype = None if "\x00" in (code or "") else session.scalar(
+        select(ContainerType).where(ContainerType.code == (code or "")))
     if ctype is None:
         raise NotFound("Aucun type de contenant « {code} ».", code=code)
     return ctype

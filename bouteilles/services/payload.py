@@ -16,6 +16,8 @@ def required_str(data: dict, name: str, *, max_length: int = 200) -> str:
     if len(value) > max_length:
         raise ValidationError("Le champ « {name} » est trop long ({n} caractères au plus).",
                               name=name, n=max_length)
+    if "\x00" in value:  # PostgreSQL refuses NUL in text: a 422, not a 500 (issue 8)
+        raise ValidationError("Le champ « {name} » contient un caractère nul.", name=name)
     return value.strip()
 
 

@@ -54,8 +54,8 @@ def parse_codes(text: str, *, limit: int = MAX_CODES) -> list[str]:
         try:
             code = normalize_code(part)
         except InvalidCode as exc:
-            raise ValidationError("« {text} » n'est pas un code valide : {detail}.",
-                                  text=part[:40], detail=str(exc)) from None
+            raise ValidationError("« {typed} » n'est pas un code valide : {detail}.",
+                                  typed=part[:40], detail=str(exc)) from None
         if code not in codes:
             codes.append(code)
     if len(codes) > limit:

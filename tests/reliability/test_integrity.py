@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import text
 
@@ -48,6 +50,8 @@ def test_check_passes_on_a_varied_history(runner, history):
     assert result.output.startswith("OK: every invariant holds")
 
 
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                    reason="the demo history is slow to load; SQLite suffices")
 def test_check_passes_on_the_demo_network(session, runner):
     load_demo(session)
     session.commit()

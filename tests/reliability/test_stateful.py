@@ -130,7 +130,7 @@ def test_random_scans_follow_the_model(client, session, actors, make_user, token
             assert self._ledger_held() == self.held_before + DEPOSIT * in_use
 
     LifeCycle.TestCase.settings = settings(
-        max_examples=25, stateful_step_count=25, deadline=None, database=None,
+        max_examples=20, stateful_step_count=20, deadline=None, database=None,
         suppress_health_check=list(HealthCheck))
     LifeCycle.TestCase().runTest()
     assert_invariants()

@@ -106,6 +106,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/q"): Access(PUBLIC),
     ("GET", "/q/<code>"): Access(PUBLIC, obj="item"),
     ("GET", "/8003/<path:grai>"): Access(PUBLIC, obj="grai"),
+    # --- the phone scanner (its service worker and offline page load without a login)
+    ("GET", "/scan"): Access(ANY),
+    ("GET", "/sw.js"): Access(PUBLIC),
+    ("GET", "/offline"): Access(PUBLIC),
     # --- JSON API (any member may look up any code it has in hand; the service
     # decides per action and per organisation what a scan may do)
     ("GET", "/api/v1/health"): Access(PUBLIC),
@@ -214,6 +218,17 @@ EXPECTED: dict[tuple[str, str], Access] = {
                                                               coordinator_all=False),
     ("GET", "/account/password"): Access(ANY),
     ("POST", "/account/password"): Access(ANY),
+    # --- impact (issue 6): everyone reads their own organisation's figures, the
+    # coordination the network's; factor sets are the coordination's
+    ("GET", "/api/v1/impact"): Access(ANY),
+    ("GET", "/exports/impact/<month>.<fmt>"): Access(ANY),
+    ("GET", "/exports/epcis/<month>.jsonld"): Access(ANY),
+    ("GET", "/dashboard"): Access(ANY),
+    ("GET", "/impact/factors/"): Access(COORD),
+    ("GET", "/impact/factors/new"): Access(COORD),
+    ("POST", "/impact/factors/new"): Access(COORD),
+    ("GET", "/impact/factors/<code>"): Access(COORD),
+    ("POST", "/impact/factors/<code>"): Access(COORD),
 }
 
 
@@ -451,6 +466,7 @@ def test_access(world_dbs, reading_app, writing_app, method, rule, role, whose):
     else:
         with rolled_back(writing_app):
             response = request_as(writing_app, world, role, method, path, access)
+    response.close()  # file answers (send_file) hold their file open until closed
     want = expected(access, role, whose)
     got = verdict(response, path)
     assert response.status_code < 500, f"{method} {path} as {role}: {response.status_code}"

@@ -67,6 +67,7 @@ def test_invite_shows_a_temporary_password_once_and_forces_a_change(app, client,
     response = client.post("/admin/users/new", data={"email": "chef@invite.test",
                                                      "org": org.code, "name": "Chef"})
     assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
     password = response.text.split('id="secret" class="secret" readonly value="')[1].split('"')[0]
     assert len(password) == 14
     newcomer = app.test_client()

@@ -46,7 +46,7 @@ def test_lend_check_back_close_and_statement(client, login, setup):
     assert "7 non compté(s)" in page.text and "3,00\u00a0€" in page.text
     refused = client.post(f"/loans/{loan_id}/check", data={
         "do": "close", "returned-gobelet-25": "90", "broken-gobelet-25": "3"})
-    assert refused.status_code == 422 and "Tout n'est pas compté" in refused.text
+    assert refused.status_code == 422 and "pas compté" in refused.text
     assert 'value="90"' in refused.text
     too_many = client.post(f"/loans/{loan_id}/check", data={
         "do": "save", "returned-gobelet-25": "99", "broken-gobelet-25": "3"})

@@ -160,4 +160,4 @@ def test_english(client, resto, login):
     login(resto)
     client.get("/lang/en")
     page = client.get("/restaurant/")
-    assert "Lend / take back a box" in page.text and "Today's cash" in page.text
+    assert "Lend / take back a box" in page.text and "Today&#39;s cash" in page.text

@@ -1,6 +1,6 @@
 """What a restaurant sees: piles by type, overdue, the day's cash, settlements."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -44,19 +44,18 @@ def test_lists_order_and_overdue_filter(session, actors, make_container, scan):
 def test_day_cash_uses_paris_days(session, actors, make_container, scan):
     resto = actors["restaurant"]
     codes = [make_container(holder=resto.org) for _ in range(3)]
-    # 23:30 UTC on 14 March is 00:30 on 15 March in Paris (UTC+1 in winter).
-    late = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
-    if utcnow() - late > timedelta(days=89):
-        late = (utcnow() - timedelta(days=3)).replace(hour=23, minute=30)
-    paris_day = late.astimezone(restaurant.PARIS).date()
+    # 23:30 UTC is already the next day in Paris (UTC+1 or UTC+2).
+    late = (utcnow() - timedelta(days=3)).replace(hour=23, minute=30, second=0, microsecond=0)
+    paris_day = late.date() + timedelta(days=1)
+    assert late.astimezone(restaurant.PARIS).date() == paris_day
     scan(resto, codes[0], "lend", occurred_at=late)
     scan(resto, codes[1], "lend", occurred_at=late)
     scan(resto, codes[0], "return", occurred_at=late + timedelta(minutes=10))
     cash = restaurant.day_cash(session, resto.org_id, paris_day)
-    assert (cash.taken_cents, cash.taken_count, cash.refunded_cents, cash.net_cents) == \
-        (1000, 2, 500, 500)
-    assert restaurant.day_cash(session, resto.org_id, paris_day - timedelta(days=1)) \
-        .taken_count == 0 or paris_day != date(2026, 3, 15)
+    assert (cash.taken_cents, cash.taken_count, cash.refunded_cents, cash.refunded_count,
+            cash.net_cents) == (1000, 2, 500, 1, 500)
+    assert restaurant.day_cash(session, resto.org_id, late.date()).taken_count == 0
+    assert restaurant.day_cash(session, actors["washing_site"].org_id, paris_day).taken_count == 0
 
 
 def test_settlements_both_sides_with_names(session, actors, make_user, make_container, scan):

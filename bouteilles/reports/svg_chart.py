@@ -1,0 +1,93 @@
+"""A bar chart of the last twelve months as inline SVG, drawn on the server (no JS, no CDN).
+
+Presentation attributes only (no style attribute): the pages' CSP forbids inline styles.
+The SVG carries a title and a description; pages also give the numbers as a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+WIDTH, HEIGHT = 360, 190
+LEFT, RIGHT, TOP, BOTTOM = 40, 6, 14, 26
+BAR = "#1d5c4d"
+NEGATIVE = "#a4161a"
+AXIS = "#59636e"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One month: its short label, its value (in the chart's unit) and a spoken label."""
+
+    label: str
+    value: Decimal
+    spoken: str
+
+
+def _nice_step(span: Decimal) -> Decimal:
+    """A round grid step giving 3 to 5 lines over `span`."""
+    if span <= 0:
+        return Decimal(1)
+    raw = span / 4
+    exponent = raw.adjusted()
+    base = Decimal(10) ** exponent
+    for multiple in (1, 2, 5, 10):
+        if base * multiple >= raw:
+            return base * multiple
+    return base * 10
+
+
+def _fmt(value: Decimal, decimal_comma: bool) -> str:
+    text = f"{value.normalize():f}" if value != value.to_integral() else f"{int(value):,}"
+    text = text.replace(",", "\u202f" if decimal_comma else ",")
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: str,
+              decimal_comma: bool = True) -> Markup:
+    """The bars as an accessible SVG (role=img, <title>, <desc>, a <title> per bar)."""
+    values = [b.value for b in bars] or [Decimal(0)]
+    low, high = min(Decimal(0), *values), max(Decimal(0), *values)
+    step = _nice_step(high - low)
+    top = (high / step).to_integral_value(rounding="ROUND_CEILING") * step if high else step
+    bottom = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step if low else Decimal(0)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(value: Decimal) -> float:
+        return TOP + float((top - value) / (top - bottom)) * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'class="chart" aria-labelledby="{chart_id}-t {chart_id}-d" id="{chart_id}">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(description)}</desc>',
+    ]
+    tick = bottom
+    while tick <= top:
+        ty = y(tick)
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
+                     f'stroke="#d0d7de" stroke-width="{1.2 if tick == 0 else 0.6}"/>')
+        parts.append(f'<text x="{LEFT - 4}" y="{ty + 3:.1f}" text-anchor="end" font-size="9" '
+                     f'fill="{AXIS}">{escape(_fmt(tick, decimal_comma))}</text>')
+        tick += step
+    slot = plot_w / max(len(bars), 1)
+    zero = y(Decimal(0))
+    for i, bar in enumerate(bars):
+        x = LEFT + i * slot + slot * 0.15
+        top_y = min(zero, y(bar.value))
+        height = max(abs(y(bar.value) - zero), 0.0)
+        colour = NEGATIVE if bar.value < 0 else BAR
+        parts.append(
+            f'<g><title>{escape(bar.spoken)}</title><rect x="{x:.1f}" y="{top_y:.1f}" '
+            f'width="{slot * 0.7:.1f}" height="{height:.1f}" rx="2" fill="{colour}" '
+            f'data-value={quoteattr(str(bar.value))}/></g>')
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 12}" '
+                     f'text-anchor="middle" font-size="8.5" fill="{AXIS}">'
+                     f'{escape(bar.label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

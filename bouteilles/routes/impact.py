@@ -1,0 +1,195 @@
+"""Impact: the JSON figures, the monthly report and EPCIS downloads, the dashboards.
+
+Who sees what: the coordination sees the network or any member (`?org=`);
+everyone else sees their own organisation only (another `org` → 403).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth import api_actor, login_manager
+from ..database import get_session
+from ..i18n import get_locale, translate
+from ..models import Organisation, User
+from ..reports import FORMATS, build_monthly_report, render
+from ..reports.model import MONTHS_FR_SHORT
+from ..reports.svg_chart import Bar, bar_chart
+from ..services.deposits import PARIS, deposit_rows, month_bounds
+from ..services.epcis_export import export_epcis_month
+from ..services.errors import BouteillesError, Forbidden, NotFound, ValidationError
+from ..services.impact import monthly_impact, twelve_months
+from ..services.items import get_org
+
+bp = Blueprint("impact", __name__)
+MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+MONTHS_EN_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                   "Nov", "Dec")
+
+
+def num(value: int | Decimal | None, places: int = 0) -> str:
+    """A number for people: 1 234,5 in French, 1,234.5 in English."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{places}f}"
+    if get_locale() == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {"num": num}
+
+
+def current_month() -> str:
+    """This month in Paris, as YYYY-MM."""
+    return datetime.now(PARIS).strftime("%Y-%m")
+
+
+def parse_month(text: str | None) -> str:
+    """A YYYY-MM month (default: the current one in Paris), or 422."""
+    if not text:
+        return current_month()
+    if not MONTH_RE.fullmatch(text):
+        raise ValidationError("Mois invalide « {month} » : attendu AAAA-MM.", month=text[:20])
+    month_bounds(text)
+    return text
+
+
+def scope_for(actor: User, org_code: str | None) -> str | None:
+    """The organisation whose figures the actor may read (None: the whole network)."""
+    if actor.org.kind == "coordinator":
+        return get_org(get_session(), org_code).code if org_code else None
+    if org_code and org_code != actor.org.code:
+        raise Forbidden("Vous ne voyez que les données de votre organisation.")
+    return actor.org.code
+
+
+@bp.get("/api/v1/impact")
+def get_impact():
+    """The month's impact: totals, by type, by site, by batch (API.md)."""
+    actor = api_actor()
+    month = parse_month(request.args.get("month"))
+    org = scope_for(actor, request.args.get("org"))
+    return jsonify(monthly_impact(get_session(), month, org))
+
+
+def _download_actor() -> User | None:
+    """A bearer token or the session; None when a browser must log in first."""
+    if request.headers.get("Authorization") or current_user.is_authenticated:
+        return api_actor()
+    return None
+
+
+def _attachment(name: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store"}
+
+
+def _file_name(kind: str, month: str, org: str | None, ext: str) -> str:
+    return f"{kind}-{month}{'-' + org if org else ''}.{ext}"
+
+
+@bp.get("/exports/impact/<month>.<fmt>")
+def export_report(month: str, fmt: str):
+    """The monthly impact report as CSV, XLSX or PDF (same totals as /api/v1/impact)."""
+    actor = _download_actor()
+    if actor is None:
+        return login_manager.unauthorized()
+    if fmt not in FORMATS:
+        raise NotFound("Format inconnu « {fmt} » : csv, xlsx ou pdf.", fmt=fmt[:10])
+    month = parse_month(month)
+    org = scope_for(actor, request.args.get("org"))
+    report = build_monthly_report(get_session(), month, org,
+                                  network_name=current_app.config.get("NETWORK_NAME",
+                                                                      "Bouteilles"))
+    return Response(render(report, fmt), mimetype=FORMATS[fmt].split(";")[0],
+                    headers=_attachment(_file_name("impact", month, org, fmt)))
+
+
+@bp.get("/exports/epcis/<month>.jsonld")
+def export_epcis(month: str):
+    """The month's events as an EPCIS 2.0 JSON-LD document, streamed."""
+    actor = _download_actor()
+    if actor is None:
+        return login_manager.unauthorized()
+    month = parse_month(month)
+    org = scope_for(actor, request.args.get("org"))
+    chunks = export_epcis_month(get_session(), month, org_code=org,
+                                base_url=current_app.config["BASE_URL"])
+    return Response(stream_with_context(chunks), mimetype="application/ld+json",
+                    headers=_attachment(_file_name("epcis", month, org, "jsonld")))
+
+
+# ------------------------------------------------------------------ dashboards
+
+
+def month_short(month: str) -> str:
+    """'2026-03' → 'mars 26' (French) or 'Mar 26' (English)."""
+    year, number = month.split("-")
+    names = MONTHS_FR_SHORT if get_locale() == "fr" else MONTHS_EN_SHORT
+    return f"{names[int(number) - 1]} {year[2:]}"
+
+
+def kilograms(grams: int) -> Decimal:
+    """Grams as kilograms to the gram."""
+    return Decimal(grams) / 1000
+
+
+def _chart(series: list[dict]) -> str:
+    bars = [Bar(month_short(p["month"]), kilograms(p["co2e_avoided_g"]).quantize(Decimal("0.1")),
+                translate("{month} : {kg} kg CO₂e évités, {n} contenants réemployés",
+                          month=month_short(p["month"]),
+                          kg=f"{kilograms(p['co2e_avoided_g']):.1f}",
+                          n=p["containers_reused"]))
+            for p in series]
+    return bar_chart(
+        bars, chart_id="chart-12", decimal_comma=get_locale() == "fr",
+        title=translate("CO₂e évité par mois, en kg, sur douze mois"),
+        description=translate("Diagramme en barres ; les valeurs sont dans le tableau qui suit."))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Headline impact figures of a month, the last twelve months, breakdowns, downloads."""
+    db = get_session()
+    coordinator = current_user.org.kind == "coordinator"
+    error, status = None, 200
+    try:
+        month = parse_month(request.args.get("month"))
+        org = scope_for(current_user, request.args.get("org") or None) if coordinator \
+            else current_user.org.code
+    except BouteillesError as exc:
+        error, status = translate(exc.template, **exc.params), 422
+        month, org = current_month(), None if coordinator else current_user.org.code
+    impact = monthly_impact(db, month, org)
+    series = twelve_months(db, month, org)
+    org_row = get_org(db, org) if org else None
+    held = sum(r["held_cents"] for r in deposit_rows(
+        db, org_id=org_row.id if org_row and org_row.kind != "coordinator" else None))
+    orgs = db.execute(select(Organisation.code, Organisation.name)
+                      .order_by(Organisation.name)).all() if coordinator else []
+    rate = (Decimal(100 * impact["containers_rejected"]) / impact["inputs"]
+            if impact["inputs"] else None)
+    return render_template(
+        "impact/dashboard.html", impact=impact, series=series, chart=_chart(series),
+        month=month, org=org, org_row=org_row, orgs=orgs, coordinator=coordinator,
+        held_cents=held, reject_rate=rate, formats=list(FORMATS), error=error,
+        kilograms=kilograms, month_short=month_short,
+    ), status
