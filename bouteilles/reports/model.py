@@ -41,6 +41,11 @@ METHOD_FR = (
     "lot (demi-unité vers le haut) ; le mois est la somme des lots arrondis. Les tableaux donnent "
     "les kilogrammes au gramme près. <b>Emplois</b> : le réseau estime 1 à 2 emplois par million "
     "de bouteilles réemployées (estimation, non mesurée).",
+    "<b>Part d'un membre</b> (restaurant, commerce, point de collecte) : il n'a pas de lot de "
+    "lavage ; sa part est, par type, le nombre de contenants repris chez lui dans le mois × le "
+    "chiffre moyen par contenant propre des lots du réseau de ce type clôturés dans le mois, "
+    "arrondie au gramme une fois par type. Ces parts attribuent les chiffres des lots, elles ne "
+    "s'y ajoutent pas : les totaux du réseau restent la somme des lots.",
 )
 
 NNBSP = "\u202f"  # French thousands separator (narrow no-break space)

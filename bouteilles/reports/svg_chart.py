@@ -22,11 +22,12 @@ AXIS = "#59636e"
 
 @dataclass(frozen=True)
 class Bar:
-    """One month: its short label, its value (in the chart's unit) and a spoken label."""
+    """One month: its short label (and year line), its value in the chart's unit, a spoken label."""
 
     label: str
     value: Decimal
     spoken: str
+    year: str = ""
 
 
 def _nice_step(span: Decimal) -> Decimal:
@@ -49,7 +50,7 @@ def _fmt(value: Decimal, decimal_comma: bool) -> str:
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: str,
-              decimal_comma: bool = True) -> Markup:
+              decimal_comma: bool = True, unit: str = "") -> Markup:
     """The bars as an accessible SVG (role=img, <title>, <desc>, a <title> per bar)."""
     values = [b.value for b in bars] or [Decimal(0)]
     low, high = min(Decimal(0), *values), max(Decimal(0), *values)
@@ -67,6 +68,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(description)}</desc>',
     ]
+    if unit:
+        parts.append(f'<text x="{LEFT}" y="8" font-size="8.5" fill="{AXIS}">{escape(unit)}</text>')
     tick = bottom
     while tick <= top:
         ty = y(tick)
@@ -89,5 +92,9 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
         parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 12}" '
                      f'text-anchor="middle" font-size="8.5" fill="{AXIS}">'
                      f'{escape(bar.label)}</text>')
+        if bar.year:
+            parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 22}" '
+                         f'text-anchor="middle" font-size="8.5" fill="{AXIS}">'
+                         f'{escape(bar.year)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -57,7 +57,7 @@ def anomalies():
     db = get_session()
     page_no = page_number(request.args.get("page"))
     context = {"view": view, "views": oversight.ANOMALY_VIEWS, "orgs": _orgs(),
-               "actions": ACTIONS}
+               "actions": ACTIONS, "anomaly_codes": oversight.ANOMALY_CODES}
     try:
         filters, raw = _filters(request.args)
         if view == "events":

@@ -152,14 +152,16 @@ def kilograms(grams: int) -> Decimal:
 
 
 def _chart(series: list[dict]) -> str:
-    bars = [Bar(month_short(p["month"]), kilograms(p["co2e_avoided_g"]).quantize(Decimal("0.1")),
+    """Twelve bars of kg CO₂e avoided; the year is written under the first bar and January."""
+    bars = [Bar(month_short(p["month"]).split()[0],
+                kilograms(p["co2e_avoided_g"]).quantize(Decimal("0.1")),
                 translate("{month} : {kg} kg CO₂e évités, {n} contenants réemployés",
-                          month=month_short(p["month"]),
-                          kg=f"{kilograms(p['co2e_avoided_g']):.1f}",
-                          n=p["containers_reused"]))
-            for p in series]
+                          month=month_short(p["month"]), kg=num(kilograms(p["co2e_avoided_g"]), 1),
+                          n=num(p["containers_reused"])),
+                year=p["month"][:4] if i == 0 or p["month"].endswith("-01") else "")
+            for i, p in enumerate(series)]
     return bar_chart(
-        bars, chart_id="chart-12", decimal_comma=get_locale() == "fr",
+        bars, chart_id="chart-12", decimal_comma=get_locale() == "fr", unit="kg CO₂e",
         title=translate("CO₂e évité par mois, en kg, sur douze mois"),
         description=translate("Diagramme en barres ; les valeurs sont dans le tableau qui suit."))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -128,9 +128,12 @@ def close_batch(
             "mais le lot a {inputs} entrées.",
             clean=clean, rej=n_rejected, total=clean + n_rejected, inputs=batch.inputs,
         )
-    washing = list(session.scalars(
-        select(Container).where(Container.batch_id == batch.id, Container.state == "washing")
-    ))
+    session.flush()
+    washing = session.execute(
+        select(Container.id, Container.code, Container.type_id, Container.holder_id)
+        .where(Container.batch_id == batch.id, Container.state == "washing")
+        .order_by(Container.id)
+    ).all()
     if clean < len(washing):
         raise ValidationError(
             "{n} contenants étiquetés sont dans ce lot mais seuls {clean} sont propres : "
@@ -138,9 +141,7 @@ def close_batch(
             n=len(washing), clean=clean,
         )
     now = closed_at or utcnow()
-    for box in washing:
-        _close_event(session, box, batch, actor, now)
-        box.cycles += 1
+    _close_containers(session, washing, batch, actor, now)
     for crate in session.scalars(
         select(Crate).where(Crate.batch_id == batch.id, Crate.state == "washing")
     ):
@@ -170,6 +171,35 @@ def close_batch(
                     for r, n in sorted(rejected.items()) if n > 0)
     session.flush()
     return batch
+
+
+def _close_containers(session: Session, washing: list, batch: Batch, actor: User, now) -> None:
+    """Every labelled container still washing comes out clean: one event each, in bulk.
+
+    One multi-row INSERT of the events and one UPDATE of the containers (issue 7:
+    the ORM loop took seconds for 10,000 inputs). Same rows as `_close_event`.
+    """
+    if not washing:
+        return
+    rule = lifecycle.decide("batch_close", "washing")
+    session.execute(insert(Event), [
+        {"action": "batch_close", "code": code, "container_id": box_id, "type_id": type_id,
+         "org_id": actor.org_id, "user_id": actor.id, "from_holder_id": holder_id,
+         "holder_id": batch.site_id, "from_state": "washing", "to_state": rule.to_state,
+         "quantity": 1, "quantity_delta": 0, "batch_id": batch.id, "occurred_at": now,
+         "recorded_at": now}
+        for box_id, code, type_id, holder_id in washing])
+    session.execute(
+        update(Container)
+        .where(Container.batch_id == batch.id, Container.state == "washing")
+        .values(state=rule.to_state, holder_id=batch.site_id, batch_id=None,
+                cycles=Container.cycles + 1, updated_at=now, last_event_at=now)
+        .execution_options(synchronize_session=False))
+    # Containers of this batch already loaded in the session reload from the rows.
+    closed = {row[0] for row in washing}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Container) and obj.id in closed:
+            session.expire(obj)
 
 
 def _close_event(session: Session, box: Container, batch: Batch, actor: User, now) -> None:

@@ -22,6 +22,7 @@ from .impact import FACTOR_KEYS
 from .paging import Page, paginate
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MAX_VALUE = Decimal(1_000_000)
 
 
@@ -77,6 +78,8 @@ def _checked(factors: dict[str, FactorInput]) -> dict[str, tuple[Decimal, str, s
         raise ValidationError("Facteurs manquants : {keys}.", keys=", ".join(missing))
     checked = {}
     for key, given in factors.items():
+        if not KEY_RE.match(key):
+            raise ValidationError("Clé de facteur invalide « {key} ».", key=key[:40])
         unit, source = given.unit.strip()[:64], given.source.strip()[:2000]
         if not unit or not source:
             raise ValidationError("Facteur « {key} » : l'unité et la source sont obligatoires.",

@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import ACTIONS, Container, ContainerType, Crate, Event, Organisation, User, utcnow
+from . import lifecycle
 from .deposits import PARIS
 from .errors import ValidationError
 from .items import find_item, parse_code
 from .paging import Page, paginate
 
 ANOMALY_VIEWS = ("events", "overdue", "undelivered", "recounts")
+# Every flag a scan can carry: the life cycle's skipped steps, plus the two scans.py adds.
+ANOMALY_CODES = tuple(sorted(
+    {rule.anomaly for rules in lifecycle.TABLE.values() for rule in rules.values()
+     if rule.anomaly} | {"unexpected_holder", "recount"}))
 UNDELIVERED_AFTER = timedelta(days=2)
 
 
@@ -101,7 +106,9 @@ def anomaly_events(session: Session, filters: EventFilter, *, page: int) -> Page
 
 def recount_events(session: Session, filters: EventFilter, *, page: int) -> Page:
     """Crate scans whose counted quantity differed from the record."""
-    stmt = _event_rows(session, filters).where(Event.quantity_delta != 0)
+    # A literal 0 (not a bound parameter): the planners then use the partial index
+    # ix_events_recount (migration 0005_scale_indexes) instead of reading the log.
+    stmt = _event_rows(session, filters).where(Event.quantity_delta != literal_column("0"))
     return paginate(session, stmt, page, scalars=False)
 
 

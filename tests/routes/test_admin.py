@@ -177,6 +177,9 @@ def test_anomalies_list_each_kind_with_links(client, coordinator, actors, make_c
     assert crate in undelivered
     recounts = client.get("/admin/anomalies?view=recounts").text
     assert crate in recounts and "-4" in recounts
+    only_skips = client.get("/admin/anomalies?view=events&anomaly=skipped_lend").text
+    assert skipped in only_skips and 'value="skipped_lend" selected' in only_skips
+    assert crate not in client.get("/admin/anomalies?view=events&anomaly=skipped_lend").text
     filtered = client.get(f"/admin/anomalies?view=overdue&org={collector.org.code}").text
     assert late not in filtered
     dashboard = client.get("/admin/").text

@@ -1,0 +1,168 @@
+"""No report query reads the whole event log: EXPLAIN every SQL statement they send.
+
+Each report service is called on a small synthetic network while the SQL it sends
+is recorded; each statement is then EXPLAINed with its own parameters.
+
+- SQLite: `EXPLAIN QUERY PLAN` must not say `SCAN events` (a full pass over the
+  table or over a whole index of it); `SEARCH events USING … INDEX` is fine.
+- PostgreSQL: `EXPLAIN (FORMAT JSON)` must have no `Seq Scan` on `events`. The
+  test database is small, where a sequential scan is the planner's right
+  choice; so plans are taken with `enable_seqscan = off`, which leaves a
+  sequential scan only when no index can serve the query: the test checks that
+  the indexes exist and match the queries. (With the 10^7 events of
+  `demo --scale` the planner picks the same indexes by itself: docs/scaling.md.)
+
+The unfiltered audit list is left out on purpose: its page count is a count of
+the whole log, which is a scan whatever the indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from bouteilles.models import Container, Crate, Organisation
+from bouteilles.services import synthetic
+from bouteilles.services.deposits import deposit_rows, network_balance, settlements
+from bouteilles.services.impact import monthly_impact, twelve_months
+from bouteilles.services.items import item_history
+from bouteilles.services.oversight import (
+    EventFilter,
+    anomaly_events,
+    audit_events,
+    recount_events,
+)
+from bouteilles.services.stock import stock_rows
+
+END = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
+
+
+@contextmanager
+def recorded(engine):
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def full_scans_of_events(session: Session, statement: str, parameters) -> list[str]:
+    """The plan lines that read all of `events` (empty when the plan uses an index)."""
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    cursor = raw.cursor()
+    if conn.dialect.name == "postgresql":
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0]
+        cursor.execute("RESET enable_seqscan")
+        found: list[str] = []
+
+        def walk(node: dict) -> None:
+            if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") == "events":
+                found.append(json.dumps({k: node.get(k) for k in ("Node Type", "Filter")}))
+            for child in node.get("Plans", ()):
+                walk(child)
+
+        walk(plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"])
+        return found
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                   "AND tbl_name = 'events' AND sql LIKE '% WHERE %'")
+    partial = {row[0] for row in cursor.fetchall()}  # walking one reads only its few rows
+    cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+    details = [row[3] for row in cursor.fetchall()]
+    return [d for d in details if re.match(r"SCAN events\b", d)
+            and re.sub(r".* INDEX (\w+).*", r"\1", d) not in partial]
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    """One small synthetic network for every plan (module scope: generated once)."""
+    import os
+
+    from bouteilles import create_app
+    from bouteilles.database import upgrade_database
+    from tests.conftest import DatabaseFactory, _app_config
+
+    factory = DatabaseFactory(tmp_path_factory.mktemp("plans"))
+    url = factory.new()
+    app = create_app(_app_config(url))
+    upgrade_database(app)
+    engine = app.extensions["db_engine"]
+    with app.app_context():
+        synthetic.generate(engine, events=6_000, seed=3, end=END, chunk_rows=2_000)
+    yield app, engine
+    engine.dispose()
+    if os.environ.get("TEST_DATABASE_URL"):
+        factory.drop(url)
+    factory.close()
+
+
+def _calls(session: Session) -> dict[str, object]:
+    org = session.scalar(select(Organisation).where(Organisation.kind == "restaurant")
+                         .order_by(Organisation.id))
+    site = session.scalar(select(Organisation).where(Organisation.kind == "washing_site")
+                          .order_by(Organisation.id))
+    box = session.scalar(select(Container).order_by(Container.id.desc()).limit(1))
+    crate = session.scalar(select(Crate).order_by(Crate.id).limit(1))
+    return {
+        "stock_rows(holder)": lambda: stock_rows(session, holder_id=org.id),
+        "stock_rows(holder, state)": lambda: stock_rows(session, holder_id=site.id,
+                                                        state="clean"),
+        "deposit_rows(org, month)": lambda: deposit_rows(session, org_id=org.id,
+                                                         month="2026-09"),
+        "deposit_rows(month)": lambda: deposit_rows(session, month="2026-09"),
+        "settlements(org)": lambda: settlements(session, org_id=org.id),
+        "settlements(month)": lambda: settlements(session, month="2026-09"),
+        "network_balance": lambda: network_balance(session),
+        "monthly_impact(network)": lambda: monthly_impact(session, "2026-09"),
+        "monthly_impact(site)": lambda: monthly_impact(session, "2026-09", site.code),
+        "twelve_months": lambda: twelve_months(session, "2026-10"),
+        "item_history(container)": lambda: item_history(session, box),
+        "item_history(crate)": lambda: item_history(session, crate),
+        "audit(code)": lambda: audit_events(session, EventFilter(code=box.code), page=1),
+        "audit(org, dates)": lambda: audit_events(
+            session, EventFilter(org_id=org.id, date_from=datetime(2026, 9, 1).date(),
+                                 date_to=datetime(2026, 9, 30).date()), page=1),
+        "audit(org)": lambda: audit_events(session, EventFilter(org_id=org.id), page=2),
+        "anomalies": lambda: anomaly_events(session, EventFilter(), page=1),
+        "recounts": lambda: recount_events(session, EventFilter(), page=1),
+    }
+
+
+def test_no_report_query_scans_the_event_table(network):
+    app, engine = network
+    failures = {}
+    with app.app_context(), Session(engine) as session:
+        for name, call in _calls(session).items():
+            with recorded(engine) as statements:
+                call()
+            assert statements, name
+            for statement, parameters in statements:
+                scans = full_scans_of_events(session, statement, parameters)
+                if scans:
+                    failures[name] = (scans, statement)
+        session.rollback()
+    assert not failures, "\n\n".join(f"{name}: {scans}\n{sql}"
+                                     for name, (scans, sql) in failures.items())
+
+
+def test_the_check_notices_a_full_scan(network):
+    """The detector itself: a query on an unindexed column is caught."""
+    app, engine = network
+    with app.app_context(), Session(engine) as session:
+        statement = "SELECT count(*) FROM events WHERE recorded_at > '2026-01-01'"
+        assert full_scans_of_events(session, statement, ())
+        session.rollback()
