@@ -65,6 +65,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 timezone = 'UTC'
+# No autovacuum: its workers (owned by the superuser) make DROP DATABASE … WITH
+# (FORCE) fail for the non-superuser test role, and test databases live seconds.
+autovacuum = off
 EOF
 
 # After a reboot or a kill -9 the pid file can outlive the server, and its pid may
@@ -84,6 +87,8 @@ if ! pg_ctl status >/dev/null 2>&1; then
     log "could not start (log: $dir/server.log)"; exit 1
   fi
   log "started on 127.0.0.1:$port"
+else
+  pg_ctl reload -s >&2 9>&-  # pick up settings added since it started
 fi
 
 # Admin connection: unix socket, as the cluster's superuser (the OS user running initdb).

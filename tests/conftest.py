@@ -9,10 +9,12 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 
 from bouteilles import create_app
@@ -66,10 +68,18 @@ class DatabaseFactory:
         return f"sqlite:///{path}"
 
     def drop(self, url: str) -> None:
-        if PG_URL:
-            name = make_url(url).database
-            with self.admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if not PG_URL:
+            return
+        name = make_url(url).database
+        for attempt in range(5):
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                return
+            except DBAPIError:
+                # A server background worker may still be attached; the database is
+                # throwaway, so retry briefly and otherwise leave it to the cluster.
+                time.sleep(0.2 * (attempt + 1))
 
     def close(self) -> None:
         if PG_URL:

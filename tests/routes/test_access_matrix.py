@@ -27,6 +27,7 @@ which the cases run.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -76,6 +77,11 @@ class Access:
     form / json: the body sent (forms for pages, JSON for the API).
     special: (role, whose) → "allow" or a status, for the few exceptions.
     ok: statuses that count as allowed although they look like a refusal (/login's 401).
+    query: a query-string parameter naming an organisation whose data is asked for
+      (``?org=``): tried with the caller's own organisation and another member's.
+
+    URL parameters that are not objects (a month, a format, a state…) take the
+    values of FIXED_PARAMS, by name.
     """
 
     who: object
@@ -87,6 +93,7 @@ class Access:
     json: dict | None = None
     special: dict = field(default_factory=dict)
     ok: frozenset = frozenset()
+    query: str | None = None  # the query parameter naming an organisation (?org=)
 
 
 COORD = frozenset({"coordinator"})
@@ -121,8 +128,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
                                                                  "count": 1}),
     ("POST", "/api/v1/crates"): Access(SITE_OR_COORD, json={"type": "bouteille-75",
                                                              "quantity": 10}),
-    ("GET", "/api/v1/stock"): Access(ANY),
-    ("GET", "/api/v1/deposits"): Access(ANY),
+    ("GET", "/api/v1/stock"): Access(ANY, query="holder", own_only=True),
+    ("GET", "/api/v1/deposits"): Access(ANY, query="org", own_only=True),
     ("POST", "/api/v1/batches"): Access(SITE_OR_COORD, json={"type": "bocal-750"}),
     ("GET", "/api/v1/batches/<int:batch_id>"): Access(SITE_OR_COORD, obj="batch",
                                                       own_only=True),
@@ -220,15 +227,15 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/account/password"): Access(ANY),
     # --- impact (issue 6): everyone reads their own organisation's figures, the
     # coordination the network's; factor sets are the coordination's
-    ("GET", "/api/v1/impact"): Access(ANY),
-    ("GET", "/exports/impact/<month>.<fmt>"): Access(ANY),
-    ("GET", "/exports/epcis/<month>.jsonld"): Access(ANY),
+    ("GET", "/api/v1/impact"): Access(ANY, query="org", own_only=True),
+    ("GET", "/exports/impact/<month>.<fmt>"): Access(ANY, query="org", own_only=True),
+    ("GET", "/exports/epcis/<month>.jsonld"): Access(ANY, query="org", own_only=True),
     ("GET", "/dashboard"): Access(ANY),
     ("GET", "/impact/factors/"): Access(COORD),
     ("GET", "/impact/factors/new"): Access(COORD),
     ("POST", "/impact/factors/new"): Access(COORD),
-    ("GET", "/impact/factors/<code>"): Access(COORD),
-    ("POST", "/impact/factors/<code>"): Access(COORD),
+    ("GET", "/impact/factors/<code>"): Access(COORD, obj="factor_set"),
+    ("POST", "/impact/factors/<code>"): Access(COORD, obj="factor_set"),
 }
 
 
@@ -291,7 +298,11 @@ def build_world(session) -> dict:
     return world
 
 
-FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "bocal-500"}
+# Objects nobody owns (one case per role), and URL parameters that are not objects.
+FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "bocal-500",
+         "factor_set": "fr-2026-1"}
+FIXED_PARAMS = {"month": "2026-11", "fmt": "csv", "locale": "en", "state": "clean",
+                "grai": "0614141000012345"}
 
 
 def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
@@ -319,7 +330,7 @@ OWNERS = {"batch": {"washing_site"}, "loan": {"restaurant", "event_organiser"},
 def cases():
     for method, rule in ROUTES:
         access = EXPECTED.get((method, rule))
-        objects = access.obj if access else None
+        objects = (access.obj or ("org" if access.query else None)) if access else None
         for role in ROLES:
             if objects is None or objects in FIXED:
                 yield pytest.param(method, rule, role, None, id=f"{method} {rule} {role}")
@@ -397,6 +408,23 @@ def reading_app(world_dbs):
     app.extensions["db_engine"].dispose()
 
 
+def build_path(rule: str, access: Access, world: dict, role: str, whose: str | None) -> str:
+    """The URL of one case: objects and fixed values in the path, the ?org= query."""
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name in FIXED_PARAMS:
+            return FIXED_PARAMS[name]
+        assert access.obj, (
+            f"{rule}: say which object <{name}> names (Access(obj=...)) or give it a "
+            "value in FIXED_PARAMS")
+        return str(url_value(world, access.obj, role, whose or "other"))
+
+    path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", value, rule)
+    if access.query:
+        path += f"?{access.query}={url_value(world, 'org', role, whose or 'other')}"
+    return path
+
+
 @pytest.fixture(scope="module")
 def writing_app(world_dbs):
     """One app on another copy of the world for the requests that write (rolled back)."""
@@ -457,10 +485,7 @@ def test_access(world_dbs, reading_app, writing_app, method, rule, role, whose):
         f"{method} {rule} has no line in EXPECTED (tests/routes/test_access_matrix.py): "
         "say who may use it")
     world = world_dbs.world
-    path = rule
-    if access.obj:
-        value = url_value(world, access.obj, role, whose or "other")
-        path = rule.split("<")[0] + str(value) + rule.split(">", 1)[1]
+    path = build_path(rule, access, world, role, whose)
     if method == "GET":
         response = request_as(reading_app, world, role, method, path, access)
     else:
