@@ -14,8 +14,8 @@ import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bouteilles import create_app
 from bouteilles.database import get_session, upgrade_database
