@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 from loadgen import GUNICORN, Api, GunicornServer, free_port  # noqa: E402
 
 CLIENTS = 32
-BOXES_PER_CLIENT = 400  # each box is lent once and returned once (a box comes back dirty)
+BOXES_PER_CLIENT = 600  # each box is lent once and returned once (a box comes back dirty)
 WORKERS, THREADS = 4, 8
 
 
@@ -44,7 +44,7 @@ def setup(url: str):
             Organisation.kind == "washing_site").order_by(User.id))
         user = session.scalar(select(User).where(User.org_id == resto.id))
         codes = []
-        for _ in range(CLIENTS * BOXES_PER_CLIENT // 400):
+        for _ in range(CLIENTS * BOXES_PER_CLIENT // 400):  # 400 per call
             codes += [b.code for b in commission_containers(
                 session, actor=site_user, type_code="bocal-500", count=400,
                 holder_code=resto.code)]
