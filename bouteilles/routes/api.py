@@ -104,7 +104,7 @@ def post_containers():
     session = get_session()
     boxes = commission_containers(
         session, actor=actor, type_code=required_str(data, "type", max_length=64),
-        count=optional_int(data.get("count", 1), field="count", minimum=1, maximum=10_000),
+        count=optional_int(data.get("count"), field="count", minimum=1, maximum=10_000) or 1,
         holder_code=optional_str(data, "holder", max_length=64),
     )
     session.commit()

@@ -64,6 +64,14 @@ def test_commission_lend_return_through_the_api(client, actors, token_for):
     assert {(r["state"], r["count"]) for r in stock} == {("clean", 2), ("in_use", 1)}
 
 
+@pytest.mark.parametrize("count", [None, "absent"])
+def test_commission_count_defaults_to_one(client, actors, token_for, count):
+    body = {"type": "bocal-500"} if count == "absent" else {"type": "bocal-500", "count": count}
+    created = client.post("/api/v1/containers", headers=token_for(actors["washing_site"]),
+                          json=body)
+    assert created.status_code == 201 and len(created.get_json()["codes"]) == 1
+
+
 def test_scan_batch_each_on_its_own(client, actors, token_for, make_container):
     headers = token_for(actors["restaurant"])
     code = make_container()
