@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, sql_in, utcnow
@@ -35,6 +35,13 @@ class Event(Base):
         Index("ix_events_org_time", "org_id", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_batch", "batch_id"),
+        # Partial indexes for the coordinator's anomaly and recount lists (0005).
+        Index("ix_events_anomaly_recent", "occurred_at", "id",
+              sqlite_where=text("anomaly IS NOT NULL"),
+              postgresql_where=text("anomaly IS NOT NULL")),
+        Index("ix_events_recount", "occurred_at", "id",
+              sqlite_where=text("quantity_delta <> 0"),
+              postgresql_where=text("quantity_delta <> 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
