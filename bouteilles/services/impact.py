@@ -211,7 +211,9 @@ def monthly_impact(session: Session, month: str, org_code: str | None = None) ->
         .order_by(Batch.closed_at, Batch.id), start, end, scope, org))
     rejects = session.execute(_closed(
         select(BatchReject.reason, func.sum(BatchReject.count),
-               func.sum(BatchReject.count * ContainerType.mass_g))
+               # The mass stored at the close (exact: to_recycling_g = rejected × m),
+               # so editing a type's mass later never changes a past month.
+               func.sum(BatchReject.count * Batch.to_recycling_g / Batch.rejected))
         .join(Batch, Batch.id == BatchReject.batch_id)
         .join(ContainerType, ContainerType.id == Batch.type_id)
         .group_by(BatchReject.reason).order_by(BatchReject.reason), start, end, scope, org))
