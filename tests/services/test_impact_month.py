@@ -9,6 +9,7 @@ import pytest
 from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.errors import NotFound, ValidationError
 from bouteilles.services.impact import last_months, monthly_impact, twelve_months
+from bouteilles.services.items import get_type
 
 # Figures derived by hand in test_impact.py.
 WORKED = {"co2e_avoided_g": 335037, "co2e_process_g": 45203, "waste_avoided_g": 543200,
@@ -115,3 +116,13 @@ def test_twelve_months(session, washed):
     assert by_month["2026-01"]["batches"] == 1 and by_month["2026-02"]["batches"] == 0
     assert by_month["2025-05"]["containers_reused"] == 0
     assert twelve_months(session, "2026-03", site.code)[-1]["batches"] == 2
+
+
+def test_a_later_mass_change_does_not_move_a_past_month(session, washed):
+    before = monthly_impact(session, "2026-03")["rejects"]
+    get_type(session, "bouteille-75").mass_g = 900
+    get_type(session, "bocal-500").mass_g = 999
+    session.flush()
+    assert monthly_impact(session, "2026-03")["rejects"] == before
+    assert sum(r["mass_g"] for r in before) == monthly_impact(session, "2026-03")[
+        "to_recycling_g"]
