@@ -121,6 +121,20 @@ def runner(app):
 
 
 @pytest.fixture
+def login(client, session):
+    """login(user, password="password123") → the user, logged in on `client`."""
+
+    def do(user: User, password: str = "password123") -> User:
+        session.commit()
+        client.post("/logout")
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.text
+        return user
+
+    return do
+
+
+@pytest.fixture
 def session(app):
     with app.app_context():
         yield get_session()

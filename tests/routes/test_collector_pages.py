@@ -6,16 +6,6 @@ from bouteilles.database import get_session
 
 
 @pytest.fixture
-def login(client):
-    def do(user, password="password123"):
-        client.post("/logout")
-        assert client.post("/login", data={"email": user.email,
-                                           "password": password}).status_code == 302
-
-    return do
-
-
-@pytest.fixture
 def waiting(actors, make_container, scan):
     resto = actors["restaurant"]
     codes = []

@@ -53,14 +53,6 @@ def world(session, actors, make_container, scan):
     return {"site": site, "resto": resto, "coord": coord, "month": this_month()}
 
 
-@pytest.fixture
-def login(client):
-    def do(user):
-        assert client.post("/login", data={"email": user.email,
-                                           "password": "password123"}).status_code == 302
-    return do
-
-
 def test_api_totals_are_the_month_query(client, world, token_for):
     headers = token_for(world["coord"])
     body = client.get(f"/api/v1/impact?month={world['month']}", headers=headers).get_json()

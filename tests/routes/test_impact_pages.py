@@ -14,14 +14,6 @@ from bouteilles.services.impact import twelve_months
 
 
 @pytest.fixture
-def login(client):
-    def do(user):
-        assert client.post("/login", data={"email": user.email,
-                                           "password": "password123"}).status_code == 302
-    return do
-
-
-@pytest.fixture
 def washed(session, actors):
     """The worked example of IMPACT.md, closed now."""
     batch = open_batch(session, actor=actors["coordinator"], type_code="bouteille-75",

@@ -16,16 +16,6 @@ from bouteilles.models import Container, Label
 from bouteilles.services.codes import format_code, new_code
 
 
-@pytest.fixture
-def login(client):
-    def do(user):
-        get_session().commit()
-        response = client.post("/login", data={"email": user.email, "password": "password123"})
-        assert response.status_code == 302
-
-    return do
-
-
 def _decoded(pdf: bytes) -> list[str]:
     doc = pdfium.PdfDocument(pdf)
     found = []

@@ -9,16 +9,6 @@ from bouteilles.models import ContainerType
 
 
 @pytest.fixture
-def login(client):
-    def do(user, password="password123"):
-        client.post("/logout")
-        assert client.post("/login", data={"email": user.email,
-                                           "password": password}).status_code == 302
-
-    return do
-
-
-@pytest.fixture
 def setup(session, actors, make_org, make_user):
     session.add(ContainerType(code="gobelet-25", name="Gobelet 25 cl", family="box",
                               mass_g=40, deposit_cents=100))

@@ -9,16 +9,6 @@ from bouteilles.models import utcnow
 
 
 @pytest.fixture
-def login(client):
-    def do(user, password="password123"):
-        response = client.post("/login", data={"email": user.email, "password": password})
-        assert response.status_code == 302
-        return response
-
-    return do
-
-
-@pytest.fixture
 def resto(actors, login):
     user = actors["restaurant"]
     return user

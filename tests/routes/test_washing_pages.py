@@ -10,17 +10,6 @@ from bouteilles.services.batches import add_inputs, close_batch, open_batch
 
 
 @pytest.fixture
-def login(client):
-    def do(user):
-        get_session().commit()
-        response = client.post("/login", data={"email": user.email, "password": "password123"})
-        assert response.status_code == 302
-        return user
-
-    return do
-
-
-@pytest.fixture
 def site(actors, login):
     return login(actors["washing_site"])
 

@@ -7,17 +7,6 @@ from bouteilles.models import BottleRequest
 
 
 @pytest.fixture
-def login(client):
-    def do(user):
-        get_session().commit()
-        response = client.post("/login", data={"email": user.email, "password": "password123"})
-        assert response.status_code == 302
-        return user
-
-    return do
-
-
-@pytest.fixture
 def grower(actors, login):
     return login(actors["winegrower"])
 
