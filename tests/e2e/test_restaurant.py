@@ -35,10 +35,6 @@ def item_state(app, code: str) -> str:
         return get_item(get_session(), code).state
 
 
-def focused_id(page) -> str:
-    return page.evaluate("() => document.activeElement && document.activeElement.id")
-
-
 def fits_phone(page) -> None:
     """Nothing wider than the phone's screen (no sideways scrolling)."""
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
@@ -55,12 +51,12 @@ def test_lend_and_take_back_in_taps(page, live_server):
     # Lend from the restaurant page: open the counter, type the code, tap "Prêter".
     lend = Taps(page)
     lend.tap("a.button.big")
-    assert focused_id(page) == "code"
+    expect(page.locator("#code")).to_be_focused()
     page.fill("#code", code)
     lend.tap("button[value=lend]")
     expect(page.locator("#result")).to_contain_text("Consigne encaissée : 5,00")
     assert item_state(live_server.app, code) == "in_use"
-    assert focused_id(page) == "code"  # ready for the next box
+    expect(page.locator("#code")).to_be_focused()  # ready for the next box
     screenshot(page, "restaurant-counter")
 
     # Take back on the counter page: type the code, tap "Reprendre".
