@@ -1,4 +1,7 @@
-"""Template filters shared by the restaurant, loan and collector pages."""
+"""Template filters shared by the restaurant, loan and collector pages.
+
+Money is the app-wide `money` filter (i18n.format_cents).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,9 @@ from datetime import datetime
 
 from flask import Blueprint, current_app
 
-from ..i18n import get_locale, translate
+from ..i18n import translate
 from ..models import utcnow
 from ..services.deposits import PARIS
-
-
-def euros(cents: int | None) -> str:
-    """Integer cents as euros, French style (5,00 €) or English (€5.00)."""
-    cents = cents or 0
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    if get_locale() == "fr":
-        return f"{sign}{whole:,}".replace(",", "\u202f") + f",{part:02d}\u00a0€"
-    return f"{sign}€{whole:,}.{part:02d}"
 
 
 def paris_time(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -44,7 +37,6 @@ def has_endpoint(endpoint: str) -> bool:
 
 def register_filters(bp: Blueprint) -> None:
     """Make the filters available to every template once `bp` is registered."""
-    bp.add_app_template_filter(euros, "euros")
     bp.add_app_template_filter(paris_time, "paris_time")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_global(has_endpoint, "has_endpoint")

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ..database import get_session
-from ..i18n import get_locale
+from ..i18n import format_cents, get_locale
 from ..services.codes import InvalidCode, format_code, normalize_code
 from ..services.gs1 import code_from_digital_link
 from ..services.public import (
@@ -39,13 +39,6 @@ def _scanner_url(code: str) -> str:
     return f"/scan?code={quote(code, safe='')}"
 
 
-def money(cents: int) -> str:
-    """An amount in euros, written the reader's way."""
-    if get_locale() == "en":
-        return f"€{cents / 100:,.2f}"
-    return f"{cents / 100:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
-
-
 def mass(grams: int) -> str:
     """Grams, or kilograms past one kilogram, written the reader's way."""
     text = f"{grams:,} g" if grams < 1000 else f"{grams / 1000:,.1f} kg"
@@ -60,7 +53,7 @@ def _render(template: str, status: int, family: str = "any", **context):
     pages = max(1, -(-total // PLACES_PER_PAGE))
     html = render_template(template, family=family, places=places, places_total=total,
                            page=min(page, pages), pages=pages, kind_labels=KIND_LABELS,
-                           money=money, mass=mass, **context)
+                           money=format_cents, mass=mass, **context)
     response = current_app.make_response((html, status))
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, max-age=60"
