@@ -1,22 +1,30 @@
-"""POST /api/v1/scans under gunicorn, 32 concurrent clients, vs a bare Flask insert.
+"""POST /api/v1/scans under gunicorn, 32 concurrent clients (wrk), vs a bare Flask insert.
 
-    .venv/bin/python bench/scans.py [--events N] [--db sqlite|postgres] [--seconds 10]
+    .venv/bin/python bench/scans.py [--events N] [--db sqlite|postgres]
 
-Each client lends then returns its own boxes (distinct boxes, distinct
-idempotency keys) on one keep-alive connection (threads + http.client: no
-dependency). Both servers run with the same gunicorn settings on 127.0.0.1 on a
-free port against the same database. Prints requests/s, p50, p99, the ratio of
-throughputs (target ≥ 0.6, p99 < 100 ms) and the resident size of one worker.
+The load generator is Debian's `wrk` (C, event loop: it leaves the CPU to the
+servers and measures latency without a client-side GIL), driven by
+`bench/wrk/scans.lua`: lends and returns of distinct boxes, each request with
+its own idempotency key. The baseline is `scalelib/baseline_app.py`, a bare
+Flask endpoint that checks the bearer token and inserts one row in the same
+database. Both run under gunicorn with the project's settings
+(`gunicorn.conf.py`) on 127.0.0.1 at the same time; rounds alternate (baseline,
+project, baseline, …: BENCH_ROUNDS rounds of BENCH_SECONDS, default 3 × 5 s) so
+that whatever else loads the machine weighs on both. Prints the median round's
+requests/s, p50 and p99 of each, the throughput ratio (target ≥ 0.6, p99 <
+100 ms) and the resident size of the largest project worker afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from scalelib import ROOT, app_for, arguments, prepare
@@ -26,12 +34,13 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 from loadgen import GUNICORN, Api, GunicornServer, free_port  # noqa: E402
 
-CLIENTS = 32
-BOXES_PER_CLIENT = 600  # each box is lent once and returned once (a box comes back dirty)
-WORKERS, THREADS = 4, 8
+CLIENTS, WRK_THREADS = 32, 2
+BOXES_PER_ROUND = 16_000  # ~ 2 × 5 s × the fastest rate seen, plus the lua GAP
+LUA = ROOT / "bench" / "wrk" / "scans.lua"
 
 
-def setup(url: str):
+def setup(url: str, rounds: int) -> tuple[str, list[list[str]]]:
+    """A restaurant's token and, per round, fresh clean boxes at that restaurant."""
     from bouteilles.models import Organisation, User
     from bouteilles.services.accounts import issue_token
     from bouteilles.services.containers import commission_containers
@@ -43,11 +52,14 @@ def setup(url: str):
         site_user = session.scalar(select(User).join(Organisation).where(
             Organisation.kind == "washing_site").order_by(User.id))
         user = session.scalar(select(User).where(User.org_id == resto.id))
-        codes = []
-        for _ in range(CLIENTS * BOXES_PER_CLIENT // 400):  # 400 per call
-            codes += [b.code for b in commission_containers(
-                session, actor=site_user, type_code="bocal-500", count=400,
-                holder_code=resto.code)]
+        per_round = []
+        for _ in range(rounds):
+            codes: list[str] = []
+            while len(codes) < BOXES_PER_ROUND:
+                codes += [b.code for b in commission_containers(
+                    session, actor=site_user, type_code="bocal-500", count=2_000,
+                    holder_code=resto.code)]
+            per_round.append(codes)
         _t, token = issue_token(session, user, "bench")
         session.execute(text("CREATE TABLE IF NOT EXISTS bench_baseline (id INTEGER PRIMARY KEY"
                              + (" GENERATED ALWAYS AS IDENTITY" if engine.dialect.name ==
@@ -55,45 +67,31 @@ def setup(url: str):
                              + ", code VARCHAR(32), action VARCHAR(16), k VARCHAR(100))"))
         session.commit()
     engine.dispose()
-    return token, codes
+    return token, per_round
 
 
-def load(url_base: str, token: str, codes: list[str], seconds: float) -> tuple[int, list, int]:
-    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-    errors = [0] * CLIENTS
-    first_error: list = []
-    stop = time.perf_counter() + seconds
-
-    def client(i: int) -> None:
-        api = Api(url_base, token).connect()
-        mine = codes[i * BOXES_PER_CLIENT:(i + 1) * BOXES_PER_CLIENT]
-        for code in mine:  # lend a box, return it; then the next box
-            for action in ("lend", "return"):
-                if time.perf_counter() >= stop:
-                    break
-                start = time.perf_counter()
-                status, _ = api.post("/api/v1/scans", {
-                    "code": code, "action": action, "idempotency_key": uuid.uuid4().hex})
-                latencies[i].append(time.perf_counter() - start)
-                if status not in (200, 201):
-                    errors[i] += 1
-                    if not first_error:
-                        first_error.append((status, _))
-            if time.perf_counter() >= stop:
-                break
-        else:
-            print(f"  client {i} ran out of boxes", file=sys.stderr)
-        api.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    flat = sorted(x for per in latencies for x in per)
-    if first_error:
-        print(f"  first error: {str(first_error[0])[:300]}", file=sys.stderr)
-    return len(flat), flat, sum(errors)
+def wrk(url: str, token: str, codes: list[str], seconds: float, tag: str) -> dict:
+    """One wrk run; its figures (requests/s, p50/p99 in ms, failures)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".codes", delete=False) as listing:
+        listing.write("\n".join(codes) + "\n")
+    try:
+        out = subprocess.run(
+            ["wrk", "-t", str(WRK_THREADS), "-c", str(CLIENTS), "-d", f"{seconds:g}s",
+             "--timeout", "10s", "-s", str(LUA), url,
+             "--", listing.name, token, tag, str(WRK_THREADS)],
+            capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"wrk failed: {out.stdout[-2000:]}{out.stderr[-2000:]}")
+        out = out.stdout
+    finally:
+        os.unlink(listing.name)
+    found = re.search(r"WRK requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+) "
+                      r"p50_us=(\d+) p99_us=(\d+)", out)
+    if found is None:
+        raise RuntimeError(f"wrk said:\n{out}")
+    n, secs, non2xx, errors, p50, p99 = found.groups()
+    return {"rps": int(n) / float(secs), "p50": int(p50) / 1000, "p99": int(p99) / 1000,
+            "failed": int(non2xx) + int(errors)}
 
 
 def rss_kb(pid: int) -> int:
@@ -103,45 +101,67 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def figures(n: int, flat: list, seconds: float) -> tuple[float, float, float]:
-    return n / seconds, flat[len(flat) // 2] * 1000, flat[int(len(flat) * 0.99)] * 1000
+def median_round(rounds: list[dict]) -> dict:
+    """The round of median throughput (its latencies come with it)."""
+    middle = statistics.median_low(r["rps"] for r in rounds)
+    found = next(r for r in rounds if r["rps"] == middle)
+    return dict(found, failed=sum(r["failed"] for r in rounds))
+
+
+class BaselineServer:
+    """gunicorn serving scalelib.baseline_app with the project's gunicorn settings."""
+
+    def __init__(self, url: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=f"{ROOT}:{ROOT / 'bench'}")
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--bind",
+             f"127.0.0.1:{self.port}", "--no-control-socket", "scalelib.baseline_app:app"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                Api(self.url).connect().close()
+                return
+            except OSError:
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
 
 
 def main() -> None:
-    import argparse  # noqa: F401
     args = arguments(__doc__.splitlines()[0])
-    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    if shutil.which("wrk") is None:
+        sys.exit("bench/scans.py needs Debian's wrk: apt-get install wrk "
+                 "(scripts/ensure-system-packages.sh --bench does it)")
+    seconds = float(os.environ.get("BENCH_SECONDS", "5"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     url = prepare(args.db, args.events)
-    token, codes = setup(url)
-    with GunicornServer(url, workers=WORKERS, threads=THREADS) as server:
-        n, flat, errors = load(server.url, token, codes, seconds)
-        rss = max(rss_kb(pid) for pid in server.worker_pids())
-    p_rps, p50, p99 = figures(n, flat, seconds)
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=f"{ROOT}:{ROOT / 'bench'}")
-    base = subprocess.Popen(
-        [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads",
-         str(THREADS), "--no-control-socket", "scalelib.baseline_app:app"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    token, boxes = setup(url, rounds + 1)  # the last set warms up
+    project, baseline = [], []
+    base = BaselineServer(url)
     try:
-        for _ in range(100):
-            try:
-                Api(f"http://127.0.0.1:{port}").connect().close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        time.sleep(1)
-        bn, bflat, berrors = load(f"http://127.0.0.1:{port}", token, codes, seconds)
+        with GunicornServer(url, config=ROOT / "gunicorn.conf.py") as server:
+            wrk(server.url, token, boxes[rounds], 2, "warm")  # connections, caches
+            wrk(base.url, token, boxes[rounds], 2, "warm")
+            for i in range(rounds):
+                baseline.append(wrk(base.url, token, boxes[i], seconds, f"b{i}"))
+                project.append(wrk(server.url, token, boxes[i], seconds, f"p{i}"))
+            rss = max(rss_kb(pid) for pid in server.worker_pids())
+            workers = len(server.worker_pids())
     finally:
-        base.terminate()
-        base.wait(timeout=15)
-    b_rps, b50, b99 = figures(bn, bflat, seconds)
+        base.stop()
+    p, b = median_round(project), median_round(baseline)
     print(f"RESULT scans(32 clients)             db={args.db:8} events={args.events:>11,}  "
-          f"project={p_rps:8.0f} req/s p50={p50:6.1f} ms p99={p99:6.1f} ms errors={errors}  "
-          f"baseline={b_rps:8.0f} req/s p50={b50:6.1f} ms p99={b99:6.1f} ms errors={berrors}  "
-          f"ratio={p_rps / b_rps:5.2f}  target: ≥ 0.6, p99 < 100 ms", flush=True)
+          f"project={p['rps']:8.0f} req/s p50={p['p50']:6.1f} ms p99={p['p99']:6.1f} ms "
+          f"failed={p['failed']}  baseline={b['rps']:8.0f} req/s p50={b['p50']:6.1f} ms "
+          f"p99={b['p99']:6.1f} ms failed={b['failed']}  ratio={p['rps'] / b['rps']:5.2f}  "
+          f"target: ≥ 0.6, p99 < 100 ms  (median of {rounds} alternating rounds of "
+          f"{seconds:g} s)", flush=True)
     print(f"RESULT worker RSS after the scan run  db={args.db:8} events={args.events:>11,}  "
-          f"{rss / 1024:.0f} MiB (largest of {WORKERS} workers)", flush=True)
+          f"{rss / 1024:.0f} MiB (largest of {workers} workers)", flush=True)
 
 
 if __name__ == "__main__":

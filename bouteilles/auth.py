@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from .database import get_session
 from .models import User
-from .services.accounts import user_for_token
+from .services.accounts import Actor, actor_for_token, user_for_token
 from .services.errors import Forbidden, Unauthorized
 
 login_manager = LoginManager()
@@ -48,6 +48,18 @@ def api_actor() -> User:
         raise Unauthorized("Authentification requise : jeton « Authorization: Bearer » "
                            "ou session ouverte.")
     return user
+
+
+def api_scanner() -> Actor:
+    """Who records a scan: a bearer token read in one statement (the hot path), else
+    the session's user; or 401."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        actor = actor_for_token(get_session(), header[7:].strip())
+        if actor is None:
+            raise Unauthorized("Jeton d'API invalide ou révoqué.")
+        return actor
+    return Actor.of(api_actor())
 
 
 def require_coordinator(user: User) -> None:

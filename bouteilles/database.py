@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import itertools
+import os
+import sqlite3
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -13,10 +18,78 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+CHECKPOINT_EVERY = 50  # commits of one process between two WAL checkpoints
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose transactions queue on a kernel file lock.
+
+    Every transaction here takes SQLite's write lock at BEGIN (see `make_engine`).
+    When it is taken, SQLite's busy handler polls with growing sleeps (1, 2, 5 …
+    up to 100 ms), so under 32 concurrent scanners a writer often slept long
+    after the lock was free: that was the p99 of the scan benchmark (issue 7).
+    An exclusive `flock` on `<database>-writer`, taken before BEGIN and let go
+    after COMMIT or ROLLBACK, makes writers of every process and thread wait in
+    the kernel and wake as soon as the previous one is done. Programs that do
+    not take it (the sqlite3 shell, a backup) still meet SQLite's own lock.
+
+    For the same reason the WAL is checkpointed here, after the queue is let go
+    (`wal_autocheckpoint` would run it inside COMMIT, every writer waiting).
+    """
+
+    held_here = threading.local()  # a thread holding the queue skips it (no self-deadlock)
+    commits = itertools.count(1)  # this process's commits, for the checkpoints
+
+    def use_queue(self, path: str) -> None:
+        self._queue_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._queued = False
+
+    def wait_turn(self) -> None:
+        """Wait for the previous writer to finish (before BEGIN IMMEDIATE)."""
+        fd = getattr(self, "_queue_fd", None)
+        if fd is None or self._queued or getattr(self.held_here, "count", 0):
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._queued = True
+        self.held_here.count = 1
+
+    def _leave(self) -> None:
+        if getattr(self, "_queued", False):
+            self._queued = False
+            self.held_here.count = 0
+            fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._leave()
+        if getattr(self, "_queue_fd", None) is not None \
+                and next(self.commits) % CHECKPOINT_EVERY == 0:
+            # Out of the queue: a passive checkpoint blocks neither readers nor writers.
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._leave()
+
+    def close(self) -> None:
+        self._leave()
+        if getattr(self, "_queue_fd", None) is not None:
+            os.close(self._queue_fd)
+            self._queue_fd = None
+        super().close()
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and a writer queue."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={
+            "timeout": 30, "check_same_thread": False, "factory": QueuedWriterConnection})
+        database = engine.url.database
+        queue = f"{database}-writer" if database and database != ":memory:" else None
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -29,9 +102,13 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            if queue is not None:
+                dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+                dbapi_connection.use_queue(queue)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            conn.connection.dbapi_connection.wait_turn()
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine

@@ -85,6 +85,10 @@ def prepare(db: str, events: int) -> str:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1 FROM events LIMIT 1"))
             engine.dispose()
+            from bouteilles.database import upgrade_database
+            app = _app(url)
+            upgrade_database(app)  # a database kept from before a new migration
+            app.extensions["db_engine"].dispose()
             return url
         except Exception:  # noqa: BLE001 - regenerate
             pass

@@ -24,6 +24,8 @@ class DepositEntry(Base):
             "(kind = 'taken') = (lend_entry_id IS NULL)", name="closing_entries_name_the_lend"
         ),
         Index("ix_deposit_entries_org_time", "org_id", "occurred_at"),
+        # One member's refunds (in a month) and its lends: deposits.settlements.
+        Index("ix_deposit_entries_org_kind_time", "org_id", "kind", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

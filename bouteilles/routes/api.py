@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
-from ..auth import api_actor
+from ..auth import api_actor, api_scanner
 from ..database import get_session
 from ..i18n import translate
 from ..services import deposits as deposit_service
@@ -67,7 +67,7 @@ def show_item(code: str):
 @bp.post("/scans")
 def post_scan():
     """Record one scan, once per idempotency key."""
-    actor = api_actor()
+    actor = api_scanner()
     session = get_session()
     status, body = submit_scan(session, actor, json_body())
     session.commit()
@@ -77,7 +77,7 @@ def post_scan():
 @bp.post("/scans/batch")
 def post_scan_batch():
     """Record many scans, each on its own (the phone's offline queue)."""
-    actor = api_actor()
+    actor = api_scanner()
     scans = json_body().get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_BATCH_SCANS:
         raise ValidationError("« scans » doit être une liste de {n} scans au plus.",

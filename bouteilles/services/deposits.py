@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import any_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Container, DepositEntry, Organisation
 from .errors import ValidationError
 
 PARIS = ZoneInfo("Europe/Paris")
+# The entries a refund closes: the lend's deposit, or its reinstatement when a
+# lost box comes back (scans.move_deposit).
+OPENING_KINDS = ("taken", "reinstated")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -53,27 +56,69 @@ def deposit_rows(session: Session, *, org_id: int | None = None,
     ]
 
 
+def _within(column, bounds: tuple[datetime, datetime] | None) -> list:
+    return [column >= bounds[0], column < bounds[1]] if bounds else []
+
+
+def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | None = None):
+    """(payer_id, payee_id, amount_cents) of each refund of a deposit another member took."""
+    refund = aliased(DepositEntry)
+    opening = aliased(DepositEntry)
+    stmt = (
+        select(opening.org_id.label("payer_id"), refund.org_id.label("payee_id"),
+               refund.amount_cents)
+        .select_from(refund)
+        .join(opening, opening.id == refund.lend_entry_id)
+        .where(refund.kind == "refunded", *_within(refund.occurred_at, bounds))
+    )
+    if made_by is None:
+        return stmt.where(opening.org_id != refund.org_id)
+    return stmt.where(refund.org_id == made_by, opening.org_id != made_by)
+
+
+def _refunds_of_lends_by(org_id: int, bounds: tuple[datetime, datetime] | None,
+                         dialect: str):
+    """The same rows for the deposits `org_id` took and another member refunded."""
+    refund = aliased(DepositEntry)
+    opening = aliased(DepositEntry)
+    its_lends = select(opening.id).where(opening.org_id == org_id,
+                                         opening.kind.in_(OPENING_KINDS))
+    if dialect == "postgresql":
+        # An array of ids, each looked up in the lend_entry_id index: as a join (or
+        # IN), PostgreSQL may rather walk that whole index in order (a merge join).
+        closing = refund.lend_entry_id == any_(func.array(its_lends.scalar_subquery()))
+    else:
+        closing = refund.lend_entry_id.in_(its_lends)
+    return (
+        select(literal(org_id).label("payer_id"), refund.org_id.label("payee_id"),
+               refund.amount_cents)
+        .where(refund.kind == "refunded", refund.org_id != org_id, closing,
+               *_within(refund.occurred_at, bounds))
+    )
+
+
 def settlements(session: Session, *, org_id: int | None = None,
                 month: str | None = None) -> list[dict]:
     """What each organisation owes another: deposits it took that the other refunded."""
-    refund = aliased(DepositEntry)
-    opening = aliased(DepositEntry)
+    bounds = month_bounds(month) if month else None
+    if org_id is None:
+        refunds = _refunds_across(bounds).subquery()
+    else:
+        # The refunds it made, then the refunds of the deposits it took: each half
+        # starts from the member's own entries (ix_deposit_entries_org_kind_time),
+        # where one OR across the join read the whole ledger. They never overlap.
+        dialect = session.get_bind().dialect.name
+        refunds = union_all(_refunds_across(bounds, made_by=org_id),
+                            _refunds_of_lends_by(org_id, bounds, dialect)).subquery()
     payer = aliased(Organisation)
     payee = aliased(Organisation)
     stmt = (
-        select(payer.code, payee.code, func.sum(refund.amount_cents))
-        .select_from(refund)
-        .join(opening, opening.id == refund.lend_entry_id)
-        .join(payer, payer.id == opening.org_id)
-        .join(payee, payee.id == refund.org_id)
-        .where(refund.kind == "refunded", opening.org_id != refund.org_id)
+        select(payer.code, payee.code, func.sum(refunds.c.amount_cents))
+        .select_from(refunds)
+        .join(payer, payer.id == refunds.c.payer_id)
+        .join(payee, payee.id == refunds.c.payee_id)
         .group_by(payer.code, payee.code).order_by(payer.code, payee.code)
     )
-    if org_id is not None:
-        stmt = stmt.where((opening.org_id == org_id) | (refund.org_id == org_id))
-    if month:
-        start, end = month_bounds(month)
-        stmt = stmt.where(and_(refund.occurred_at >= start, refund.occurred_at < end))
     return [{"from": a, "to": b, "amount_cents": int(amount)}
             for a, b, amount in session.execute(stmt)]
 

@@ -1,12 +1,16 @@
-"""Recording scans: validate, ask the life cycle, append the event, move money."""
+"""Recording scans: validate, ask the life cycle, append the event, move money.
+
+Labelled containers move through `container_moves` (a few Core statements: the
+counter's lend and return are the hot path); crates and commissioning through
+the ORM here. `submit_scan` adds the idempotency key and the stored answer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -21,9 +25,19 @@ from ..models import (
     utcnow,
 )
 from . import lifecycle
+from .accounts import Actor
+from .container_moves import ContainerMove, Place, move_container
 from .containers import commission_code
 from .errors import BouteillesError, Conflict, Forbidden, InvalidTransition, ValidationError
-from .items import STATE_LABELS, Item, describe_event, describe_item, get_item, get_org
+from .items import (
+    STATE_LABELS,
+    Item,
+    describe_event,
+    describe_item,
+    get_item,
+    get_org,
+    parse_code,
+)
 from .payload import optional_int, optional_str, parse_time, required_str
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -35,6 +49,53 @@ class ScanResult:
     event: Event
     item: Item
     deposit: DepositEntry | None
+
+
+def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
+               reason: str | None, to: str | None, quantity: int | None) -> None:
+    """Refuse a scan whose input cannot be right, whatever the thing scanned."""
+    if occurred_at > now + MAX_CLOCK_SKEW:
+        raise ValidationError("La date du scan est dans le futur : vérifiez l'heure du téléphone.")
+    if occurred_at < now - MAX_OFFLINE_AGE:
+        raise ValidationError("Ce scan date de plus de 90 jours : il n'est plus accepté.")
+    if action not in lifecycle.SCAN_ACTIONS:
+        raise ValidationError(
+            "Action inconnue « {action} ». Actions possibles : {actions}.",
+            action=action, actions=", ".join(lifecycle.SCAN_ACTIONS),
+        )
+    if not lifecycle.may_act(kind, action):
+        raise Forbidden(
+            "Votre organisation ({kind}) ne peut pas enregistrer « {action} ».",
+            kind=kind, action=action,
+        )
+    if action == "commission":
+        return
+    if reason is not None and reason not in REJECT_REASONS:
+        raise ValidationError(
+            "Motif inconnu « {reason} » : {reasons}.", reason=reason,
+            reasons=", ".join(REJECT_REASONS),
+        )
+    if action == "reject" and reason is None:
+        raise ValidationError("Un objet écarté doit avoir un motif : {reasons}.",
+                              reasons=", ".join(REJECT_REASONS))
+    if action == "deliver" and to is None:
+        raise ValidationError("Livrer à qui ? Indiquez l'organisation destinataire (« to »).")
+    if quantity is not None and quantity < 0:
+        raise ValidationError("Une quantité ne peut pas être négative.")
+
+
+def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at: datetime,
+          now: datetime, to: str | None, reason: str | None, batch: str | None,
+          idempotency_key: str | None) -> ContainerMove | None:
+    """Move a labelled container (the hot path); None when `code` is not one."""
+    place = None
+    if to is not None:
+        org = get_org(session, to)
+        place = Place(org.id, org.code, org.name)
+    return move_container(
+        session.connection(), actor, code=parse_code(code), action=action,
+        occurred_at=occurred_at, now=now, to=place, reason=reason, batch=batch,
+        idempotency_key=idempotency_key)
 
 
 def record_scan(
@@ -53,41 +114,38 @@ def record_scan(
 ) -> ScanResult:
     """Apply one scan to the record; raise a BouteillesError when it is refused.
 
-    `split_off`: containers taken out of a crate on purpose (into new crates made in
-    the same transaction); that part of the quantity change is not a recount.
+    Labelled containers move through `container_moves` (Core statements); the
+    objects returned are loaded fresh. Crates are counted: `quantity` is what
+    the scan found, and `split_off` the containers taken out of the crate on
+    purpose (into new crates made in the same transaction), which is not a recount.
     """
     now = utcnow()
     occurred_at = occurred_at or now
-    if occurred_at > now + MAX_CLOCK_SKEW:
-        raise ValidationError("La date du scan est dans le futur : vérifiez l'heure du téléphone.")
-    if occurred_at < now - MAX_OFFLINE_AGE:
-        raise ValidationError("Ce scan date de plus de 90 jours : il n'est plus accepté.")
-    if action not in lifecycle.SCAN_ACTIONS:
-        raise ValidationError(
-            "Action inconnue « {action} ». Actions possibles : {actions}.",
-            action=action, actions=", ".join(lifecycle.SCAN_ACTIONS),
-        )
-    if not lifecycle.may_act(actor.org.kind, action):
-        raise Forbidden(
-            "Votre organisation ({kind}) ne peut pas enregistrer « {action} ».",
-            kind=actor.org.kind, action=action,
-        )
+    check_scan(actor.org.kind, action=action, occurred_at=occurred_at, now=now, reason=reason,
+               to=to, quantity=quantity)
     if action == "commission":
         return _commission_scan(session, actor, code, occurred_at, now, idempotency_key)
-    if reason is not None and reason not in REJECT_REASONS:
-        raise ValidationError(
-            "Motif inconnu « {reason} » : {reasons}.", reason=reason,
-            reasons=", ".join(REJECT_REASONS),
-        )
-    if action == "reject" and reason is None:
-        raise ValidationError("Un objet écarté doit avoir un motif : {reasons}.",
-                              reasons=", ".join(REJECT_REASONS))
-    if action == "deliver" and to is None:
-        raise ValidationError("Livrer à qui ? Indiquez l'organisation destinataire (« to »).")
-    if quantity is not None and quantity < 0:
-        raise ValidationError("Une quantité ne peut pas être négative.")
-    to_org = get_org(session, to) if to is not None else None
+    session.flush()  # the Core statements below must see what the session holds
+    move = _move(session, Actor.of(actor), code=code, action=action, occurred_at=occurred_at,
+                 now=now, to=to, reason=reason, batch=batch, idempotency_key=idempotency_key)
+    if move is not None:
+        if move.batch_id is not None:  # its input count moved under the session
+            session.get(Batch, move.batch_id, populate_existing=True)
+        return ScanResult(
+            session.get(Event, move.event_id),
+            session.get(Container, move.container_id, populate_existing=True),
+            session.get(DepositEntry, move.deposit_id) if move.deposit_id else None)
+    return _scan_crate(session, actor, code=code, action=action, occurred_at=occurred_at,
+                       now=now, to=to, reason=reason, quantity=quantity, batch=batch,
+                       idempotency_key=idempotency_key, split_off=split_off)
 
+
+def _scan_crate(session: Session, actor: User, *, code: str, action: str,
+                occurred_at: datetime, now: datetime, to: str | None, reason: str | None,
+                quantity: int | None, batch: str | None, idempotency_key: str | None,
+                split_off: int) -> ScanResult:
+    """A scan of a crate (or of a code that names nothing: UnknownCode)."""
+    to_org = get_org(session, to) if to is not None else None
     item = get_item(session, code, for_update=True)
     rule = lifecycle.decide(action, item.state, reason=reason)
     if rule.outcome == "refused":
@@ -101,36 +159,29 @@ def record_scan(
         action=action, code=item.code, type_id=item.type_id, org_id=actor.org_id,
         user_id=actor.id, from_holder_id=item.holder_id, from_state=item.state,
         to_state=rule.to_state, reason=reason, idempotency_key=idempotency_key,
-        occurred_at=occurred_at, recorded_at=now,
+        occurred_at=occurred_at, recorded_at=now, crate_id=item.id,
         holder_id=lifecycle.next_holder(
             action, actor_org_id=actor.org_id, to_org_id=to_org.id if to_org else None,
             holder_id=item.holder_id,
         ),
     )
-    if isinstance(item, Crate):
-        event.crate_id = item.id
-        event.quantity = item.quantity if quantity is None else quantity
-        event.quantity_delta = event.quantity - item.quantity
-        if split_off:
-            event.detail = {"split_off": split_off}
-        if event.quantity_delta + split_off and anomaly is None:
-            anomaly = "recount"
-    else:
-        event.container_id = item.id
-        event.quantity, event.quantity_delta = 1, 0
+    event.quantity = item.quantity if quantity is None else quantity
+    event.quantity_delta = event.quantity - item.quantity
+    if split_off:
+        event.detail = {"split_off": split_off}
+    if event.quantity_delta + split_off and anomaly is None:
+        anomaly = "recount"
     event.anomaly = anomaly
     if action == "wash":
         event.batch_id = _join_open_batch(session, item, actor, batch, event.quantity).id
     session.add(event)
     session.flush()
-
-    deposit = move_deposit(session, item, event) if isinstance(item, Container) else None
     apply_event(item, event)
     session.flush()
     # The loaded `holder` still names the previous holder: reload it from holder_id,
     # or the answer would report where the thing was (found by the stateful test).
     session.expire(item, ["holder"])
-    return ScanResult(event, item, deposit)
+    return ScanResult(event, item, None)
 
 
 def _commission_scan(session: Session, actor: User, code: str, occurred_at: datetime,
@@ -144,54 +195,18 @@ def _commission_scan(session: Session, actor: User, code: str, occurred_at: date
     return ScanResult(event, box, None)
 
 
-def apply_event(item: Item, event: Event) -> None:
-    """Update the current-state projection of an item from one event."""
-    if event.to_state == "in_use" and event.from_state != "in_use":
-        if isinstance(item, Container):
-            item.lent_at = event.occurred_at
-    elif isinstance(item, Container) and event.to_state != "in_use":
-        item.lent_at = None
-    if isinstance(item, Crate):
-        item.quantity = event.quantity
+def apply_event(crate: Crate, event: Event) -> None:
+    """Update a crate's current-state projection from one event."""
+    crate.quantity = event.quantity
     if event.batch_id is not None:
-        item.batch_id = event.batch_id
+        crate.batch_id = event.batch_id
     elif event.from_state == "washing" and event.to_state != "rejected":
-        item.batch_id = None
-    item.state = event.to_state
-    item.holder_id = event.holder_id
-    item.reject_reason = event.reason if event.to_state == "rejected" else None
-    item.updated_at = event.recorded_at
-    item.last_event_at = max(item.last_event_at or event.occurred_at, event.occurred_at)
-
-
-def move_deposit(session: Session, box: Container, event: Event) -> DepositEntry | None:
-    """Write the ledger entries of a transition; return the last one, if any.
-
-    Entries chain through `lend_entry_id`, which is unique: a lend's deposit is
-    refunded (or forfeited) once, whatever is replayed or rescanned.
-    """
-    last = None
-    for kind in lifecycle.deposit_moves(event.action, event.from_state, event.to_state):
-        if kind == "taken":
-            if box.type.deposit_cents == 0:
-                continue
-            last = DepositEntry(kind=kind, org_id=event.org_id, amount_cents=box.type.deposit_cents)
-        else:
-            opening = session.get(DepositEntry, box.lend_entry_id) if box.lend_entry_id else None
-            closes = ("forfeited",) if kind == "reinstated" else ("taken", "reinstated")
-            if opening is None or opening.kind not in closes:
-                continue  # lent without a deposit: nothing to move
-            org_id = event.org_id if kind == "refunded" else opening.org_id
-            last = DepositEntry(kind=kind, org_id=org_id, amount_cents=opening.amount_cents,
-                                lend_entry_id=opening.id)
-        last.container_id = box.id
-        last.event_id = event.id
-        last.occurred_at = event.occurred_at
-        session.add(last)
-        session.flush()
-        box.lend_entry_id = last.id
-        box.deposit_held_cents = last.amount_cents if kind in ("taken", "reinstated") else 0
-    return last
+        crate.batch_id = None
+    crate.state = event.to_state
+    crate.holder_id = event.holder_id
+    crate.reject_reason = event.reason if event.to_state == "rejected" else None
+    crate.updated_at = event.recorded_at
+    crate.last_event_at = max(crate.last_event_at or event.occurred_at, event.occurred_at)
 
 
 def _join_open_batch(session: Session, item: Item, actor: User, batch: str | None,
@@ -247,7 +262,7 @@ def scan_body(session: Session, result: ScanResult) -> dict:
     }
 
 
-def submit_scan(session: Session, actor: User, data: object) -> tuple[int, dict]:
+def submit_scan(session: Session, actor: User | Actor, data: object) -> tuple[int, dict]:
     """Record a scan at most once per idempotency key; return (status, body).
 
     A key seen before answers 200 with the body first given (refusals included,
@@ -257,46 +272,74 @@ def submit_scan(session: Session, actor: User, data: object) -> tuple[int, dict]
     if not isinstance(data, dict):
         raise ValidationError("Un scan est un objet JSON.")
     key = required_str(data, "idempotency_key", max_length=100)
-    known = _stored(session, key, actor)
+    actor = actor if isinstance(actor, Actor) else Actor.of(actor)
+    conn = session.connection()
+    known = _take_key(conn, key, actor)
     if known is not None:
         return known
-    fields = {
-        "code": required_str(data, "code", max_length=200),
-        "action": required_str(data, "action", max_length=20),
-        "occurred_at": parse_time(data.get("occurred_at")),
-        "to": optional_str(data, "to", max_length=64),
-        "reason": optional_str(data, "reason", max_length=32),
-        "quantity": optional_int(data.get("quantity"), field="quantity"),
-        "batch": optional_str(data, "batch", max_length=32),
-    }
     try:
-        with session.begin_nested():
-            stored = IdempotentResponse(key=key, org_id=actor.org_id, status=0, body={})
-            session.add(stored)
-            session.flush()
-    except IntegrityError:
-        known = _stored(session, key, actor)
-        if known is None:
-            raise Conflict("Clé d'idempotence en cours d'utilisation : réessayez.") from None
-        return known
-    try:
-        with session.begin_nested():
-            result = record_scan(session, actor=actor, idempotency_key=key, **fields)
-            status, body = 201, scan_body(session, result)
+        fields = {
+            "code": required_str(data, "code", max_length=200),
+            "action": required_str(data, "action", max_length=20),
+            "occurred_at": parse_time(data.get("occurred_at")),
+            "to": optional_str(data, "to", max_length=64),
+            "reason": optional_str(data, "reason", max_length=32),
+            "quantity": optional_int(data.get("quantity"), field="quantity"),
+            "batch": optional_str(data, "batch", max_length=32),
+        }
+        status, body = 201, _scan(session, actor, key, fields)
     except ValidationError:
-        session.delete(stored)
+        conn.execute(_FORGET_KEY, {"k": key})
         raise
     except BouteillesError as exc:
         status, body = exc.status, error_body(exc)
-    stored.status, stored.body = status, body
-    session.flush()
+    conn.execute(_ANSWER, {"k": key, "status": status, "body": body})
     return status, body
 
 
-def _stored(session: Session, key: str, actor: User) -> tuple[int, dict] | None:
-    known = session.get(IdempotentResponse, key, populate_existing=True)
-    if known is None or known.status == 0:
+def _scan(session: Session, actor: Actor, key: str, fields: dict) -> dict:
+    """Record the scan; the API answer."""
+    now = utcnow()
+    occurred_at = fields["occurred_at"] or now
+    check_scan(actor.kind, action=fields["action"], occurred_at=occurred_at, now=now,
+               reason=fields["reason"], to=fields["to"], quantity=fields["quantity"])
+    if fields["action"] != "commission":
+        move = _move(session, actor, code=fields["code"], action=fields["action"],
+                     occurred_at=occurred_at, now=now, to=fields["to"],
+                     reason=fields["reason"], batch=fields["batch"], idempotency_key=key)
+        if move is not None:
+            return {"event": move.event, "item": move.item, "deposit": move.deposit}
+    # Crates, commissioning and unknown codes: the ORM path, in a savepoint so
+    # that a refusal there leaves nothing behind.
+    user = session.get(User, actor.user_id)
+    with session.begin_nested():
+        result = record_scan(session, actor=user, idempotency_key=key, **fields)
+        return scan_body(session, result)
+
+
+_KEYS = IdempotentResponse.__table__
+_TAKE_KEY = {name: dialect.insert(_KEYS).on_conflict_do_nothing(index_elements=["key"])
+             .returning(_KEYS.c.key)
+             for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_STORED = select(_KEYS.c.status, _KEYS.c.body, _KEYS.c.org_id).where(
+    _KEYS.c.key == bindparam("k"))
+_FORGET_KEY = delete(_KEYS).where(_KEYS.c.key == bindparam("k"))
+_ANSWER = update(_KEYS).where(_KEYS.c.key == bindparam("k"))
+
+
+def _take_key(conn: Connection, key: str, actor: Actor) -> tuple[int, dict] | None:
+    """Claim an idempotency key (None), or the answer already given under it.
+
+    `INSERT … ON CONFLICT DO NOTHING`: on PostgreSQL a concurrent claim of the
+    same key waits for the first transaction's end, then sees its answer.
+    """
+    claimed = conn.execute(_TAKE_KEY[conn.dialect.name], {
+        "key": key, "org_id": actor.org_id, "status": 0, "body": {}})
+    if claimed.first() is not None:
         return None
+    known = conn.execute(_STORED, {"k": key}).first()
+    if known is None or known.status == 0:
+        raise Conflict("Clé d'idempotence en cours d'utilisation : réessayez.")
     if known.org_id != actor.org_id:
         raise Conflict("Cette clé d'idempotence a déjà servi à une autre organisation.")
     return 200, known.body

@@ -40,9 +40,11 @@ class GunicornServer:
     """gunicorn serving the app on `database_url`, bound to 127.0.0.1 only."""
 
     def __init__(self, database_url: str, *, workers: int = 4, threads: int = 8,
-                 timeout: int = 120) -> None:
+                 timeout: int = 120, config: Path | None = None) -> None:
+        """`config`: a gunicorn.conf.py whose workers and threads are used instead."""
         self.database_url = database_url
         self.workers, self.threads, self.timeout = workers, threads, timeout
+        self.config = config
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -53,10 +55,12 @@ class GunicornServer:
         env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="reliability-secret",
                    BASE_URL=self.url)
         self._log = self.log_path.open("ab")
+        sizing = (["-c", str(self.config)] if self.config else
+                  ["--workers", str(self.workers), "--threads", str(self.threads)])
         self.process = subprocess.Popen(
-            [str(GUNICORN), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--threads", str(self.threads), "--timeout", str(self.timeout),
-             "--graceful-timeout", "5", "--no-control-socket", "bouteilles:create_app()"],
+            [str(GUNICORN), *sizing, "--bind", f"127.0.0.1:{self.port}", "--timeout",
+             str(self.timeout), "--graceful-timeout", "5", "--no-control-socket",
+             "bouteilles:create_app()"],
             cwd=self.workdir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

@@ -81,6 +81,26 @@ def test_month_totals_follow_the_paris_calendar(session, washed):
                        "other": (10, 3000)}
 
 
+def test_breakdowns_are_in_code_order_and_add_up_to_the_totals(session, washed):
+    site, _other, _made = washed
+    for org in (None, site.code):
+        result = monthly_impact(session, "2026-03", org)
+        for part, key in (("by_type", "type"), ("by_site", "site")):
+            rows = result[part]
+            assert [r[key] for r in rows] == sorted(r[key] for r in rows)
+            for figure in ("batches", "inputs", "containers_reused", "containers_rejected",
+                           *WORKED):
+                assert sum(r[figure] for r in rows) == result[figure], (part, figure)
+
+
+def test_changes_not_yet_flushed_count(session, washed):
+    _site, _other, made = washed
+    made["last"].co2e_avoided_g += 1  # pending in the session, not flushed
+    result = monthly_impact(session, "2026-03")
+    assert result["co2e_avoided_g"] == WORKED["co2e_avoided_g"] + 2 * BOXES["co2e_avoided_g"] + 1
+    assert result["by_batch"][-1]["co2e_avoided_g"] == BOXES["co2e_avoided_g"] + 1
+
+
 def test_scopes(session, washed, actors):
     site, other, _made = washed
     mine = monthly_impact(session, "2026-03", site.code)

@@ -1,0 +1,27 @@
+"""gunicorn settings of Bouteilles: `make run`, production and the scan benchmark.
+
+    gunicorn -c gunicorn.conf.py wsgi:app
+
+Threaded workers (`gthread`): a scan is a few milliseconds of Python and a few
+database statements, and phones keep their connection alive. Sizes come from
+the environment (WEB_CONCURRENCY is gunicorn's own name for the worker count);
+the defaults were chosen with `bench/scans.py` on a 2-core machine
+(docs/scaling.md).
+"""
+
+import os
+import sys
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:5000")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+keepalive = 5
+timeout = 60
+
+
+def post_fork(server, worker):
+    # Hand the GIL over every 1 ms rather than 5 ms: a thread that holds the
+    # database's write lock gets the interpreter back sooner after each
+    # statement, so the other writers wait less (scan p99, issue 7).
+    sys.setswitchinterval(0.001)
