@@ -19,7 +19,7 @@ run: install
 	$(BIN)/flask --app bouteilles db upgrade
 	$(BIN)/flask --app bouteilles demo
 	@echo "Bouteilles: http://127.0.0.1:5000  (Ctrl-C to stop)"
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --access-logfile - wsgi:app
 
 test:
 	bash scripts/ensure-system-packages.sh
@@ -40,7 +40,7 @@ test-postgres:
 	url="$$(bash scripts/pg-test-server.sh)" && TEST_DATABASE_URL="$$url" $(PYTEST) -q -m "not e2e"
 
 bench: install
-	bash scripts/ensure-system-packages.sh
+	bash scripts/ensure-system-packages.sh --bench
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 stress: install

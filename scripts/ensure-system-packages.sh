@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, if any is missing.
 # Idempotent and silent-ish: when everything is present it prints one line.
+#   scripts/ensure-system-packages.sh          what the tests need
+#   scripts/ensure-system-packages.sh --bench  also what `make bench` needs (wrk)
 set -euo pipefail
 
 missing=()
@@ -10,6 +12,9 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null || missing+=(wrk)  # the scan benchmark's load generator
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present" >&2
