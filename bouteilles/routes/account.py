@@ -27,8 +27,8 @@ OPEN_WITH_TEMPORARY = {"account.password", "auth.logout", "auth.login", "static"
 @bp.before_app_request
 def temporary_password_first():
     """Send a user with a temporary password to the password page (web pages only)."""
-    if (not current_user.is_authenticated or request.endpoint in OPEN_WITH_TEMPORARY
-            or request.path.startswith("/api/")):
+    if (request.path.startswith("/api/") or request.endpoint in OPEN_WITH_TEMPORARY
+            or not current_user.is_authenticated):
         return None
     if service.must_change_password(get_session(), current_user.id):
         return redirect(url_for("account.password"))

@@ -23,9 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from ..models import Batch, Container, ContainerType, DepositEntry, Event, Label, Organisation
+from ..models.base import UTCDateTime
 from . import lifecycle
 from .accounts import Actor
 from .errors import InvalidTransition
@@ -76,6 +77,7 @@ _READ = (
         .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))
     .where(Label.code == bindparam("code"))
 )
+_READ_FOR_UPDATE = _READ.with_for_update(of=_c)
 _LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
 _INSERT_EVENT = insert(Event.__table__)
 _INSERT_ENTRY = insert(_d)
@@ -93,9 +95,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
     The caller has checked the input (action, who may act, reason, time);
     refusals raise InvalidTransition before anything is written.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(_LOCK, {"code": code})
-    box = conn.execute(_READ, {"code": code}).first()
+    box = _read_locked(conn, code)
     if box is None:
         return None
     rule = lifecycle.decide(action, box.state, reason=reason)
@@ -108,22 +108,11 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
     holder_id = lifecycle.next_holder(action, actor_org_id=actor.org_id,
                                       to_org_id=to.id if to else None, holder_id=box.holder_id)
     joined = _join_open_batch(conn, box, actor, batch) if action == "wash" else None
-
-    event = {
-        "action": action, "code": box.code, "container_id": box.id, "crate_id": None,
-        "type_id": box.type_id, "org_id": actor.org_id, "user_id": actor.user_id,
-        "from_holder_id": box.holder_id, "holder_id": holder_id, "from_state": box.state,
-        "to_state": rule.to_state, "quantity": 1, "quantity_delta": 0, "reason": reason,
-        "anomaly": anomaly, "batch_id": joined.id if joined else None,
-        "idempotency_key": idempotency_key, "detail": None, "occurred_at": occurred_at,
-        "recorded_at": now,
-    }
-    event_id = conn.execute(_INSERT_EVENT, event).inserted_primary_key[0]
-    entry, lend_entry_id, held = _move_deposit(conn, box, event, event_id, now)
-    if joined is not None:
-        conn.execute(_ADD_INPUT, {"row_id": joined.id})
-
     state = rule.to_state
+    entries = _ledger_entries(box, action, state, actor.org_id)
+    held = box.deposit_held_cents
+    if entries:
+        held = entries[-1]["amount_cents"] if entries[-1]["kind"] in OPEN_KINDS else 0
     if joined is not None:
         batch_id, batch_code = joined.id, joined.code
     elif box.state == "washing" and state != "rejected":
@@ -134,14 +123,31 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         lent_at = occurred_at if box.state != "in_use" else box.lent_at
     else:
         lent_at = None
-    conn.execute(_UPDATE, {
-        "row_id": box.id, "state": state, "holder_id": holder_id, "batch_id": batch_id,
-        "lent_at": lent_at, "reject_reason": reason if state == "rejected" else None,
-        "updated_at": now, "lend_entry_id": lend_entry_id, "deposit_held_cents": held,
+
+    event = {
+        "action": action, "code": box.code, "container_id": box.id, "crate_id": None,
+        "type_id": box.type_id, "org_id": actor.org_id, "user_id": actor.user_id,
+        "from_holder_id": box.holder_id, "holder_id": holder_id, "from_state": box.state,
+        "to_state": state, "quantity": 1, "quantity_delta": 0, "reason": reason,
+        "anomaly": anomaly, "batch_id": joined.id if joined else None,
+        "idempotency_key": idempotency_key, "detail": None, "occurred_at": occurred_at,
+        "recorded_at": now,
+    }
+    projection = {
+        "state": state, "holder_id": holder_id, "batch_id": batch_id, "lent_at": lent_at,
+        "reject_reason": reason if state == "rejected" else None, "updated_at": now,
+        "deposit_held_cents": held,
         "last_event_at": max(box.last_event_at or occurred_at, occurred_at),
-    })
+    }
+    if conn.dialect.name == "postgresql" and len(entries) <= 1:
+        event_id, entry_id = _write_in_one_statement(conn, box, event, entries, projection)
+    else:
+        event_id, entry_id = _write(conn, box, event, entries, projection)
+    if joined is not None:
+        conn.execute(_ADD_INPUT, {"row_id": joined.id})
 
     holder = _holder(box, actor, to, holder_id)
+    entry = entries[-1] if entries else None
     return ContainerMove(
         event={
             "id": event_id, "action": action, "code": box.code, "org": actor.org_code,
@@ -161,15 +167,36 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             "kind": entry["kind"], "amount_cents": entry["amount_cents"],
             "org": actor.org_code if entry["org_id"] == actor.org_id else None,
         },
-        event_id=event_id, container_id=box.id,
-        deposit_id=lend_entry_id if entry is not None else None,
+        event_id=event_id, container_id=box.id, deposit_id=entry_id,
         batch_id=joined.id if joined else None,
     )
 
 
-def _move_deposit(conn: Connection, box, event: dict, event_id: int,
-                  now: datetime) -> tuple[dict | None, int | None, int]:
-    """Write the ledger entries of the move: (last entry, open entry id, held cents).
+def _read_locked(conn: Connection, code: str):
+    """The container row (locked on PostgreSQL) with its type, holder, entry and batch.
+
+    PostgreSQL: one `SELECT … FOR UPDATE OF containers`. If another transaction
+    moved the box meanwhile, the row is re-checked after the wait against the
+    joined rows read before it: the holder's join then fails (no row) and the
+    ledger entry's or batch's outer join comes back empty. Either way the row is
+    locked by now: read it again, fresh.
+    """
+    if conn.dialect.name != "postgresql":
+        return conn.execute(_READ, {"code": code}).first()
+    box = conn.execute(_READ_FOR_UPDATE, {"code": code}).first()
+    if box is not None and (box.lend_entry_id is None) == (box.entry_kind is None) \
+            and (box.batch_id is None) == (box.batch_code is None):
+        return box
+    conn.execute(_LOCK, {"code": code})
+    return conn.execute(_READ, {"code": code}).first()
+
+
+OPEN_KINDS = ("taken", "reinstated")  # entries that leave a deposit held
+_AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
+
+
+def _ledger_entries(box, action: str, to_state: str, org_id: int) -> list[dict]:
+    """The ledger entries of the move (without ids), in order.
 
     Entries chain through `lend_entry_id`, which is unique: a lend's deposit is
     refunded (or forfeited) once, whatever is replayed or rescanned.
@@ -177,27 +204,82 @@ def _move_deposit(conn: Connection, box, event: dict, event_id: int,
     opening = None if box.lend_entry_id is None else {
         "id": box.lend_entry_id, "kind": box.entry_kind, "amount_cents": box.entry_amount,
         "org_id": box.entry_org_id}
-    last, held = None, box.deposit_held_cents
-    for kind in lifecycle.deposit_moves(event["action"], event["from_state"],
-                                        event["to_state"]):
+    entries: list[dict] = []
+    for kind in lifecycle.deposit_moves(action, box.state, to_state):
         if kind == "taken":
             if box.deposit_cents == 0:
                 continue
-            entry = {"kind": kind, "org_id": event["org_id"], "amount_cents": box.deposit_cents,
+            entry = {"kind": kind, "org_id": org_id, "amount_cents": box.deposit_cents,
                      "lend_entry_id": None}
         else:
-            closes = ("forfeited",) if kind == "reinstated" else ("taken", "reinstated")
+            closes = ("forfeited",) if kind == "reinstated" else OPEN_KINDS
             if opening is None or opening["kind"] not in closes:
                 continue  # lent without a deposit: nothing to move
             entry = {"kind": kind, "amount_cents": opening["amount_cents"],
-                     "org_id": event["org_id"] if kind == "refunded" else opening["org_id"],
-                     "lend_entry_id": opening["id"]}
-        entry.update(container_id=box.id, event_id=event_id,
-                     occurred_at=event["occurred_at"], recorded_at=now)
-        entry["id"] = conn.execute(_INSERT_ENTRY, entry).inserted_primary_key[0]
-        opening = last = entry
-        held = entry["amount_cents"] if kind in ("taken", "reinstated") else 0
-    return last, (opening or {}).get("id"), held
+                     "org_id": org_id if kind == "refunded" else opening["org_id"],
+                     "lend_entry_id": opening.get("id", _AFTER_PREVIOUS)}
+        entries.append(entry)
+        opening = {key: value for key, value in entry.items() if key != "lend_entry_id"}
+    return entries
+
+
+def _write(conn: Connection, box, event: dict, entries: list[dict],
+           projection: dict) -> tuple[int, int | None]:
+    """Event, ledger entries, projection: one statement each. (event id, last entry id)"""
+    event_id = conn.execute(_INSERT_EVENT, event).inserted_primary_key[0]
+    entry_id = None
+    for entry in entries:
+        lend_entry_id = entry_id if entry["lend_entry_id"] == _AFTER_PREVIOUS else \
+            entry["lend_entry_id"]
+        entry_id = conn.execute(_INSERT_ENTRY, {
+            **entry, "lend_entry_id": lend_entry_id, "container_id": box.id,
+            "event_id": event_id, "occurred_at": event["occurred_at"],
+            "recorded_at": event["recorded_at"]}).inserted_primary_key[0]
+    conn.execute(_UPDATE, {**projection, "row_id": box.id,
+                           "lend_entry_id": entry_id or box.lend_entry_id})
+    return event_id, entry_id
+
+
+def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
+                            projection: dict) -> tuple[int, int | None]:
+    """PostgreSQL: the same three writes in one round trip (data-modifying CTEs)."""
+    entry = entries[0] if entries else {
+        "kind": None, "org_id": None, "amount_cents": None, "lend_entry_id": None}
+    row = conn.execute(_WRITE_ALL, {
+        **projection, **event, "item_batch_id": projection["batch_id"],
+        "with_entry": bool(entries), "entry_kind": entry["kind"],
+        "entry_org_id": entry["org_id"], "entry_amount": entry["amount_cents"],
+        "entry_lend_id": entry["lend_entry_id"], "lend_entry_id": box.lend_entry_id,
+    }).one()
+    return row.event_id, row.entry_id
+
+
+_TYPED = [bindparam(name, type_=UTCDateTime()) for name in (
+    "occurred_at", "recorded_at", "updated_at", "lent_at", "last_event_at")]
+_WRITE_ALL = text("""
+WITH ev AS (
+  INSERT INTO events (action, code, container_id, type_id, org_id, user_id, from_holder_id,
+                      holder_id, from_state, to_state, quantity, quantity_delta, reason,
+                      anomaly, batch_id, idempotency_key, occurred_at, recorded_at)
+  VALUES (:action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
+          :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
+          :idempotency_key, :occurred_at, :recorded_at)
+  RETURNING id),
+entry AS (
+  INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
+                               event_id, occurred_at, recorded_at)
+  SELECT CAST(:entry_kind AS VARCHAR), CAST(:entry_org_id AS INTEGER),
+         CAST(:entry_amount AS INTEGER), CAST(:entry_lend_id AS INTEGER), :container_id,
+         ev.id, :occurred_at, :recorded_at
+  FROM ev WHERE CAST(:with_entry AS BOOLEAN)
+  RETURNING id)
+UPDATE containers SET state = :state, holder_id = :holder_id, batch_id = :item_batch_id,
+  lent_at = :lent_at, reject_reason = :reject_reason, updated_at = :updated_at,
+  deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at,
+  lend_entry_id = COALESCE((SELECT id FROM entry), CAST(:lend_entry_id AS INTEGER))
+WHERE id = :container_id
+RETURNING (SELECT id FROM ev) AS event_id, (SELECT id FROM entry) AS entry_id
+""").bindparams(*_TYPED)
 
 
 @dataclass(frozen=True)
