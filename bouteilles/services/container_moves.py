@@ -130,7 +130,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         "from_holder_id": box.holder_id, "holder_id": holder_id, "from_state": box.state,
         "to_state": state, "quantity": 1, "quantity_delta": 0, "reason": reason,
         "anomaly": anomaly, "batch_id": joined.id if joined else None,
-        "idempotency_key": idempotency_key, "detail": None, "occurred_at": occurred_at,
+        "idempotency_key": idempotency_key, "occurred_at": occurred_at,
         "recorded_at": now,
     }
     projection = {
