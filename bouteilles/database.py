@@ -66,8 +66,12 @@ class QueuedWriterConnection(sqlite3.Connection):
             self._leave()
         if getattr(self, "_queue_fd", None) is not None \
                 and next(self.commits) % CHECKPOINT_EVERY == 0:
-            # Out of the queue: a passive checkpoint blocks neither readers nor writers.
-            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            # Out of the queue: a passive checkpoint blocks neither readers nor writers,
+            # and the transaction is committed whatever happens to it.
+            try:
+                self.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # the next one will catch up
 
     def rollback(self) -> None:
         try:
