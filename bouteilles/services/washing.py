@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..models import REJECT_REASONS, Batch, ContainerType, Crate, Event, Label, User
+from ..models.event import ARRIVALS
 from .batches import MAX_COUNT
 from .codes import InvalidCode, normalize_code
 from .containers import create_crate
@@ -216,7 +217,7 @@ def active_types(session: Session) -> list[ContainerType]:
 def recent_receipts(site_id: int) -> Select:
     """What arrived at the site (delivered to it or collected by it), newest first."""
     return select(Event).where(
-        Event.holder_id == site_id,
+        Event.holder_id == site_id, text(ARRIVALS),
         or_(and_(Event.action == "deliver", Event.from_holder_id != site_id),
             Event.action == "collect",
             and_(Event.action == "commission", Event.to_state == "collected")),

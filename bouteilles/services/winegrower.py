@@ -6,10 +6,11 @@ open request, the quantity still to deliver. Available = clean − reserved.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..models import BottleRequest, ContainerType, Event, Organisation, User, utcnow
+from ..models.event import ARRIVALS
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .items import Item, get_item, get_org, get_type
 from .scans import record_scan
@@ -194,7 +195,7 @@ def requests_query(*, org_id: int | None = None, site_id: int | None = None,
 def history_query(org_id: int) -> Select:
     """What the winegrower received (deliveries to it) and filled, newest first."""
     return select(Event).where(or_(
-        and_(Event.action == "deliver", Event.holder_id == org_id,
+        and_(text(ARRIVALS), Event.action == "deliver", Event.holder_id == org_id,
              Event.from_holder_id != org_id),
         and_(Event.action == "fill", Event.org_id == org_id),
     )).order_by(Event.occurred_at.desc(), Event.id.desc())

@@ -43,7 +43,10 @@ from bouteilles.services.oversight import (
     audit_events,
     recount_events,
 )
+from bouteilles.services.paging import paginate
 from bouteilles.services.stock import stock_rows
+from bouteilles.services.washing import recent_receipts
+from bouteilles.services.winegrower import history_query
 
 END = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
 
@@ -132,6 +135,8 @@ def _calls(session: Session) -> dict[str, object]:
                           .order_by(Organisation.id))
     box = session.scalar(select(Container).order_by(Container.id.desc()).limit(1))
     crate = session.scalar(select(Crate).order_by(Crate.id).limit(1))
+    grower = session.scalar(select(Organisation).where(Organisation.kind == "winegrower")
+                            .order_by(Organisation.id))
     return {
         "stock_rows(holder)": lambda: stock_rows(session, holder_id=org.id),
         "stock_rows(holder, state)": lambda: stock_rows(session, holder_id=site.id,
@@ -156,6 +161,8 @@ def _calls(session: Session) -> dict[str, object]:
         "audit(org)": lambda: audit_events(session, EventFilter(org_id=org.id), page=2),
         "anomalies": lambda: anomaly_events(session, EventFilter(), page=1),
         "recounts": lambda: recount_events(session, EventFilter(), page=1),
+        "washing receipts": lambda: paginate(session, recent_receipts(site.id), 1),
+        "winegrower history": lambda: paginate(session, history_query(grower.id), 1),
     }
 
 
