@@ -207,3 +207,46 @@ def test_a_month_of_the_database_exports_as_valid_epcis(session, actors, make_co
     own = list(month_event_dicts(session, month, resto.org.code))
     assert own and all(resto.org.code in (e["org"], e.get("to_org"), e.get("from_org"))
                        for e in own)
+
+
+def test_batches_of_a_month_are_read_a_few_at_a_time(session, actors, make_container, scan,
+                                                     monkeypatch):
+    from bouteilles.services import epcis_export
+    from bouteilles.services.batches import add_inputs, close_batch, open_batch
+
+    resto, site = actors["restaurant"], actors["washing_site"]
+    boxes = [make_container("bocal-500", holder=resto.org) for _ in range(3)]
+    for code in boxes:
+        for user, action in ((resto, "lend"), (resto, "return"), (site, "collect"),
+                             (site, "sort")):
+            scan(user, code, action)
+    for inputs, rejected in ((boxes[:1], {}), (boxes[1:], {"chipped": 1, "broken": 1}),
+                             ([], {})):
+        batch = open_batch(session, actor=site, type_code="bocal-500")
+        add_inputs(session, batch, actor=site, codes=inputs, count=5)
+        close_batch(session, batch, actor=site, rejected=rejected,
+                    clean=len(inputs) + 5 - sum(rejected.values()))
+    session.flush()
+
+    month = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    whole = list(epcis_export.month_event_dicts(session, month))
+    monkeypatch.setattr(epcis_export, "_BATCHES_PER_QUERY", 2)
+    assert list(epcis_export.month_event_dicts(session, month)) == whole
+    closes = [e for e in whole if e["action"] == "batch_close"]
+    assert [c["inputs"] for c in closes] == [{"codes": boxes[:1], "quantity": 5},
+                                             {"codes": boxes[1:], "quantity": 5},
+                                             {"codes": [], "quantity": 5}]
+    assert [c["outputs"] for c in closes] == [{"codes": boxes[:1], "quantity": 5},
+                                              {"codes": boxes[1:], "quantity": 3},
+                                              {"codes": [], "quantity": 5}]
+    assert [list(c["rejected"].items()) for c in closes] == [
+        [], [("broken", 1), ("chipped", 1)], []]  # by reason, as the batch page lists them
+    washes = [e["batch"] for e in whole if e["action"] == "wash"]
+    assert washes == [closes[0]["batch"], closes[1]["batch"], closes[1]["batch"]]
+    collect = next(e for e in whole if e["action"] == "collect")
+    assert collect == {
+        "id": collect["id"], "action": "collect", "code": boxes[0], "kind": "container",
+        "type": "bocal-500", "quantity": None, "from_state": "returned",
+        "to_state": "collected", "org": site.org.code, "to_org": None,
+        "from_org": resto.org.code, "occurred_at": collect["occurred_at"],
+        "recorded_at": collect["recorded_at"], "reason": None, "anomaly": None, "batch": None}
