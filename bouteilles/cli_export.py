@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .database import get_session
+from .database import get_read_session, get_session
 from .reports import FORMATS, build_monthly_report, render
 from .services.epcis_export import export_epcis_month
 from .services.errors import BouteillesError
@@ -57,7 +57,7 @@ def export_epcis(month: str, output: Path, org_code: str | None) -> None:
     """Write the month's events as an EPCIS 2.0 JSON-LD document (streamed to the file)."""
     size = 0
     try:
-        chunks = export_epcis_month(get_session(), month, org_code=org_code or None,
+        chunks = export_epcis_month(get_read_session(), month, org_code=org_code or None,
                                     base_url=current_app.config["BASE_URL"])
         with output.open("w", encoding="utf-8") as out:
             for chunk in chunks:

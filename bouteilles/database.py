@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+READ_ONLY = "bouteilles_read_only"  # execution option of get_read_session's engine
 CHECKPOINT_EVERY = 50  # commits of one process between two WAL checkpoints
 
 
@@ -112,6 +113,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")  # a WAL snapshot: blocks no writer
+                return
             conn.connection.dbapi_connection.wait_turn()
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -134,11 +138,27 @@ def get_session() -> Session:
     return g.db_session
 
 
+def get_read_session() -> Session:
+    """A second session of the request for a long read (an export), never a write.
+
+    On SQLite every other transaction takes the writer queue at BEGIN; a month's
+    export at 10^7 events reads for seconds, and every scan would wait for it.
+    This session's transactions begin deferred, outside the queue: in WAL mode a
+    reader sees a fixed snapshot and blocks no one. On PostgreSQL it is an
+    ordinary session (readers never block writers there).
+    """
+    if "db_read_session" not in g:
+        engine = current_app.extensions["db_engine"].execution_options(**{READ_ONLY: True})
+        g.db_read_session = Session(engine, expire_on_commit=False)
+    return g.db_read_session
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.rollback()
-        session.close()
+    for name in ("db_session", "db_read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.rollback()
+            session.close()
 
 
 def alembic_config(url: str) -> AlembicConfig:

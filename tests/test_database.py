@@ -67,3 +67,33 @@ def test_the_wal_is_checkpointed_outside_commit(engine):
         raw.close()
     # Without checkpoints the log would hold a frame per commit at least.
     assert log < 2 * CHECKPOINT_EVERY
+
+
+def test_a_long_read_does_not_hold_up_writers(tmp_path):
+    """get_read_session (exports): a deferred snapshot outside the writer queue."""
+    from bouteilles import create_app
+    from bouteilles.database import get_read_session, upgrade_database
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'read.sqlite3'}",
+                      "SECRET_KEY": "x", "RATELIMIT_ENABLED": False})
+    upgrade_database(app)
+    engine = app.extensions["db_engine"]
+    with app.app_context():
+        reader = get_read_session()
+        before = reader.execute(text("SELECT count(*) FROM organisations")).scalar()
+        wrote = threading.Event()
+
+        def write():
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO organisations (code, name, kind, active, "
+                                  "created_at) VALUES ('x-y', 'X', 'restaurant', 1, "
+                                  "'2026-11-29 00:00:00.000000')"))
+            wrote.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert wrote.wait(5), "the writer waited for the reader"
+        writer.join()
+        # The reader's snapshot is the one it started with.
+        assert reader.execute(text("SELECT count(*) FROM organisations")).scalar() == before
+    engine.dispose()

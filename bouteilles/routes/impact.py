@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth import api_actor, login_manager
-from ..database import get_session
+from ..database import get_read_session, get_session
 from ..i18n import get_locale, translate
 from ..models import Organisation, User
 from ..reports import FORMATS, build_monthly_report, render
@@ -130,7 +130,7 @@ def export_epcis(month: str):
         return login_manager.unauthorized()
     month = parse_month(month)
     org = scope_for(actor, request.args.get("org"))
-    chunks = export_epcis_month(get_session(), month, org_code=org,
+    chunks = export_epcis_month(get_read_session(), month, org_code=org,
                                 base_url=current_app.config["BASE_URL"])
     return Response(stream_with_context(chunks), mimetype="application/ld+json",
                     headers=_attachment(_file_name("epcis", month, org, "jsonld")))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from operator import itemgetter
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..models import Batch, BatchReject, ContainerType, Event, Organisation
@@ -29,6 +30,24 @@ def _codes_by_id(session: Session, model: type[Organisation] | type[ContainerTyp
     return dict(session.execute(select(table.c.id, table.c.code)).all())
 
 
+@contextmanager
+def _planned_for_every_row(session: Session) -> Iterator[None]:
+    """Open a cursor planned to be read to the end (PostgreSQL; elsewhere a no-op)."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    # A cursor is planned for its first 10 % of rows: the month in index order, 10^6
+    # random heap reads. Read whole, a bitmap scan of its pages and a sort take half as
+    # long (3.7 → 2.2 s for the network, 1.7 → 0.7 s for a member, at 10^7 events).
+    before = session.scalar(text("SELECT current_setting('cursor_tuple_fraction')"))
+    session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
+    try:
+        yield
+    finally:  # the plan is fixed when the cursor is declared: restore the setting
+        session.execute(text("SELECT set_config('cursor_tuple_fraction', :before, true)"),
+                        {"before": before})
+
+
 def _scan_events(session: Session, start: datetime, end: datetime, org_id: int | None,
                  orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
     """The month's events except per-container batch closes (batches are exported whole)."""
@@ -44,7 +63,8 @@ def _scan_events(session: Session, start: datetime, end: datetime, org_id: int |
     if org_id is not None:  # a filtered scan of the month: an index costs every scan a write
         stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
                               e.from_holder_id == org_id))
-    rows = session.execute(stmt.execution_options(yield_per=_ROWS_PER_FETCH))
+    with _planned_for_every_row(session):
+        rows = session.execute(stmt.execution_options(yield_per=_ROWS_PER_FETCH))
     for (id_, action, code, crate_id, type_id, quantity, from_state, to_state, org, holder,
          before, occurred_at, recorded_at, reason, anomaly, batch_code) in rows:
         org_code, holder_code = orgs[org], orgs[holder]

@@ -250,3 +250,15 @@ def test_batches_of_a_month_are_read_a_few_at_a_time(session, actors, make_conta
         "to_state": "collected", "org": site.org.code, "to_org": None,
         "from_org": resto.org.code, "occurred_at": collect["occurred_at"],
         "recorded_at": collect["recorded_at"], "reason": None, "anomaly": None, "batch": None}
+
+
+def test_the_export_gives_the_planner_setting_back(session):
+    from sqlalchemy import text
+
+    from bouteilles.services.epcis_export import month_event_dicts
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the cursor is planned for every row on PostgreSQL only")
+    session.execute(text("SET LOCAL cursor_tuple_fraction = 0.2"))
+    assert list(month_event_dicts(session, "2026-03")) == []
+    assert session.scalar(text("SHOW cursor_tuple_fraction")) == "0.2"
