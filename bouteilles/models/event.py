@@ -17,6 +17,11 @@ from .organisation import Organisation
 # only uses a partial index whose predicate it finds written in the query.
 ARRIVALS = "events.action IN ('collect', 'commission', 'deliver')"
 
+def partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows matching `where`, on SQLite and PostgreSQL alike."""
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
 ACTIONS = (
     "commission", "deliver", "lend", "fill", "return", "collect",
     "sort", "wash", "batch_close", "reject", "lose", "find",
@@ -38,26 +43,19 @@ class Event(Base):
         CheckConstraint(sql_in("to_state", STATES), name="to_state"),
         # Partial (0008): an event is of a container or of a crate, and seldom of a
         # batch; NULL entries cost a page write per scan and were never read.
-        Index("ix_events_container_time", "container_id", "occurred_at",
-              sqlite_where=text("container_id IS NOT NULL"),
-              postgresql_where=text("container_id IS NOT NULL")),
-        Index("ix_events_crate_time", "crate_id", "occurred_at",
-              sqlite_where=text("crate_id IS NOT NULL"),
-              postgresql_where=text("crate_id IS NOT NULL")),
+        partial_index("ix_events_container_time", "container_id", "occurred_at",
+                      where="container_id IS NOT NULL"),
+        partial_index("ix_events_crate_time", "crate_id", "occurred_at",
+                      where="crate_id IS NOT NULL"),
         Index("ix_events_org_time", "org_id", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
-        Index("ix_events_batch", "batch_id", sqlite_where=text("batch_id IS NOT NULL"),
-              postgresql_where=text("batch_id IS NOT NULL")),
-        Index("ix_events_holder_arrivals", "holder_id", "occurred_at",
-              sqlite_where=text(ARRIVALS.removeprefix("events.")),
-              postgresql_where=text(ARRIVALS.removeprefix("events."))),
+        partial_index("ix_events_batch", "batch_id", where="batch_id IS NOT NULL"),
+        partial_index("ix_events_holder_arrivals", "holder_id", "occurred_at",
+                      where=ARRIVALS.removeprefix("events.")),
         # Partial indexes for the coordinator's anomaly and recount lists (0005).
-        Index("ix_events_anomaly_recent", "occurred_at", "id",
-              sqlite_where=text("anomaly IS NOT NULL"),
-              postgresql_where=text("anomaly IS NOT NULL")),
-        Index("ix_events_recount", "occurred_at", "id",
-              sqlite_where=text("quantity_delta <> 0"),
-              postgresql_where=text("quantity_delta <> 0")),
+        partial_index("ix_events_anomaly_recent", "occurred_at", "id",
+                      where="anomaly IS NOT NULL"),
+        partial_index("ix_events_recount", "occurred_at", "id", where="quantity_delta <> 0"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -82,8 +82,8 @@ _LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bi
 _INSERT_EVENT = insert(Event.__table__)
 _INSERT_ENTRY = insert(_d)
 _UPDATE = update(_c).where(_c.c.id == bindparam("row_id"))
-_ADD_INPUT = (update(_b).where(_b.c.id == bindparam("row_id"))
-              .values(inputs=_b.c.inputs + 1))
+_ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
+               .values(inputs=_b.c.inputs + bindparam("n")))
 
 
 def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
@@ -107,7 +107,10 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         anomaly = "unexpected_holder"
     holder_id = lifecycle.next_holder(action, actor_org_id=actor.org_id,
                                       to_org_id=to.id if to else None, holder_id=box.holder_id)
-    joined = _join_open_batch(conn, box, actor, batch) if action == "wash" else None
+    joined = None
+    if action == "wash":
+        joined = join_open_batch(conn, type_id=box.type_id, type_name=box.type_name,
+                                 actor=actor, batch=batch)
     state = rule.to_state
     entries = _ledger_entries(box, action, state, actor.org_id)
     held = box.deposit_held_cents
@@ -144,7 +147,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
     else:
         event_id, entry_id = _write(conn, box, event, entries, projection)
     if joined is not None:
-        conn.execute(_ADD_INPUT, {"row_id": joined.id})
+        add_inputs(conn, joined, 1)
 
     holder = _holder(box, actor, to, holder_id)
     entry = entries[-1] if entries else None
@@ -283,14 +286,15 @@ RETURNING (SELECT id FROM ev) AS event_id, (SELECT id FROM entry) AS entry_id
 
 
 @dataclass(frozen=True)
-class _Joined:
+class OpenBatch:
     id: int
     code: str
 
 
-def _join_open_batch(conn: Connection, box, actor: Actor, batch: str | None) -> _Joined:
-    """The open batch a `wash` scan feeds: the one named, else the site's latest."""
-    stmt = select(_b.c.id, _b.c.code).where(_b.c.status == "open", _b.c.type_id == box.type_id)
+def join_open_batch(conn: Connection, *, type_id: int, type_name: str, actor: Actor,
+                    batch: str | None) -> OpenBatch:
+    """The open batch a `wash` scan feeds, locked: the one named, else the site's latest."""
+    stmt = select(_b.c.id, _b.c.code).where(_b.c.status == "open", _b.c.type_id == type_id)
     if batch is not None:
         # Ids beyond 64 bits (or non-ASCII digits) would crash the driver: names then.
         as_id = batch.isascii() and batch.isdigit() and int(batch) < 2**63
@@ -302,9 +306,14 @@ def _join_open_batch(conn: Connection, box, actor: Actor, batch: str | None) -> 
     if found is None:
         raise InvalidTransition(
             "Aucun lot ouvert pour « {type} » chez {site} : ouvrez un lot d'abord.",
-            type=box.type_name, site=actor.org_name,
+            type=type_name, site=actor.org_name,
         )
-    return _Joined(found.id, found.code)
+    return OpenBatch(found.id, found.code)
+
+
+def add_inputs(conn: Connection, batch: OpenBatch, quantity: int) -> None:
+    """Count what a `wash` scan put into the batch."""
+    conn.execute(_ADD_INPUTS, {"row_id": batch.id, "n": quantity})
 
 
 def _holder(box, actor: Actor, to: Place | None, holder_id: int) -> Place:

@@ -26,7 +26,7 @@ from ..models import (
 )
 from . import lifecycle
 from .accounts import Actor
-from .container_moves import ContainerMove, Place, move_container
+from .container_moves import ContainerMove, Place, add_inputs, join_open_batch, move_container
 from .containers import commission_code
 from .errors import BouteillesError, Conflict, Forbidden, InvalidTransition, ValidationError
 from .items import (
@@ -173,7 +173,11 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
         anomaly = "recount"
     event.anomaly = anomaly
     if action == "wash":
-        event.batch_id = _join_open_batch(session, item, actor, batch, event.quantity).id
+        joined = join_open_batch(session.connection(), type_id=item.type_id,
+                                 type_name=item.type.name, actor=Actor.of(actor), batch=batch)
+        add_inputs(session.connection(), joined, event.quantity)
+        session.get(Batch, joined.id, populate_existing=True)  # its count moved under us
+        event.batch_id = joined.id
     session.add(event)
     session.flush()
     apply_event(item, event)
@@ -207,27 +211,6 @@ def apply_event(crate: Crate, event: Event) -> None:
     crate.reject_reason = event.reason if event.to_state == "rejected" else None
     crate.updated_at = event.recorded_at
     crate.last_event_at = max(crate.last_event_at or event.occurred_at, event.occurred_at)
-
-
-def _join_open_batch(session: Session, item: Item, actor: User, batch: str | None,
-                     quantity: int) -> Batch:
-    stmt = select(Batch).where(Batch.status == "open", Batch.type_id == item.type_id)
-    if batch is not None:
-        # Ids beyond 64 bits (or non-ASCII digits) would crash the driver: names then.
-        as_id = batch.isascii() and batch.isdigit() and int(batch) < 2**63
-        by_id = Batch.id == int(batch) if as_id else Batch.code == batch
-        stmt = stmt.where(by_id | (Batch.code == batch))
-    else:
-        stmt = stmt.where(Batch.site_id == actor.org_id)
-    stmt = stmt.order_by(Batch.opened_at.desc()).with_for_update(of=Batch)
-    found = session.scalars(stmt).first()
-    if found is None:
-        raise InvalidTransition(
-            "Aucun lot ouvert pour « {type} » chez {site} : ouvrez un lot d'abord.",
-            type=item.type.name, site=actor.org.name,
-        )
-    found.inputs += quantity
-    return found
 
 
 def _record_context(session: Session, item: Item) -> dict:
