@@ -20,6 +20,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 READ_ONLY = "bouteilles_read_only"  # execution option of get_read_session's engine
 CHECKPOINT_EVERY = 50  # commits of one process between two WAL checkpoints
+# Reads through a memory map instead of a read() per page missing from SQLite's
+# small page cache: +10 % scans/s at 10^6 events (issue 7). Address space, not
+# memory: the pages are the OS file cache, shared by every worker.
+MMAP_BYTES = int(os.environ.get("SQLITE_MMAP_BYTES", str(1 << 30)))
 
 
 class QueuedWriterConnection(sqlite3.Connection):
@@ -106,6 +110,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             cursor.close()
             if queue is not None:
                 dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
