@@ -52,16 +52,16 @@ class QueuedWriterConnection(sqlite3.Connection):
     def wait_turn(self) -> None:
         """Wait for the previous writer to finish (before BEGIN IMMEDIATE)."""
         fd = getattr(self, "_queue_fd", None)
-        if fd is None or self._queued or getattr(self.held_here, "count", 0):
+        if fd is None or self._queued or getattr(self.held_here, "holding", False):
             return
         fcntl.flock(fd, fcntl.LOCK_EX)
         self._queued = True
-        self.held_here.count = 1
+        self.held_here.holding = True
 
     def _leave(self) -> None:
         if getattr(self, "_queued", False):
             self._queued = False
-            self.held_here.count = 0
+            self.held_here.holding = False
             fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:

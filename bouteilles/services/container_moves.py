@@ -30,7 +30,7 @@ from ..models.base import UTCDateTime
 from . import lifecycle
 from .accounts import Actor
 from .errors import InvalidTransition
-from .items import STATE_LABELS, iso
+from .items import iso, record_facts
 
 _c = Container.__table__
 _t = ContainerType.__table__
@@ -325,12 +325,7 @@ def _holder(box, actor: Actor, to: Place | None, holder_id: int) -> Place:
 
 
 def _record_context(conn: Connection, box) -> dict:
-    """Facts a refusal message may quote: what the record shows."""
+    """What a refusal message may quote about this container."""
     since = conn.execute(_LAST_EVENT, {"id": box.id}).scalar() or box.created_at
-    return {
-        "state_label": STATE_LABELS[box.state],
-        "holder": box.holder_name,
-        "since": since.strftime("%d/%m/%Y à %H:%M UTC"),
-        "batch": box.batch_code or "?",
-        "reason": box.reject_reason or "?",
-    }
+    return record_facts(state=box.state, holder=box.holder_name, since=since,
+                        batch=box.batch_code, reason=box.reject_reason)

@@ -25,6 +25,18 @@ STATE_LABELS = {
 }
 
 
+def record_facts(*, state: str, holder: str, since: datetime, batch: str | None,
+                 reason: str | None) -> dict:
+    """Facts a refusal message may quote (lifecycle's {fields}): what the record shows."""
+    return {
+        "state_label": STATE_LABELS[state],
+        "holder": holder,
+        "since": since.strftime("%d/%m/%Y à %H:%M UTC"),
+        "batch": batch or "?",
+        "reason": reason or "?",
+    }
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC, the one form the API answers with."""
     return moment.astimezone(UTC).isoformat()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,13 +30,13 @@ from .container_moves import ContainerMove, Place, add_inputs, join_open_batch, 
 from .containers import commission_code
 from .errors import BouteillesError, Conflict, Forbidden, InvalidTransition, ValidationError
 from .items import (
-    STATE_LABELS,
     Item,
     describe_event,
     describe_item,
     get_item,
     get_org,
     parse_code,
+    record_facts,
 )
 from .payload import optional_int, optional_str, parse_time, required_str
 
@@ -213,22 +213,13 @@ def apply_event(crate: Crate, event: Event) -> None:
     crate.last_event_at = max(crate.last_event_at or event.occurred_at, event.occurred_at)
 
 
-def _record_context(session: Session, item: Item) -> dict:
-    """Facts a refusal message may quote: what the record shows."""
-    last = session.scalar(
-        select(Event.occurred_at)
-        .where((Event.container_id if isinstance(item, Container) else Event.crate_id) == item.id)
-        .order_by(Event.occurred_at.desc()).limit(1)
-    )
-    batch = session.get(Batch, item.batch_id) if item.batch_id else None
-    since = last or item.created_at
-    return {
-        "state_label": STATE_LABELS[item.state],
-        "holder": item.holder.name,
-        "since": since.strftime("%d/%m/%Y à %H:%M UTC"),
-        "batch": batch.code if batch else "?",
-        "reason": item.reject_reason or "?",
-    }
+def _record_context(session: Session, crate: Crate) -> dict:
+    """What a refusal message may quote about this crate."""
+    last = session.scalar(select(func.max(Event.occurred_at)).where(Event.crate_id == crate.id))
+    batch = session.get(Batch, crate.batch_id) if crate.batch_id else None
+    return record_facts(state=crate.state, holder=crate.holder.name,
+                        since=last or crate.created_at, batch=batch.code if batch else None,
+                        reason=crate.reject_reason)
 
 
 def scan_body(session: Session, result: ScanResult) -> dict:
@@ -296,7 +287,13 @@ def _scan(session: Session, actor: Actor, key: str, fields: dict) -> dict:
     # that a refusal there leaves nothing behind.
     user = session.get(User, actor.user_id)
     with session.begin_nested():
-        result = record_scan(session, actor=user, idempotency_key=key, **fields)
+        if fields["action"] == "commission":
+            result = _commission_scan(session, user, fields["code"], occurred_at, now, key)
+        else:
+            result = _scan_crate(session, user, code=fields["code"], action=fields["action"],
+                                 occurred_at=occurred_at, now=now, to=fields["to"],
+                                 reason=fields["reason"], quantity=fields["quantity"],
+                                 batch=fields["batch"], idempotency_key=key, split_off=0)
         return scan_body(session, result)
 
 
