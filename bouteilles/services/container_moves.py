@@ -29,6 +29,7 @@ from ..models import Batch, Container, ContainerType, DepositEntry, Event, Label
 from ..models.base import UTCDateTime
 from . import lifecycle
 from .accounts import Actor
+from .deposits import OPENING_KINDS
 from .errors import InvalidTransition
 from .items import iso, record_facts
 
@@ -115,7 +116,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
     entries = _ledger_entries(box, action, state, actor.org_id)
     held = box.deposit_held_cents
     if entries:
-        held = entries[-1]["amount_cents"] if entries[-1]["kind"] in OPEN_KINDS else 0
+        held = entries[-1]["amount_cents"] if entries[-1]["kind"] in OPENING_KINDS else 0
     if joined is not None:
         batch_id, batch_code = joined.id, joined.code
     elif box.state == "washing" and state != "rejected":
@@ -194,7 +195,6 @@ def _read_locked(conn: Connection, code: str):
     return conn.execute(_READ, {"code": code}).first()
 
 
-OPEN_KINDS = ("taken", "reinstated")  # entries that leave a deposit held
 _AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
 
 
@@ -215,7 +215,7 @@ def _ledger_entries(box, action: str, to_state: str, org_id: int) -> list[dict]:
             entry = {"kind": kind, "org_id": org_id, "amount_cents": box.deposit_cents,
                      "lend_entry_id": None}
         else:
-            closes = ("forfeited",) if kind == "reinstated" else OPEN_KINDS
+            closes = ("forfeited",) if kind == "reinstated" else OPENING_KINDS
             if opening is None or opening["kind"] not in closes:
                 continue  # lent without a deposit: nothing to move
             entry = {"kind": kind, "amount_cents": opening["amount_cents"],

@@ -12,8 +12,8 @@ from ..models import Container, DepositEntry, Organisation
 from .errors import ValidationError
 
 PARIS = ZoneInfo("Europe/Paris")
-# The entries a refund closes: the lend's deposit, or its reinstatement when a
-# lost box comes back (scans.move_deposit).
+# The entries that leave a deposit held, and that a refund closes: the lend's
+# deposit, or its reinstatement when a lost box comes back (container_moves).
 OPENING_KINDS = ("taken", "reinstated")
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..models import Batch, Container, ContainerType, Crate, DepositEntry, Event, Organisation
-from .deposits import network_balance
+from .deposits import OPENING_KINDS, network_balance
 from .stock import stock_rows
 
 EXAMPLES = 10
@@ -181,7 +181,7 @@ def _check_stock(session: Session, report: IntegrityReport) -> None:
 
 
 def _check_deposits(session: Session, report: IntegrityReport) -> None:
-    signed = func.sum(case((DepositEntry.kind.in_(("taken", "reinstated")),
+    signed = func.sum(case((DepositEntry.kind.in_(OPENING_KINDS),
                             DepositEntry.amount_cents), else_=-DepositEntry.amount_cents))
     ledger = (select(DepositEntry.container_id, signed.label("held"))
               .group_by(DepositEntry.container_id).subquery())
@@ -202,7 +202,7 @@ def _check_deposits(session: Session, report: IntegrityReport) -> None:
         select(func.coalesce(func.sum(DepositEntry.amount_cents), 0))
         .select_from(Container).join(DepositEntry, DepositEntry.id == Container.lend_entry_id)
         .where(Container.state == "in_use",
-               DepositEntry.kind.in_(("taken", "reinstated")))
+               DepositEntry.kind.in_(OPENING_KINDS))
     )
     if not ledger_total == carried == int(expected or 0):
         report.add("deposits", f"ledger holds {ledger_total} cents, boxes in use carry {carried}, "
