@@ -14,7 +14,7 @@ from ..models import IdempotentResponse, utcnow
 from ..services import collector as service
 from ..services.errors import BouteillesError, Forbidden
 from ..services.paging import page_number
-from ..services.scans import submit_scan
+from ..services.submissions import submit_scan
 from .formatting import register_filters
 
 bp = Blueprint("collector", __name__, url_prefix="/collector")

@@ -97,7 +97,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password or "") else None
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     # Tokens are 256 random bits: a fast hash is enough (no dictionary to attack).
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -105,7 +105,8 @@ def _digest(token: str) -> str:
 def issue_token(session: Session, user: User, label: str | None = None) -> tuple[ApiToken, str]:
     """A new API token; the clear text is returned once and never stored."""
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=_digest(clear), prefix=clear[:10], label=label)
+    token = ApiToken(user_id=user.id, token_hash=token_digest(clear), prefix=clear[:10],
+                     label=label)
     session.add(token)
     session.flush()
     return token, clear
@@ -113,7 +114,7 @@ def issue_token(session: Session, user: User, label: str | None = None) -> tuple
 
 def user_for_token(session: Session, clear: str) -> User | None:
     """The active user owning a valid, unrevoked token."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(clear)))
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(clear)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     return token.user
@@ -125,7 +126,7 @@ def revoke_token(session: Session, token: ApiToken) -> None:
     session.flush()
 
 
-_TOKEN_ACTOR = (
+TOKEN_ACTOR = (
     select(User.id, User.org_id, Organisation.kind, Organisation.code, Organisation.name)
     .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
     .join(Organisation, Organisation.id == User.org_id)
@@ -140,5 +141,5 @@ def actor_for_token(session: Session, clear: str) -> Actor | None:
     The scan endpoint's way in: the same rule as `user_for_token` without loading
     ORM objects (issue 7: a scan's whole budget is about a millisecond).
     """
-    row = session.connection().execute(_TOKEN_ACTOR, {"digest": _digest(clear)}).first()
+    row = session.connection().execute(TOKEN_ACTOR, {"digest": token_digest(clear)}).first()
     return None if row is None else Actor(*row)

@@ -23,8 +23,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
+from ..driver_sql import DriverStatement
 from ..models import Batch, Container, ContainerType, DepositEntry, Event, Label, Organisation
 from ..models.base import UTCDateTime
 from . import lifecycle
@@ -60,6 +71,12 @@ class ContainerMove:
     container_id: int
     deposit_id: int | None
     batch_id: int | None
+    answered: bool = False  # the API answer is stored (PostgreSQL's one write)
+
+    @property
+    def body(self) -> dict:
+        """The API answer to the scan."""
+        return {"event": self.event, "item": self.item, "deposit": self.deposit}
 
 
 _CONTAINER_ID = select(Label.container_id).where(Label.code == bindparam("code"))
@@ -78,7 +95,10 @@ _READ = (
         .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))
     .where(Label.code == bindparam("code"))
 )
-_READ_FOR_UPDATE = _READ.with_for_update(of=_c)
+# PostgreSQL draws the event's id with the read, so that the answer (which
+# quotes it) can be stored by the same statement as the event.
+_READ_PG = _READ.add_columns(func.nextval(literal_column("'events_id_seq'")).label("next_event_id"))
+READ_FOR_UPDATE = _READ_PG.with_for_update(of=_c)
 _LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
 _INSERT_EVENT = insert(Event.__table__)
 _INSERT_ENTRY = insert(_d)
@@ -87,16 +107,23 @@ _ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
                .values(inputs=_b.c.inputs + bindparam("n")))
 
 
+UNREAD = object()  # move_container's `box` when the caller has not read it
+
+
 def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
                    occurred_at: datetime, now: datetime, to: Place | None = None,
                    reason: str | None = None, batch: str | None = None,
-                   idempotency_key: str | None = None) -> ContainerMove | None:
+                   idempotency_key: str | None = None, box=UNREAD,
+                   store_answer: bool = False) -> ContainerMove | None:
     """Apply one scan to the container labelled `code`; None if no container has it.
 
     The caller has checked the input (action, who may act, reason, time);
-    refusals raise InvalidTransition before anything is written.
+    refusals raise InvalidTransition before anything is written. `box`: the row
+    of READ_FOR_UPDATE if the caller read it already. `store_answer`: PostgreSQL
+    may store the API answer under `idempotency_key` with the move's writes
+    (`answered` then says it did; the key's row was claimed before).
     """
-    box = _read_locked(conn, code)
+    box = _read_locked(conn, code, box)
     if box is None:
         return None
     rule = lifecycle.decide(action, box.state, reason=reason)
@@ -143,18 +170,11 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         "deposit_held_cents": held,
         "last_event_at": max(box.last_event_at or occurred_at, occurred_at),
     }
-    if conn.dialect.name == "postgresql" and len(entries) <= 1:
-        event_id, entry_id = _write_in_one_statement(conn, box, event, entries, projection)
-    else:
-        event_id, entry_id = _write(conn, box, event, entries, projection)
-    if joined is not None:
-        add_inputs(conn, joined, 1)
-
     holder = _holder(box, actor, to, holder_id)
     entry = entries[-1] if entries else None
-    return ContainerMove(
+    move = ContainerMove(
         event={
-            "id": event_id, "action": action, "code": box.code, "org": actor.org_code,
+            "id": None, "action": action, "code": box.code, "org": actor.org_code,
             "holder": holder.code, "from_state": box.state, "to_state": state,
             "quantity": 1, "quantity_delta": 0, "reason": reason, "anomaly": anomaly,
             "occurred_at": iso(occurred_at), "recorded_at": iso(now),
@@ -171,28 +191,45 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             "kind": entry["kind"], "amount_cents": entry["amount_cents"],
             "org": actor.org_code if entry["org_id"] == actor.org_id else None,
         },
-        event_id=event_id, container_id=box.id, deposit_id=entry_id,
+        event_id=0, container_id=box.id, deposit_id=None,
         batch_id=joined.id if joined else None,
     )
+    event_id = getattr(box, "next_event_id", None)  # drawn by PostgreSQL's read
+    if event_id is not None:
+        event["id"] = move.event["id"] = move.event_id = event_id
+    if event_id is not None and len(entries) <= 1:
+        move.answered = store_answer and idempotency_key is not None
+        move.deposit_id = _write_in_one_statement(
+            conn, box, event, entries, projection,
+            answer_key=idempotency_key if move.answered else None, answer=move.body)
+    else:
+        move.event_id, move.deposit_id = _write(conn, box, event, entries, projection)
+        move.event["id"] = move.event_id
+    if joined is not None:
+        add_inputs(conn, joined, 1)
+    return move
 
 
-def _read_locked(conn: Connection, code: str):
+def _read_locked(conn: Connection, code: str, box=UNREAD):
     """The container row (locked on PostgreSQL) with its type, holder, entry and batch.
 
-    PostgreSQL: one `SELECT … FOR UPDATE OF containers`. If another transaction
+    PostgreSQL: one `SELECT … FOR UPDATE OF containers` (READ_FOR_UPDATE; the
+    caller may have run it inside a larger statement). If another transaction
     moved the box meanwhile, the row is re-checked after the wait against the
     joined rows read before it: the holder's join then fails (no row) and the
     ledger entry's or batch's outer join comes back empty. Either way the row is
     locked by now: read it again, fresh.
     """
     if conn.dialect.name != "postgresql":
-        return conn.execute(_READ, {"code": code}).first()
-    box = conn.execute(_READ_FOR_UPDATE, {"code": code}).first()
+        return conn.execute(_READ, {"code": code}).first() if box is UNREAD else box
+    if box is UNREAD:
+        box = conn.execute(READ_FOR_UPDATE, {"code": code}).first()
     if box is not None and (box.lend_entry_id is None) == (box.entry_kind is None) \
             and (box.batch_id is None) == (box.batch_code is None):
         return box
-    conn.execute(_LOCK, {"code": code})
-    return conn.execute(_READ, {"code": code}).first()
+    if conn.execute(_LOCK, {"code": code}).first() is None:
+        return None  # no container carries this label
+    return conn.execute(_READ_PG, {"code": code}).first()
 
 
 _AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
@@ -244,45 +281,52 @@ def _write(conn: Connection, box, event: dict, entries: list[dict],
 
 
 def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
-                            projection: dict) -> tuple[int, int | None]:
-    """PostgreSQL: the same three writes in one round trip (data-modifying CTEs)."""
+                            projection: dict, *, answer_key: str | None,
+                            answer: dict) -> int | None:
+    """PostgreSQL: the writes in one round trip (data-modifying CTEs): the event
+    (its id drawn with the read), its ledger entry, the projection, and the answer
+    stored under `answer_key`. The entry's id."""
     entry = entries[0] if entries else {
         "kind": None, "org_id": None, "amount_cents": None, "lend_entry_id": None}
-    row = conn.execute(_WRITE_ALL, {
+    row = _WRITE_ALL.first(conn, {
         **projection, **event, "item_batch_id": projection["batch_id"],
         "with_entry": bool(entries), "entry_kind": entry["kind"],
         "entry_org_id": entry["org_id"], "entry_amount": entry["amount_cents"],
         "entry_lend_id": entry["lend_entry_id"], "lend_entry_id": box.lend_entry_id,
-    }).one()
-    return row.event_id, row.entry_id
+        "answer_key": answer_key, "answer": answer,
+    })
+    return row.entry_id
 
 
 _TYPED = [bindparam(name, type_=UTCDateTime()) for name in (
     "occurred_at", "recorded_at", "updated_at", "lent_at", "last_event_at")]
-_WRITE_ALL = text("""
+_WRITE_ALL = DriverStatement(text("""
 WITH ev AS (
-  INSERT INTO events (action, code, container_id, type_id, org_id, user_id, from_holder_id,
-                      holder_id, from_state, to_state, quantity, quantity_delta, reason,
-                      anomaly, batch_id, idempotency_key, occurred_at, recorded_at)
-  VALUES (:action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
+  INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
+                      from_holder_id, holder_id, from_state, to_state, quantity,
+                      quantity_delta, reason, anomaly, batch_id, idempotency_key, occurred_at,
+                      recorded_at)
+  VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
           :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
-          :idempotency_key, :occurred_at, :recorded_at)
-  RETURNING id),
+          :idempotency_key, :occurred_at, :recorded_at)),
 entry AS (
   INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
                                event_id, occurred_at, recorded_at)
   SELECT CAST(:entry_kind AS VARCHAR), CAST(:entry_org_id AS INTEGER),
          CAST(:entry_amount AS INTEGER), CAST(:entry_lend_id AS INTEGER), :container_id,
-         ev.id, :occurred_at, :recorded_at
-  FROM ev WHERE CAST(:with_entry AS BOOLEAN)
-  RETURNING id)
+         :id, :occurred_at, :recorded_at
+  WHERE CAST(:with_entry AS BOOLEAN)
+  RETURNING id),
+answer AS (
+  UPDATE idempotent_responses SET status = 201, body = :answer
+  WHERE key = CAST(:answer_key AS VARCHAR))
 UPDATE containers SET state = :state, holder_id = :holder_id, batch_id = :item_batch_id,
   lent_at = :lent_at, reject_reason = :reject_reason, updated_at = :updated_at,
   deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at,
   lend_entry_id = COALESCE((SELECT id FROM entry), CAST(:lend_entry_id AS INTEGER))
 WHERE id = :container_id
-RETURNING (SELECT id FROM ev) AS event_id, (SELECT id FROM entry) AS entry_id
-""").bindparams(*_TYPED)
+RETURNING (SELECT id FROM entry) AS entry_id
+""").bindparams(*_TYPED, bindparam("answer", type_=JSON())))
 
 
 @dataclass(frozen=True)

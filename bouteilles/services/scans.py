@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -20,15 +19,21 @@ from ..models import (
     Crate,
     DepositEntry,
     Event,
-    IdempotentResponse,
     User,
     utcnow,
 )
 from . import lifecycle
 from .accounts import Actor
-from .container_moves import ContainerMove, Place, add_inputs, join_open_batch, move_container
+from .container_moves import (
+    UNREAD,
+    ContainerMove,
+    Place,
+    add_inputs,
+    join_open_batch,
+    move_container,
+)
 from .containers import commission_code
-from .errors import BouteillesError, Conflict, Forbidden, InvalidTransition, ValidationError
+from .errors import Forbidden, InvalidTransition, ValidationError
 from .items import (
     Item,
     describe_event,
@@ -38,7 +43,6 @@ from .items import (
     parse_code,
     record_facts,
 )
-from .payload import optional_int, optional_str, parse_time, required_str
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 MAX_OFFLINE_AGE = timedelta(days=90)
@@ -86,7 +90,8 @@ def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
 
 def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at: datetime,
           now: datetime, to: str | None, reason: str | None, batch: str | None,
-          idempotency_key: str | None) -> ContainerMove | None:
+          idempotency_key: str | None, box=UNREAD,
+          store_answer: bool = False) -> ContainerMove | None:
     """Move a labelled container (the hot path); None when `code` is not one."""
     place = None
     if to is not None:
@@ -95,7 +100,7 @@ def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at
     return move_container(
         session.connection(), actor, code=parse_code(code), action=action,
         occurred_at=occurred_at, now=now, to=place, reason=reason, batch=batch,
-        idempotency_key=idempotency_key)
+        idempotency_key=idempotency_key, box=box, store_answer=store_answer)
 
 
 def record_scan(
@@ -236,43 +241,11 @@ def scan_body(session: Session, result: ScanResult) -> dict:
     }
 
 
-def submit_scan(session: Session, actor: User | Actor, data: object) -> tuple[int, dict]:
-    """Record a scan at most once per idempotency key; return (status, body).
-
-    A key seen before answers 200 with the body first given (refusals included,
-    so a replayed offline queue always gets the same verdict). Bad input (422)
-    is not remembered: the client may correct it and send again.
-    """
-    if not isinstance(data, dict):
-        raise ValidationError("Un scan est un objet JSON.")
-    key = required_str(data, "idempotency_key", max_length=100)
-    actor = actor if isinstance(actor, Actor) else Actor.of(actor)
-    conn = session.connection()
-    known = _take_key(conn, key, actor)
-    if known is not None:
-        return known
-    try:
-        fields = {
-            "code": required_str(data, "code", max_length=200),
-            "action": required_str(data, "action", max_length=20),
-            "occurred_at": parse_time(data.get("occurred_at")),
-            "to": optional_str(data, "to", max_length=64),
-            "reason": optional_str(data, "reason", max_length=32),
-            "quantity": optional_int(data.get("quantity"), field="quantity"),
-            "batch": optional_str(data, "batch", max_length=32),
-        }
-        status, body = 201, _scan(session, actor, key, fields)
-    except ValidationError:
-        conn.execute(_FORGET_KEY, {"k": key})
-        raise
-    except BouteillesError as exc:
-        status, body = exc.status, error_body(exc)
-    conn.execute(_ANSWER, {"k": key, "status": status, "body": body})
-    return status, body
-
-
-def _scan(session: Session, actor: Actor, key: str, fields: dict) -> dict:
-    """Record the scan; the API answer."""
+def scan_for_api(session: Session, actor: Actor, key: str, fields: dict,
+                 box=UNREAD) -> tuple[dict, bool]:
+    """Record an API scan (`fields` as `submissions` parsed them): its answer, and
+    whether the answer is already stored under `key` (PostgreSQL's container move
+    stores it with its writes). `box`: the container row if already read."""
     now = utcnow()
     occurred_at = fields["occurred_at"] or now
     check_scan(actor.kind, action=fields["action"], occurred_at=occurred_at, now=now,
@@ -280,9 +253,10 @@ def _scan(session: Session, actor: Actor, key: str, fields: dict) -> dict:
     if fields["action"] != "commission":
         move = _move(session, actor, code=fields["code"], action=fields["action"],
                      occurred_at=occurred_at, now=now, to=fields["to"],
-                     reason=fields["reason"], batch=fields["batch"], idempotency_key=key)
+                     reason=fields["reason"], batch=fields["batch"], idempotency_key=key,
+                     box=box, store_answer=True)
         if move is not None:
-            return {"event": move.event, "item": move.item, "deposit": move.deposit}
+            return move.body, move.answered
     # Crates, commissioning and unknown codes: the ORM path, in a savepoint so
     # that a refusal there leaves nothing behind.
     user = session.get(User, actor.user_id)
@@ -294,37 +268,4 @@ def _scan(session: Session, actor: Actor, key: str, fields: dict) -> dict:
                                  occurred_at=occurred_at, now=now, to=fields["to"],
                                  reason=fields["reason"], quantity=fields["quantity"],
                                  batch=fields["batch"], idempotency_key=key, split_off=0)
-        return scan_body(session, result)
-
-
-_KEYS = IdempotentResponse.__table__
-_TAKE_KEY = {name: dialect.insert(_KEYS).on_conflict_do_nothing(index_elements=["key"])
-             .returning(_KEYS.c.key)
-             for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
-_STORED = select(_KEYS.c.status, _KEYS.c.body, _KEYS.c.org_id).where(
-    _KEYS.c.key == bindparam("k"))
-_FORGET_KEY = delete(_KEYS).where(_KEYS.c.key == bindparam("k"))
-_ANSWER = update(_KEYS).where(_KEYS.c.key == bindparam("k"))
-
-
-def _take_key(conn: Connection, key: str, actor: Actor) -> tuple[int, dict] | None:
-    """Claim an idempotency key (None), or the answer already given under it.
-
-    `INSERT … ON CONFLICT DO NOTHING`: on PostgreSQL a concurrent claim of the
-    same key waits for the first transaction's end, then sees its answer.
-    """
-    claimed = conn.execute(_TAKE_KEY[conn.dialect.name], {
-        "key": key, "org_id": actor.org_id, "status": 0, "body": {}})
-    if claimed.first() is not None:
-        return None
-    known = conn.execute(_STORED, {"k": key}).first()
-    if known is None or known.status == 0:
-        raise Conflict("Clé d'idempotence en cours d'utilisation : réessayez.")
-    if known.org_id != actor.org_id:
-        raise Conflict("Cette clé d'idempotence a déjà servi à une autre organisation.")
-    return 200, known.body
-
-
-def error_body(exc: BouteillesError) -> dict:
-    """The API error shape (French message; routes may translate)."""
-    return {"error": {"code": exc.code, "message": str(exc)}}
+        return scan_body(session, result), False

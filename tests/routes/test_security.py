@@ -55,6 +55,21 @@ def test_eleventh_failed_login_in_a_minute_is_refused(make_app, actors):
     assert right.status_code == 429
 
 
+def test_every_rate_limited_endpoint_is_declared(app):
+    """auth.RATE_LIMITED spares every other request Flask-Limiter's lookup: an
+    endpoint given a `@limiter.limit` and left out of it would not be limited."""
+    from bouteilles.auth import RATE_LIMITED, limiter
+    limited = set()
+    for rule in app.url_map.iter_rules():
+        with app.test_request_context():
+            blueprint = rule.endpoint.rpartition(".")[0] or None
+            _defaults, decorated = limiter.limit_manager.resolve_limits(
+                app, rule.endpoint, blueprint, None, False)
+        if decorated:
+            limited.add(rule.endpoint)
+    assert limited == RATE_LIMITED
+
+
 def test_the_login_page_itself_is_not_limited(make_app):
     client = make_app(RATELIMIT_ENABLED=True).test_client()
     assert all(client.get("/login").status_code == 200 for _ in range(15))

@@ -1,0 +1,166 @@
+"""Scans sent to the API: each idempotency key recorded once, its answer stored.
+
+`submit_scan` claims the key (`INSERT … ON CONFLICT DO NOTHING`), records the
+scan (`scans.scan_for_api`) and stores the answer it gave: a replay of the key
+gets that answer back as-is, refusals included (phones resend their offline
+queue). A key claimed but not yet answered belongs to a transaction in flight.
+
+`submit_token_scan` is the counter's hot path (issue 7). On PostgreSQL, a lend
+or return sent with a bearer token costs two statements: the first checks the
+token, claims the key and reads (and locks) the container; the second writes
+the event, the ledger entry, the projection and the stored answer
+(`container_moves`). Anything else (SQLite, a crate, commissioning, input that
+does not parse) takes the general path, so every refusal reads the same.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, String, bindparam, delete, literal, literal_column, select, true
+from sqlalchemy import update as sql_update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..driver_sql import DriverStatement
+from ..models import IdempotentResponse, User, utcnow
+from ..models.base import UTCDateTime
+from .accounts import TOKEN_ACTOR, Actor, actor_for_token, token_digest
+from .container_moves import READ_FOR_UPDATE, UNREAD
+from .errors import BouteillesError, Conflict, Unauthorized, ValidationError
+from .items import parse_code
+from .payload import optional_int, optional_str, parse_time, required_str
+from .scans import scan_for_api
+
+TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
+
+_KEYS = IdempotentResponse.__table__
+_TAKE_KEY = {name: dialect.insert(_KEYS).on_conflict_do_nothing(index_elements=["key"])
+             .returning(_KEYS.c.key)
+             for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_STORED = select(_KEYS.c.status, _KEYS.c.body, _KEYS.c.org_id).where(
+    _KEYS.c.key == bindparam("k"))
+_FORGET_KEY = delete(_KEYS).where(_KEYS.c.key == bindparam("k"))
+_ANSWER = sql_update(_KEYS).where(_KEYS.c.key == bindparam("k"))
+
+
+def submit_scan(session: Session, actor: User | Actor, data: object) -> tuple[int, dict]:
+    """Record a scan at most once per idempotency key; return (status, body).
+
+    A key seen before answers 200 with the body first given. Bad input (422) is
+    not remembered: the client may correct it and send again.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError("Un scan est un objet JSON.")
+    key = required_str(data, "idempotency_key", max_length=100)
+    actor = actor if isinstance(actor, Actor) else Actor.of(actor)
+    conn = session.connection()
+    claimed = conn.execute(_TAKE_KEY[conn.dialect.name], {
+        "key": key, "org_id": actor.org_id, "status": 0, "body": {}}).first()
+    if claimed is None:
+        return _known_answer(conn, key, actor)
+    return _answer(session, actor, key, data)
+
+
+def submit_token_scan(session: Session, token: str, data: object) -> tuple[int, dict]:
+    """`submit_scan` for the holder of a bearer token; 401 if it is not valid."""
+    conn = session.connection()
+    parsed = _parse(data) if conn.dialect.name == "postgresql" else None
+    if parsed is None or parsed[2]["action"] == "commission":
+        actor = actor_for_token(session, token)
+        if actor is None:
+            raise Unauthorized(TOKEN_REFUSED)
+        return submit_scan(session, actor, data)
+    key, code, fields = parsed
+    row = _OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
+                             "code": code})
+    if row is None:
+        raise Unauthorized(TOKEN_REFUSED)
+    actor = Actor(row.actor_user_id, row.actor_org_id, row.actor_kind, row.actor_code,
+                  row.actor_name)
+    if row.claimed is None:
+        return _known_answer(conn, key, actor)
+    # No container row: a crate, an unknown code, or a row that moved while we
+    # waited for its lock; `container_moves` tells which (and reads it again).
+    return _answer(session, actor, key, data, fields=fields,
+                   box=row if row.id is not None else None)
+
+
+def _answer(session: Session, actor: Actor, key: str, data: dict, *,
+            fields: dict | None = None, box=UNREAD) -> tuple[int, dict]:
+    """Record the scan under the claimed `key`; store and return the answer."""
+    conn = session.connection()
+    try:
+        body, answered = scan_for_api(session, actor, key, fields or _fields(data), box)
+        status = 201
+    except ValidationError:
+        conn.execute(_FORGET_KEY, {"k": key})
+        raise
+    except BouteillesError as exc:
+        status, body, answered = exc.status, error_body(exc), False
+    if not answered:
+        conn.execute(_ANSWER, {"k": key, "status": status, "body": body})
+    return status, body
+
+
+def _fields(data: dict) -> dict:
+    """The scan's input, checked for shape (the life cycle checks the rest)."""
+    return {
+        "code": required_str(data, "code", max_length=200),
+        "action": required_str(data, "action", max_length=20),
+        "occurred_at": parse_time(data.get("occurred_at")),
+        "to": optional_str(data, "to", max_length=64),
+        "reason": optional_str(data, "reason", max_length=32),
+        "quantity": optional_int(data.get("quantity"), field="quantity"),
+        "batch": optional_str(data, "batch", max_length=32),
+    }
+
+
+def _parse(data: object) -> tuple[str, str, dict] | None:
+    """(key, canonical code, fields) of well-formed input; else None."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        fields = _fields(data)
+        key = required_str(data, "idempotency_key", max_length=100)
+        return key, parse_code(fields["code"]), fields
+    except ValidationError:
+        return None
+
+
+def _known_answer(conn: Connection, key: str, actor: Actor) -> tuple[int, dict]:
+    """The answer already given under `key` (a claimed key answers 200 as first)."""
+    known = conn.execute(_STORED, {"k": key}).first()
+    if known is None or known.status == 0:
+        raise Conflict("Clé d'idempotence en cours d'utilisation : réessayez.")
+    if known.org_id != actor.org_id:
+        raise Conflict("Cette clé d'idempotence a déjà servi à une autre organisation.")
+    return 200, known.body
+
+
+def error_body(exc: BouteillesError) -> dict:
+    """The API error shape (French message; routes may translate)."""
+    return {"error": {"code": exc.code, "message": str(exc)}}
+
+
+def _open_statement():
+    """Token → actor, key claimed for the actor's organisation, container read and
+    locked: one round trip. No valid token, no row (nothing claimed or locked)."""
+    actor = TOKEN_ACTOR.cte("actor")
+    claim = (
+        postgresql.insert(_KEYS)
+        .from_select(["key", "org_id", "status", "body", "created_at"], select(
+            bindparam("key", type_=String()), actor.c.org_id, literal(0),
+            literal_column("'{}'"), bindparam("now", type_=UTCDateTime())))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_KEYS.c.key)
+        .cte("claim")
+    )
+    box = READ_FOR_UPDATE.subquery("box")
+    return (
+        select(actor.c.id.label("actor_user_id"), actor.c.org_id.label("actor_org_id"),
+               actor.c.kind.label("actor_kind"), actor.c.code.label("actor_code"),
+               actor.c.name.label("actor_name"), claim.c.key.label("claimed"), box)
+        .select_from(actor.outerjoin(claim, true()).outerjoin(box, true()))
+    )
+
+
+_OPEN = DriverStatement(_open_statement())
