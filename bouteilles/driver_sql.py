@@ -34,6 +34,13 @@ class DriverStatement:
     def first(self, conn: Connection, params: dict[str, Any]) -> Any | None:
         """The first row (a named tuple of converted values), or None. The
         statement must return rows (a SELECT, or a write with RETURNING)."""
+        return self._execute(conn, params, fetch=True)
+
+    def run(self, conn: Connection, params: dict[str, Any]) -> None:
+        """Execute a statement that returns no rows."""
+        self._execute(conn, params, fetch=False)
+
+    def _execute(self, conn: Connection, params: dict[str, Any], *, fetch: bool) -> Any | None:
         dialect = conn.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -45,7 +52,7 @@ class DriverStatement:
                 conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, values, None,
                                                     False)
             cursor.execute(compiled.sql, values)
-            row = cursor.fetchone()
+            row = cursor.fetchone() if fetch else None
             return None if row is None else compiled.row(row, cursor)
         except dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(compiled.sql, values, error,

@@ -28,7 +28,6 @@ from sqlalchemy import (
     Connection,
     bindparam,
     func,
-    insert,
     literal_column,
     select,
     text,
@@ -100,9 +99,35 @@ _READ = (
 _READ_PG = _READ.add_columns(func.nextval(literal_column("'events_id_seq'")).label("next_event_id"))
 READ_FOR_UPDATE = _READ_PG.with_for_update(of=_c)
 _LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
-_INSERT_EVENT = insert(Event.__table__)
-_INSERT_ENTRY = insert(_d)
-_UPDATE = update(_c).where(_c.c.id == bindparam("row_id"))
+def _timestamps(statement: str):
+    """`text(statement)` with its timestamps bound as UTCDateTime."""
+    names = [name for name in ("occurred_at", "recorded_at", "updated_at", "lent_at",
+                               "last_event_at") if f":{name}" in statement]
+    return text(statement).bindparams(*[bindparam(name, type_=UTCDateTime()) for name in names])
+
+
+_EVENT_VALUES = """
+  (id, action, code, container_id, type_id, org_id, user_id, from_holder_id, holder_id,
+   from_state, to_state, quantity, quantity_delta, reason, anomaly, batch_id,
+   idempotency_key, occurred_at, recorded_at)
+  VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
+          :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
+          :idempotency_key, :occurred_at, :recorded_at)"""
+_PROJECTION = """
+  state = :state, holder_id = :holder_id, batch_id = :item_batch_id, lent_at = :lent_at,
+  reject_reason = :reject_reason, updated_at = :updated_at,
+  deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at"""
+_INSERT_EVENT = DriverStatement(_timestamps("INSERT INTO events" + _EVENT_VALUES + " RETURNING id"))
+_INSERT_ENTRY = DriverStatement(_timestamps("""
+INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
+                             event_id, occurred_at, recorded_at)
+VALUES (:kind, :org_id, :amount_cents, :lend_entry_id, :container_id, :event_id,
+        :occurred_at, :recorded_at)
+RETURNING id"""))
+_UPDATE = DriverStatement(_timestamps(
+    "UPDATE containers SET" + _PROJECTION + ", lend_entry_id = :lend_entry_id"
+    " WHERE id = :container_id"))
+_READ_SQLITE = DriverStatement(_READ)
 _ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
                .values(inputs=_b.c.inputs + bindparam("n")))
 
@@ -221,7 +246,7 @@ def _read_locked(conn: Connection, code: str, box=UNREAD):
     locked by now: read it again, fresh.
     """
     if conn.dialect.name != "postgresql":
-        return conn.execute(_READ, {"code": code}).first() if box is UNREAD else box
+        return _READ_SQLITE.first(conn, {"code": code}) if box is UNREAD else box
     if box is UNREAD:
         box = conn.execute(READ_FOR_UPDATE, {"code": code}).first()
     if box is not None and (box.lend_entry_id is None) == (box.entry_kind is None) \
@@ -266,17 +291,17 @@ def _ledger_entries(box, action: str, to_state: str, org_id: int) -> list[dict]:
 def _write(conn: Connection, box, event: dict, entries: list[dict],
            projection: dict) -> tuple[int, int | None]:
     """Event, ledger entries, projection: one statement each. (event id, last entry id)"""
-    event_id = conn.execute(_INSERT_EVENT, event).inserted_primary_key[0]
+    event_id = _INSERT_EVENT.first(conn, {"id": None, **event}).id
     entry_id = None
     for entry in entries:
         lend_entry_id = entry_id if entry["lend_entry_id"] == _AFTER_PREVIOUS else \
             entry["lend_entry_id"]
-        entry_id = conn.execute(_INSERT_ENTRY, {
+        entry_id = _INSERT_ENTRY.first(conn, {
             **entry, "lend_entry_id": lend_entry_id, "container_id": box.id,
             "event_id": event_id, "occurred_at": event["occurred_at"],
-            "recorded_at": event["recorded_at"]}).inserted_primary_key[0]
-    conn.execute(_UPDATE, {**projection, "row_id": box.id,
-                           "lend_entry_id": entry_id or box.lend_entry_id})
+            "recorded_at": event["recorded_at"]}).id
+    _UPDATE.run(conn, {**projection, "item_batch_id": projection["batch_id"],
+                       "container_id": box.id, "lend_entry_id": entry_id or box.lend_entry_id})
     return event_id, entry_id
 
 
@@ -298,17 +323,8 @@ def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[di
     return row.entry_id
 
 
-_TYPED = [bindparam(name, type_=UTCDateTime()) for name in (
-    "occurred_at", "recorded_at", "updated_at", "lent_at", "last_event_at")]
-_WRITE_ALL = DriverStatement(text("""
-WITH ev AS (
-  INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
-                      from_holder_id, holder_id, from_state, to_state, quantity,
-                      quantity_delta, reason, anomaly, batch_id, idempotency_key, occurred_at,
-                      recorded_at)
-  VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
-          :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
-          :idempotency_key, :occurred_at, :recorded_at)),
+_WRITE_ALL = DriverStatement(_timestamps("""
+WITH ev AS (INSERT INTO events""" + _EVENT_VALUES + """),
 entry AS (
   INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
                                event_id, occurred_at, recorded_at)
@@ -320,13 +336,11 @@ entry AS (
 answer AS (
   UPDATE idempotent_responses SET status = 201, body = :answer
   WHERE key = CAST(:answer_key AS VARCHAR))
-UPDATE containers SET state = :state, holder_id = :holder_id, batch_id = :item_batch_id,
-  lent_at = :lent_at, reject_reason = :reject_reason, updated_at = :updated_at,
-  deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at,
+UPDATE containers SET""" + _PROJECTION + """,
   lend_entry_id = COALESCE((SELECT id FROM entry), CAST(:lend_entry_id AS INTEGER))
 WHERE id = :container_id
-RETURNING (SELECT id FROM entry) AS entry_id
-""").bindparams(*_TYPED, bindparam("answer", type_=JSON())))
+RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
+    bindparam("answer", type_=JSON())))
 
 
 @dataclass(frozen=True)

@@ -33,43 +33,62 @@ from .scans import scan_for_api
 TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
 
 _KEYS = IdempotentResponse.__table__
-_TAKE_KEY = {name: dialect.insert(_KEYS).on_conflict_do_nothing(index_elements=["key"])
-             .returning(_KEYS.c.key)
-             for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_TAKE_KEY = {name: DriverStatement(
+    dialect.insert(_KEYS).values(
+        key=bindparam("key"), org_id=bindparam("org_id"), status=0,
+        body=literal_column("'{}'"), created_at=bindparam("now", type_=UTCDateTime()))
+    .on_conflict_do_nothing(index_elements=["key"]).returning(_KEYS.c.key))
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 _STORED = select(_KEYS.c.status, _KEYS.c.body, _KEYS.c.org_id).where(
     _KEYS.c.key == bindparam("k"))
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.key == bindparam("k"))
-_ANSWER = sql_update(_KEYS).where(_KEYS.c.key == bindparam("k"))
+_ANSWER = DriverStatement(sql_update(_KEYS).where(_KEYS.c.key == bindparam("k")).values(
+    status=bindparam("status"), body=bindparam("body", type_=_KEYS.c.body.type)))
 
 
-def submit_scan(session: Session, actor: User | Actor, data: object) -> tuple[int, dict]:
+def submit_scan(session: Session, actor: User | Actor, data: object, *,
+                parsed: tuple[str, str, dict] | None = None) -> tuple[int, dict]:
     """Record a scan at most once per idempotency key; return (status, body).
 
     A key seen before answers 200 with the body first given. Bad input (422) is
-    not remembered: the client may correct it and send again.
+    not remembered: the client may correct it and send again. `parsed`: what
+    `_parse` made of `data`, if the caller parsed it already.
     """
     if not isinstance(data, dict):
         raise ValidationError("Un scan est un objet JSON.")
-    key = required_str(data, "idempotency_key", max_length=100)
+    key = parsed[0] if parsed else required_str(data, "idempotency_key", max_length=100)
     actor = actor if isinstance(actor, Actor) else Actor.of(actor)
     conn = session.connection()
-    claimed = conn.execute(_TAKE_KEY[conn.dialect.name], {
-        "key": key, "org_id": actor.org_id, "status": 0, "body": {}}).first()
+    claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
+        "key": key, "org_id": actor.org_id, "now": utcnow()})
     if claimed is None:
         return _known_answer(conn, key, actor)
-    return _answer(session, actor, key, data)
+    return _answer(session, actor, key, data, fields=parsed[2] if parsed else None)
 
 
-def submit_token_scan(session: Session, token: str, data: object) -> tuple[int, dict]:
-    """`submit_scan` for the holder of a bearer token; 401 if it is not valid."""
-    conn = session.connection()
-    parsed = _parse(data) if conn.dialect.name == "postgresql" else None
+def submit_token_scan(session: Session, token: str, data: object, *,
+                      reader: Session | None = None) -> tuple[int, dict]:
+    """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
+
+    `reader`: a session for the token check outside the write transaction (SQLite,
+    where the write transaction holds the database's only write lock from its
+    first statement; see database.get_read_session).
+    """
+    parsed = _parse(data)
+    if session.get_bind().dialect.name != "postgresql":
+        actor = actor_for_token(reader or session, token)
+        if reader is not None:
+            reader.rollback()  # its connection back to the pool
+        if actor is None:
+            raise Unauthorized(TOKEN_REFUSED)
+        return submit_scan(session, actor, data, parsed=parsed)
     if parsed is None or parsed[2]["action"] == "commission":
         actor = actor_for_token(session, token)
         if actor is None:
             raise Unauthorized(TOKEN_REFUSED)
         return submit_scan(session, actor, data)
     key, code, fields = parsed
+    conn = session.connection()
     row = _OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
                              "code": code})
     if row is None:
@@ -97,7 +116,7 @@ def _answer(session: Session, actor: Actor, key: str, data: dict, *,
     except BouteillesError as exc:
         status, body, answered = exc.status, error_body(exc), False
     if not answered:
-        conn.execute(_ANSWER, {"k": key, "status": status, "body": body})
+        _ANSWER.run(conn, {"k": key, "status": status, "body": body})
     return status, body
 
 
