@@ -3,17 +3,21 @@
 Lends and returns at the counter are the network's most frequent writes. The ORM
 way (load the objects, flush the event, the ledger entry and the projection one
 by one, reload) cost about fifteen statements and 3 ms of Python per scan. This
-module does the same move with SQLAlchemy Core on the session's connection:
+module does the same move with SQLAlchemy Core on the session's connection, its
+hot statements run on the driver's cursor (`driver_sql.DriverStatement`):
 
-1. PostgreSQL only: lock the container row (`FOR UPDATE`, the bare row: a join
-   re-checked after a lock wait would pair the new row with stale joined rows);
-   SQLite's `BEGIN IMMEDIATE` already serialises writers;
-2. read the container with its type, holder, open ledger entry and batch;
-3. ask `lifecycle` (the one table of rules), then insert the event, the ledger
-   entries, and update the projection (and the batch's input count on `wash`).
+1. read the container with its type, holder, open ledger entry and batch; on
+   PostgreSQL locked (`FOR UPDATE OF containers`, read again if it moved while
+   we waited) and with the event's id drawn, possibly inside the API's first
+   statement (`submissions`); SQLite's `BEGIN IMMEDIATE` already serialises
+   writers;
+2. ask `lifecycle` (the one table of rules), build the answer;
+3. insert the event and the ledger entries, update the projection (and the
+   batch's input count on `wash`); on PostgreSQL in one statement, with the
+   API's stored answer.
 
 Every refusal is decided before the first write, so a refused scan writes
-nothing. `scans.record_scan` and `scans.submit_scan` both move containers
+nothing. `scans.record_scan` and the API (`submissions`) both move containers
 through `move_container`: there is one implementation of a container's move.
 Crates (counted quantities) and commissioning keep the ORM path.
 """
