@@ -11,9 +11,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from .database import get_session
 from .models import User
-from .services.accounts import Actor, actor_for_token, user_for_token
+from .services.accounts import Actor, user_for_token
 from .services.errors import Forbidden, Unauthorized
-from .services.submissions import TOKEN_REFUSED
+from .services.submissions import TOKEN_REFUSED, scanner
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -82,10 +82,7 @@ def api_scanner() -> Actor:
     the session's user; or 401."""
     token = bearer_token()
     if token is not None:
-        actor = actor_for_token(get_session(), token)
-        if actor is None:
-            raise Unauthorized(TOKEN_REFUSED)
-        return actor
+        return scanner(get_session(), token)
     return Actor.of(api_actor())
 
 

@@ -71,7 +71,7 @@ def post_scan():
     token = bearer_token()
     data = request.get_json(silent=True) if request.is_json else None
     if token is not None and isinstance(data, dict):  # the counter's phone: the hot path
-        status, body = submit_token_scan(session, token, data, reader=get_read_session())
+        status, body = submit_token_scan(session, token, data, reader=get_read_session)
     else:
         status, body = submit_scan(session, api_scanner(), json_body())
     session.commit()

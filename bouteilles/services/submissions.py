@@ -15,6 +15,8 @@ does not parse) takes the general path, so every refusal reads the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection, String, bindparam, delete, literal, literal_column, select, true
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -67,26 +69,24 @@ def submit_scan(session: Session, actor: User | Actor, data: object, *,
 
 
 def submit_token_scan(session: Session, token: str, data: object, *,
-                      reader: Session | None = None) -> tuple[int, dict]:
+                      reader: Callable[[], Session] | None = None) -> tuple[int, dict]:
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
 
-    `reader`: a session for the token check outside the write transaction (SQLite,
-    where the write transaction holds the database's only write lock from its
-    first statement; see database.get_read_session).
+    `reader`: makes a session for the token check outside the write transaction
+    (SQLite only, where the write transaction holds the database's only write
+    lock from its first statement; see database.get_read_session).
     """
     parsed = _parse(data)
     if session.get_bind().dialect.name != "postgresql":
-        actor = actor_for_token(reader or session, token)
-        if reader is not None:
-            reader.rollback()  # its connection back to the pool
-        if actor is None:
-            raise Unauthorized(TOKEN_REFUSED)
+        reading = reader() if reader is not None else session
+        try:
+            actor = scanner(reading, token)
+        finally:
+            if reading is not session:
+                reading.rollback()  # its connection back to the pool
         return submit_scan(session, actor, data, parsed=parsed)
     if parsed is None or parsed[2]["action"] == "commission":
-        actor = actor_for_token(session, token)
-        if actor is None:
-            raise Unauthorized(TOKEN_REFUSED)
-        return submit_scan(session, actor, data)
+        return submit_scan(session, scanner(session, token), data, parsed=parsed)
     key, code, fields = parsed
     conn = session.connection()
     row = _OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
@@ -101,6 +101,14 @@ def submit_token_scan(session: Session, token: str, data: object, *,
     # waited for its lock; `container_moves` tells which (and reads it again).
     return _answer(session, actor, key, data, fields=fields,
                    box=row if row.id is not None else None)
+
+
+def scanner(session: Session, token: str) -> Actor:
+    """The actor behind a bearer token; 401 if it is not valid."""
+    actor = actor_for_token(session, token)
+    if actor is None:
+        raise Unauthorized(TOKEN_REFUSED)
+    return actor
 
 
 def _answer(session: Session, actor: Actor, key: str, data: dict, *,
