@@ -12,7 +12,9 @@ database. Both run under gunicorn with the project's settings
 project, baseline, …: BENCH_ROUNDS rounds of BENCH_SECONDS, default 3 × 5 s) so
 that whatever else loads the machine weighs on both. Prints the median round's
 requests/s, p50 and p99 of each, the throughput ratio (target ≥ 0.6, p99 <
-100 ms) and the resident size of the largest project worker afterwards.
+100 ms) and the resident size of the largest project worker afterwards. The
+run's boxes and all it wrote are deleted at the end (`forget_run`): the
+database is the same size at every run.
 """
 
 from __future__ import annotations
@@ -21,15 +23,18 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scalelib import ROOT, app_for, arguments, prepare
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(ROOT / "tests" / "reliability"))
@@ -40,14 +45,16 @@ BOXES_PER_ROUND = 16_000  # ~ 2 × 5 s × the fastest rate seen, plus the lua GA
 LUA = ROOT / "bench" / "wrk" / "scans.lua"
 
 
-def setup(url: str, rounds: int) -> tuple[str, list[list[str]]]:
-    """A restaurant's token and, per round, fresh clean boxes at that restaurant."""
-    from bouteilles.models import Organisation, User
+def setup(url: str, rounds: int) -> tuple[str, list[list[str]], int]:
+    """A restaurant's token, per round fresh clean boxes at that restaurant, and
+    the id of the first of those boxes (see `forget_run`)."""
+    from bouteilles.models import Container, Organisation, User
     from bouteilles.services.accounts import issue_token
     from bouteilles.services.containers import commission_containers
     app = app_for(url)
     engine = app.extensions["db_engine"]
     with app.app_context(), Session(engine) as session:
+        first_box = (session.scalar(select(func.max(Container.id))) or 0) + 1
         resto = session.scalar(select(Organisation).where(Organisation.kind == "restaurant")
                                .order_by(Organisation.id))
         site_user = session.scalar(select(User).join(Organisation).where(
@@ -67,8 +74,66 @@ def setup(url: str, rounds: int) -> tuple[str, list[list[str]]]:
                                 "postgresql" else "")
                              + ", code VARCHAR(32), action VARCHAR(16), k VARCHAR(100))"))
         session.commit()
+    _maintain(engine, "ANALYZE")  # what autovacuum would do after the commissioning
     engine.dispose()
-    return token, per_round
+    return token, per_round, first_box
+
+
+# What a run adds, child tables first; each row tied to a box of the run.
+_RUN_ROWS = (
+    "DELETE FROM deposit_entries WHERE container_id >= :first",
+    "DELETE FROM events WHERE container_id >= :first",
+    "DELETE FROM labels WHERE container_id >= :first",
+    "DELETE FROM idempotent_responses WHERE created_at >= :started",
+    "DELETE FROM containers WHERE id >= :first",
+    "DROP TABLE IF EXISTS bench_baseline",
+)
+_APPEND_ONLY = ("events", "deposit_entries")
+_TOUCHED = "containers, labels, events, deposit_entries, idempotent_responses"
+
+
+def forget_run(url: str, first_box: int, started: datetime) -> None:
+    """Delete what the run added (its boxes and all that points to them, the stored
+    answers, the baseline's rows), so that the database keeps its size from run
+    to run: the figures at 10^5 events stay figures at 10^5 events. The event log
+    and the ledger are append-only (triggers): their guards are lifted for this
+    transaction only, and put back before it commits."""
+    from bouteilles.database import make_engine
+    from bouteilles.models.base import UTCDateTime
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            guards = [f"ALTER TABLE {table} {{}} TRIGGER USER" for table in _APPEND_ONLY]
+            restore = [guard.format("ENABLE") for guard in guards]
+            for guard in guards:
+                conn.exec_driver_sql(guard.format("DISABLE"))
+        else:
+            found = conn.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                "('events', 'deposit_entries')")).all()
+            restore = [sql for _name, sql in found]
+            for name, _sql in found:
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        for statement in _RUN_ROWS:
+            sql = text(statement)
+            if ":started" in statement:
+                sql = sql.bindparams(bindparam("started", type_=UTCDateTime()))
+            conn.execute(sql, {"first": first_box, "started": started})
+        for statement in restore:
+            conn.exec_driver_sql(statement)
+    _maintain(engine, "VACUUM ANALYZE")
+    engine.dispose()
+
+
+def _maintain(engine, command: str) -> None:
+    """PostgreSQL: `command` on the tables a run writes (the bench server runs no
+    autovacuum). SQLite: the WAL folded back into the database and truncated."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"{command} {_TOUCHED}")
+    else:
+        with closing(sqlite3.connect(engine.url.database)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def wrk(url: str, token: str, codes: list[str], seconds: float, tag: str) -> dict:
@@ -140,7 +205,8 @@ def main() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     url = prepare(args.db, args.events)
-    token, boxes = setup(url, rounds + 1)  # the last set warms up
+    started = datetime.now(UTC)
+    token, boxes, first_box = setup(url, rounds + 1)  # the last set warms up
     # Idempotency keys unique to this run: the database is kept between runs, and
     # a key seen before would be answered as a replay, not recorded.
     run = secrets.token_hex(4)
@@ -157,6 +223,7 @@ def main() -> None:
             workers = len(server.worker_pids())
     finally:
         base.stop()
+        forget_run(url, first_box, started)
     p, b = median_round(project), median_round(baseline)
     print(f"RESULT scans(32 clients)             db={args.db:8} events={args.events:>11,}  "
           f"project={p['rps']:8.0f} req/s p50={p['p50']:6.1f} ms p99={p['p99']:6.1f} ms "

@@ -55,19 +55,29 @@ def test_eleventh_failed_login_in_a_minute_is_refused(make_app, actors):
     assert right.status_code == 429
 
 
-def test_every_rate_limited_endpoint_is_declared(app):
-    """auth.RATE_LIMITED spares every other request Flask-Limiter's lookup: an
-    endpoint given a `@limiter.limit` and left out of it would not be limited."""
-    from bouteilles.auth import RATE_LIMITED, limiter
-    limited = set()
+def test_only_decorated_views_are_limited(make_app):
+    """auth takes Flask-Limiter's request hooks off: only a view's own
+    `@limiter.limit` limits it. For every route, the limits those hooks would
+    have looked up must be none (a default, application or blueprint limit
+    would be silently lost)."""
+    from bouteilles.auth import limiter
+    app = make_app(RATELIMIT_ENABLED=True)
+    hooks = [f for funcs in (app.before_request_funcs, app.after_request_funcs,
+                             app.teardown_request_funcs) for f in funcs.get(None, [])]
+    assert not [f for f in hooks if getattr(f, "__self__", None) is limiter
+                or limiter in getattr(f, "args", ())]
+    decorated = set()
     for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.rpartition(".")[0] or None
         with app.test_request_context():
-            blueprint = rule.endpoint.rpartition(".")[0] or None
-            _defaults, decorated = limiter.limit_manager.resolve_limits(
-                app, rule.endpoint, blueprint, None, False)
-        if decorated:
-            limited.add(rule.endpoint)
-    assert limited == RATE_LIMITED
+            view = app.view_functions[rule.endpoint]
+            marked = f"{view.__module__}.{view.__name__}" in limiter._marked_for_limiting
+            middleware = limiter.limit_manager.resolve_limits(
+                app, rule.endpoint, blueprint, None, True, marked)
+            assert not any(middleware), rule.endpoint
+            if any(limiter.limit_manager.resolve_limits(app, rule.endpoint, blueprint)):
+                decorated.add(rule.endpoint)
+    assert decorated == {"auth.login"}
 
 
 def test_the_login_page_itself_is_not_limited(make_app):
