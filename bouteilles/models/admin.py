@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, sql_in, utcnow
 from .event import Event
 
-# The anomaly list reads flagged events newest first (created by migration 0004_admin).
-Index("ix_events_anomaly_time", Event.anomaly, Event.occurred_at)
+# The anomaly pages read flagged events by kind and time (migration 0004_admin;
+# partial since 0010: lends and returns, never flagged, do not write to it).
+_FLAGGED = text("anomaly IS NOT NULL")
+Index("ix_events_anomaly_time", Event.anomaly, Event.occurred_at,
+      sqlite_where=_FLAGGED, postgresql_where=_FLAGGED)
 
 
 REVISION_ACTIONS = ("create", "update")
