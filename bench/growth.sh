@@ -4,8 +4,8 @@
 # should run meanwhile). The first run generates the databases (10^7: several
 # minutes each) and keeps them in $BENCH_DIR (default /tmp/bouteilles-bench).
 #   bash bench/growth.sh [sizes…]        e.g. bash bench/growth.sh 100000 1000000
-# The scan benchmark adds its boxes to the database it runs on, so it runs last
-# at each size; pass FRESH=1 to regenerate the 10^5 databases first.
+# The scan benchmark deletes what it added when it ends (bench/scans.py,
+# forget_run); pass FRESH=1 to regenerate the 10^5 databases first anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
