@@ -144,7 +144,7 @@ def security_headers(response):
     One pass over the response's few headers, rather than a lookup per header:
     this runs on every scan (issue 7)."""
     present = {name.lower() for name in response.headers.keys()}
-    for name, value in HARDENING + _HSTS if request.is_secure else HARDENING:
+    for name, value in (HARDENING + _HSTS) if request.is_secure else HARDENING:
         if name.lower() not in present:
             response.headers.add(name, value)
     return response
