@@ -47,11 +47,11 @@ LUA = ROOT / "bench" / "wrk" / "scans.lua"
 
 def next_box_id(url: str) -> int:
     """The id the next commissioned box will get (see `forget_run`)."""
+    from bouteilles.database import make_engine
     from bouteilles.models import Container
-    app = app_for(url)
-    engine = app.extensions["db_engine"]
-    with Session(engine) as session:
-        last = session.scalar(select(func.max(Container.id)))
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        last = conn.scalar(select(func.max(Container.id)))
     engine.dispose()
     return (last or 0) + 1
 
@@ -94,6 +94,7 @@ _RUN_ROWS = (
     "DELETE FROM events WHERE container_id >= :first",
     "DELETE FROM labels WHERE container_id >= :first",
     "DELETE FROM idempotent_responses WHERE created_at >= :started",
+    "DELETE FROM api_tokens WHERE created_at >= :started",
     "DELETE FROM containers WHERE id >= :first",
     "DROP TABLE IF EXISTS bench_baseline",
 )
@@ -108,7 +109,7 @@ _TOUCHED = "containers, labels, events, deposit_entries, idempotent_responses"
 
 def forget_run(url: str, first_box: int, started: datetime) -> None:
     """Delete what the run added (its boxes and all that points to them, the stored
-    answers, the baseline's rows), so that the database keeps its size from run
+    answers, its API token, the baseline's rows), so that the database keeps its size from run
     to run: the figures at 10^5 events stay figures at 10^5 events. The event log
     and the ledger are append-only (triggers): their guards are lifted for this
     transaction only, and put back before it commits."""

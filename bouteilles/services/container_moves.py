@@ -103,6 +103,8 @@ _READ = (
 _READ_PG = _READ.add_columns(func.nextval(literal_column("'events_id_seq'")).label("next_event_id"))
 READ_FOR_UPDATE = _READ_PG.with_for_update(of=_c)
 _LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
+
+
 def _timestamps(statement: str):
     """`text(statement)` with its timestamps bound as UTCDateTime."""
     names = [name for name in ("occurred_at", "recorded_at", "updated_at", "lent_at",
