@@ -36,9 +36,9 @@ class DriverStatement:
         statement must return rows (a SELECT, or a write with RETURNING)."""
         return self._execute(conn, params, fetch=True)
 
-    def run(self, conn: Connection, params: dict[str, Any]) -> None:
-        """Execute a statement that returns no rows."""
-        self._execute(conn, params, fetch=False)
+    def run(self, conn: Connection, params: dict[str, Any]) -> int:
+        """Execute a statement that returns no rows; the number of rows it changed."""
+        return self._execute(conn, params, fetch=False)
 
     def _execute(self, conn: Connection, params: dict[str, Any], *, fetch: bool) -> Any | None:
         dialect = conn.dialect
@@ -52,7 +52,9 @@ class DriverStatement:
                 conn.dispatch.before_cursor_execute(conn, cursor, compiled.sql, values, None,
                                                     False)
             cursor.execute(compiled.sql, values)
-            row = cursor.fetchone() if fetch else None
+            if not fetch:
+                return cursor.rowcount
+            row = cursor.fetchone()
             return None if row is None else compiled.row(row, cursor)
         except dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(compiled.sql, values, error,

@@ -27,30 +27,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Connection,
-    bindparam,
-    func,
-    literal_column,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, select
 
-from ..driver_sql import DriverStatement
-from ..models import Batch, Container, ContainerType, DepositEntry, Event, Label, Organisation
-from ..models.base import UTCDateTime
+from ..models import Batch
 from . import lifecycle
 from .accounts import Actor
 from .deposits import OPENING_KINDS
 from .errors import InvalidTransition
 from .items import iso, record_facts
+from .move_statements import (
+    ADD_INPUTS,
+    INSERT_ENTRY,
+    INSERT_EVENT,
+    LAST_EVENT,
+    LOCK,
+    READ_FOR_UPDATE,
+    READ_PG,
+    READ_SQLITE,
+    UPDATE,
+    WRITE_ALL,
+)
 
-_c = Container.__table__
-_t = ContainerType.__table__
-_h = Organisation.__table__.alias("holder")
-_d = DepositEntry.__table__
 _b = Batch.__table__
 
 
@@ -82,62 +79,6 @@ class ContainerMove:
         return {"event": self.event, "item": self.item, "deposit": self.deposit}
 
 
-_CONTAINER_ID = select(Label.container_id).where(Label.code == bindparam("code"))
-_LOCK = select(_c.c.id).where(_c.c.id == _CONTAINER_ID.scalar_subquery()).with_for_update()
-_READ = (
-    select(_c.c.id, _c.c.code, _c.c.state, _c.c.type_id, _c.c.holder_id, _c.c.cycles,
-           _c.c.batch_id, _c.c.lend_entry_id, _c.c.deposit_held_cents, _c.c.reject_reason,
-           _c.c.created_at, _c.c.last_event_at, _c.c.lent_at,
-           _t.c.code.label("type_code"), _t.c.name.label("type_name"), _t.c.family,
-           _t.c.deposit_cents, _h.c.code.label("holder_code"), _h.c.name.label("holder_name"),
-           _d.c.kind.label("entry_kind"), _d.c.amount_cents.label("entry_amount"),
-           _d.c.org_id.label("entry_org_id"), _b.c.code.label("batch_code"))
-    .select_from(
-        Label.__table__.join(_c, _c.c.id == Label.container_id)
-        .join(_t, _t.c.id == _c.c.type_id).join(_h, _h.c.id == _c.c.holder_id)
-        .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))
-    .where(Label.code == bindparam("code"))
-)
-# PostgreSQL draws the event's id with the read, so that the answer (which
-# quotes it) can be stored by the same statement as the event.
-_READ_PG = _READ.add_columns(func.nextval(literal_column("'events_id_seq'")).label("next_event_id"))
-READ_FOR_UPDATE = _READ_PG.with_for_update(of=_c)
-_LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
-
-
-def _timestamps(statement: str):
-    """`text(statement)` with its timestamps bound as UTCDateTime."""
-    names = [name for name in ("occurred_at", "recorded_at", "updated_at", "lent_at",
-                               "last_event_at") if f":{name}" in statement]
-    return text(statement).bindparams(*[bindparam(name, type_=UTCDateTime()) for name in names])
-
-
-_EVENT_VALUES = """
-  (id, action, code, container_id, type_id, org_id, user_id, from_holder_id, holder_id,
-   from_state, to_state, quantity, quantity_delta, reason, anomaly, batch_id,
-   idempotency_key, occurred_at, recorded_at)
-  VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
-          :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
-          :idempotency_key, :occurred_at, :recorded_at)"""
-_PROJECTION = """
-  state = :state, holder_id = :holder_id, batch_id = :item_batch_id, lent_at = :lent_at,
-  reject_reason = :reject_reason, updated_at = :updated_at,
-  deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at"""
-_INSERT_EVENT = DriverStatement(_timestamps("INSERT INTO events" + _EVENT_VALUES + " RETURNING id"))
-_INSERT_ENTRY = DriverStatement(_timestamps("""
-INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
-                             event_id, occurred_at, recorded_at)
-VALUES (:kind, :org_id, :amount_cents, :lend_entry_id, :container_id, :event_id,
-        :occurred_at, :recorded_at)
-RETURNING id"""))
-_UPDATE = DriverStatement(_timestamps(
-    "UPDATE containers SET" + _PROJECTION + ", lend_entry_id = :lend_entry_id"
-    " WHERE id = :container_id"))
-_READ_SQLITE = DriverStatement(_READ)
-_ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
-               .values(inputs=_b.c.inputs + bindparam("n")))
-
-
 UNREAD = object()  # move_container's `box` when the caller has not read it
 
 
@@ -160,16 +101,55 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
     rule = lifecycle.decide(action, box.state, reason=reason)
     if rule.outcome == "refused":
         raise InvalidTransition(rule.message, **_record_context(conn, box))
+    joined = None
+    if action == "wash":
+        joined = join_open_batch(conn, type_id=box.type_id, type_name=box.type_name,
+                                 actor=actor, batch=batch)
+    planned = plan_move(box, actor, rule, action=action, occurred_at=occurred_at, now=now,
+                        to=to, reason=reason, idempotency_key=idempotency_key, joined=joined)
+    move, event, entries, projection = (planned.move, planned.event, planned.entries,
+                                        planned.projection)
+    event_id = getattr(box, "next_event_id", None)  # drawn by PostgreSQL's read
+    if event_id is not None:
+        event["id"] = move.event["id"] = move.event_id = event_id
+    if event_id is not None and len(entries) <= 1:
+        move.answered = store_answer and idempotency_key is not None
+        move.deposit_id = _write_in_one_statement(
+            conn, box, event, entries, projection,
+            answer_key=idempotency_key if move.answered else None, answer=move.body)
+    else:
+        move.event_id, move.deposit_id = insert_rows(conn, box, event, entries)
+        UPDATE.run(conn, projection_params(box, projection, move.deposit_id))
+        move.event["id"] = move.event_id
+    if joined is not None:
+        add_inputs(conn, joined, 1)
+    return move
+
+
+@dataclass
+class PlannedMove:
+    """What a scan will write (event, ledger entries, projection) and answer."""
+
+    move: ContainerMove
+    event: dict
+    entries: list[dict]
+    projection: dict
+
+
+def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_at: datetime,
+              now: datetime, to: Place | None, reason: str | None,
+              idempotency_key: str | None, joined: OpenBatch | None) -> PlannedMove:
+    """The rows a permitted move of `box` (a READ row) writes, and its answer.
+
+    Depends on nothing but its arguments: what it plans is what any reader of
+    the same row would plan (`snapshot_moves` relies on it).
+    """
     anomaly = rule.anomaly
     if (anomaly is None and action in lifecycle.HOLDER_ACTIONS
             and box.holder_id != actor.org_id and actor.kind != "coordinator"):
         anomaly = "unexpected_holder"
     holder_id = lifecycle.next_holder(action, actor_org_id=actor.org_id,
                                       to_org_id=to.id if to else None, holder_id=box.holder_id)
-    joined = None
-    if action == "wash":
-        joined = join_open_batch(conn, type_id=box.type_id, type_name=box.type_name,
-                                 actor=actor, batch=batch)
     state = rule.to_state
     entries = _ledger_entries(box, action, state, actor.org_id)
     held = box.deposit_held_cents
@@ -225,20 +205,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         event_id=0, container_id=box.id, deposit_id=None,
         batch_id=joined.id if joined else None,
     )
-    event_id = getattr(box, "next_event_id", None)  # drawn by PostgreSQL's read
-    if event_id is not None:
-        event["id"] = move.event["id"] = move.event_id = event_id
-    if event_id is not None and len(entries) <= 1:
-        move.answered = store_answer and idempotency_key is not None
-        move.deposit_id = _write_in_one_statement(
-            conn, box, event, entries, projection,
-            answer_key=idempotency_key if move.answered else None, answer=move.body)
-    else:
-        move.event_id, move.deposit_id = _write(conn, box, event, entries, projection)
-        move.event["id"] = move.event_id
-    if joined is not None:
-        add_inputs(conn, joined, 1)
-    return move
+    return PlannedMove(move, event, entries, projection)
 
 
 def _read_locked(conn: Connection, code: str, box=UNREAD):
@@ -252,15 +219,15 @@ def _read_locked(conn: Connection, code: str, box=UNREAD):
     locked by now: read it again, fresh.
     """
     if conn.dialect.name != "postgresql":
-        return _READ_SQLITE.first(conn, {"code": code}) if box is UNREAD else box
+        return READ_SQLITE.first(conn, {"code": code}) if box is UNREAD else box
     if box is UNREAD:
         box = conn.execute(READ_FOR_UPDATE, {"code": code}).first()
     if box is not None and (box.lend_entry_id is None) == (box.entry_kind is None) \
             and (box.batch_id is None) == (box.batch_code is None):
         return box
-    if conn.execute(_LOCK, {"code": code}).first() is None:
+    if conn.execute(LOCK, {"code": code}).first() is None:
         return None  # no container carries this label
-    return conn.execute(_READ_PG, {"code": code}).first()
+    return conn.execute(READ_PG, {"code": code}).first()
 
 
 _AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
@@ -294,21 +261,25 @@ def _ledger_entries(box, action: str, to_state: str, org_id: int) -> list[dict]:
     return entries
 
 
-def _write(conn: Connection, box, event: dict, entries: list[dict],
-           projection: dict) -> tuple[int, int | None]:
-    """Event, ledger entries, projection: one statement each. (event id, last entry id)"""
-    event_id = _INSERT_EVENT.first(conn, {"id": None, **event}).id
+def insert_rows(conn: Connection, box, event: dict,
+                entries: list[dict]) -> tuple[int, int | None]:
+    """The event and its ledger entries, one statement each: (event id, last entry id)."""
+    event_id = INSERT_EVENT.first(conn, {"id": None, **event}).id
     entry_id = None
     for entry in entries:
         lend_entry_id = entry_id if entry["lend_entry_id"] == _AFTER_PREVIOUS else \
             entry["lend_entry_id"]
-        entry_id = _INSERT_ENTRY.first(conn, {
+        entry_id = INSERT_ENTRY.first(conn, {
             **entry, "lend_entry_id": lend_entry_id, "container_id": box.id,
             "event_id": event_id, "occurred_at": event["occurred_at"],
             "recorded_at": event["recorded_at"]}).id
-    _UPDATE.run(conn, {**projection, "item_batch_id": projection["batch_id"],
-                       "container_id": box.id, "lend_entry_id": entry_id or box.lend_entry_id})
     return event_id, entry_id
+
+
+def projection_params(box, projection: dict, entry_id: int | None) -> dict:
+    """The parameters of `UPDATE` (the container's new state)."""
+    return {**projection, "item_batch_id": projection["batch_id"], "container_id": box.id,
+            "lend_entry_id": entry_id or box.lend_entry_id}
 
 
 def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
@@ -319,7 +290,7 @@ def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[di
     stored under `answer_key`. The entry's id."""
     entry = entries[0] if entries else {
         "kind": None, "org_id": None, "amount_cents": None, "lend_entry_id": None}
-    row = _WRITE_ALL.first(conn, {
+    row = WRITE_ALL.first(conn, {
         **projection, **event, "item_batch_id": projection["batch_id"],
         "with_entry": bool(entries), "entry_kind": entry["kind"],
         "entry_org_id": entry["org_id"], "entry_amount": entry["amount_cents"],
@@ -327,26 +298,6 @@ def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[di
         "answer_key": answer_key, "answer": answer,
     })
     return row.entry_id
-
-
-_WRITE_ALL = DriverStatement(_timestamps("""
-WITH ev AS (INSERT INTO events""" + _EVENT_VALUES + """),
-entry AS (
-  INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
-                               event_id, occurred_at, recorded_at)
-  SELECT CAST(:entry_kind AS VARCHAR), CAST(:entry_org_id AS INTEGER),
-         CAST(:entry_amount AS INTEGER), CAST(:entry_lend_id AS INTEGER), :container_id,
-         :id, :occurred_at, :recorded_at
-  WHERE CAST(:with_entry AS BOOLEAN)
-  RETURNING id),
-answer AS (
-  UPDATE idempotent_responses SET status = 201, body = :answer
-  WHERE key = CAST(:answer_key AS VARCHAR))
-UPDATE containers SET""" + _PROJECTION + """,
-  lend_entry_id = COALESCE((SELECT id FROM entry), CAST(:lend_entry_id AS INTEGER))
-WHERE id = :container_id
-RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
-    bindparam("answer", type_=JSON())))
 
 
 @dataclass(frozen=True)
@@ -377,7 +328,7 @@ def join_open_batch(conn: Connection, *, type_id: int, type_name: str, actor: Ac
 
 def add_inputs(conn: Connection, batch: OpenBatch, quantity: int) -> None:
     """Count what a `wash` scan put into the batch."""
-    conn.execute(_ADD_INPUTS, {"row_id": batch.id, "n": quantity})
+    conn.execute(ADD_INPUTS, {"row_id": batch.id, "n": quantity})
 
 
 def _holder(box, actor: Actor, to: Place | None, holder_id: int) -> Place:
@@ -390,6 +341,6 @@ def _holder(box, actor: Actor, to: Place | None, holder_id: int) -> Place:
 
 def _record_context(conn: Connection, box) -> dict:
     """What a refusal message may quote about this container."""
-    since = conn.execute(_LAST_EVENT, {"id": box.id}).scalar() or box.created_at
+    since = conn.execute(LAST_EVENT, {"id": box.id}).scalar() or box.created_at
     return record_facts(state=box.state, holder=box.holder_name, since=since,
                         batch=box.batch_code, reason=box.reject_reason)

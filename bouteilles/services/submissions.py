@@ -26,11 +26,13 @@ from ..driver_sql import DriverStatement
 from ..models import IdempotentResponse, User, utcnow
 from ..models.base import UTCDateTime
 from .accounts import TOKEN_ACTOR, Actor, actor_for_token, token_digest
-from .container_moves import READ_FOR_UPDATE, UNREAD
+from .container_moves import UNREAD
 from .errors import BouteillesError, Conflict, Unauthorized, ValidationError
 from .items import parse_code
+from .move_statements import READ_FOR_UPDATE
 from .payload import optional_int, optional_str, parse_time, required_str
 from .scans import scan_for_api
+from .snapshot_moves import plan_on_snapshot, write_if_unchanged
 
 TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
 
@@ -80,10 +82,21 @@ def submit_token_scan(session: Session, token: str, data: object, *,
     if session.get_bind().dialect.name != "postgresql":
         reading = reader() if reader is not None else session
         try:
-            actor = scanner(reading, token)
+            if parsed is None:
+                actor, decided = scanner(reading, token), None
+            else:
+                found = plan_on_snapshot(reading.connection(), token, *parsed)
+                if found is None:
+                    raise Unauthorized(TOKEN_REFUSED)
+                actor, decided = found
         finally:
             if reading is not session:
                 reading.rollback()  # its connection back to the pool
+        if decided is not None:
+            body = write_if_unchanged(session.connection(), decided)
+            if body is not None:
+                return 201, body
+            session.rollback()  # it moved since the snapshot: the general path reads again
         return submit_scan(session, actor, data, parsed=parsed)
     if parsed is None or parsed[2]["action"] == "commission":
         return submit_scan(session, scanner(session, token), data, parsed=parsed)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from bouteilles.database import get_session
 from bouteilles.models import ApiToken
+from bouteilles.services import submissions
 from bouteilles.services.accounts import revoke_token
 from bouteilles.services.batches import open_batch
+from bouteilles.services.snapshot_moves import plan_on_snapshot, write_if_unchanged
 
 
 def scan(client, headers, code, action, **extra):
@@ -125,10 +128,13 @@ def test_a_lend_costs_a_handful_of_statements(app, client, actors, token_for, ma
     finally:
         event.remove(engine, "before_cursor_execute", count)
     work = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
-    # PostgreSQL: data-modifying CTEs (services/submissions.py); SQLite has no
-    # round trips to save, and no such CTEs.
-    expected = 2 if engine.dialect.name == "postgresql" else 7
+    # PostgreSQL: data-modifying CTEs (services/submissions.py). SQLite: token and
+    # container read in a snapshot, then the four writes (services/snapshot_moves.py).
+    expected = 2 if engine.dialect.name == "postgresql" else 5
     assert len(work) == expected, "\n".join(work)
+    if engine.dialect.name == "sqlite":  # the write lock is held for the writes alone
+        locked = statements[statements.index("BEGIN IMMEDIATE") + 1:]  # COMMIT: the driver's
+        assert [s.split()[0] for s in locked] == ["INSERT", "INSERT", "UPDATE", "INSERT"], locked
 
 
 @pytest.mark.parametrize("action", ["lend", "return"])
@@ -143,3 +149,117 @@ def test_the_same_key_twice_answers_the_first_answer(client, actors, token_for, 
     again = client.post("/api/v1/scans", headers=headers, json=body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json() == first.get_json()
+
+
+def _sqlite_only(app):
+    if app.extensions["db_engine"].dialect.name != "sqlite":
+        pytest.skip("the snapshot path is SQLite's (services/snapshot_moves.py)")
+
+
+def _events_of(code: str) -> list[tuple[str, str]]:
+    rows = get_session().execute(
+        text("SELECT action, to_state FROM events WHERE code = :c ORDER BY id"), {"c": code})
+    return [tuple(row) for row in rows]
+
+
+def test_a_box_moved_since_the_snapshot_is_not_written(app, client, actors, token_for,
+                                                        make_container):
+    """A lend decided on a snapshot of the clean box, written after another lend of
+    the same box committed: its compare-and-set finds the row changed and it
+    writes nothing (the caller rolls back and takes the general path)."""
+    _sqlite_only(app)
+    code = make_container()
+    headers = token_for(actors["restaurant"])
+    get_session().commit()
+    token = headers["Authorization"].removeprefix("Bearer ")
+    engine = app.extensions["db_engine"]
+    data = {"code": code, "action": "lend", "idempotency_key": "late"}
+    with Session(engine) as reading:
+        _actor, decided = plan_on_snapshot(reading.connection(), token,
+                                           *submissions._parse(data))
+        reading.rollback()
+    assert decided is not None and decided.box.state == "clean"
+    assert scan(client, headers, code, "lend").status_code == 201  # meanwhile
+    with Session(engine) as writing:
+        assert write_if_unchanged(writing.connection(), decided) is None
+        writing.rollback()
+    assert _events_of(code)[1:] == [("lend", "in_use")]
+    again = client.post("/api/v1/scans", headers=headers, json=data)  # the general path
+    assert again.status_code == 409, again.get_json()
+
+
+def test_two_returns_decided_on_one_snapshot_write_once(app, client, actors, token_for,
+                                                        make_container):
+    """Both returns would refund the same deposit; the second meets the ledger's
+    unique closing entry and writes nothing (no error: the general path answers)."""
+    _sqlite_only(app)
+    code = make_container()
+    headers = token_for(actors["restaurant"])
+    get_session().commit()
+    assert scan(client, headers, code, "lend").status_code == 201
+    token = headers["Authorization"].removeprefix("Bearer ")
+    engine = app.extensions["db_engine"]
+    decided = []
+    with Session(engine) as reading:
+        for key in ("first", "second"):
+            data = {"code": code, "action": "return", "idempotency_key": key}
+            decided.append(plan_on_snapshot(reading.connection(), token,
+                                            *submissions._parse(data))[1])
+        reading.rollback()
+    with Session(engine) as writing:
+        assert write_if_unchanged(writing.connection(), decided[0]) is not None
+        writing.commit()
+        assert write_if_unchanged(writing.connection(), decided[1]) is None
+        writing.rollback()
+    assert _events_of(code)[1:] == [("lend", "in_use"), ("return", "returned")]
+
+
+def test_a_box_moved_since_the_snapshot_is_read_again_under_the_lock(
+        app, client, actors, token_for, make_container, monkeypatch):
+    """When the compare-and-set fails, the route rolls back and records the scan
+    through the general path: one event, the answer a locked read gives."""
+    _sqlite_only(app)
+    code = make_container()
+    headers = token_for(actors["restaurant"])
+    get_session().commit()
+    assert scan(client, headers, code, "lend").status_code == 201
+    real = submissions.write_if_unchanged
+
+    def stale(conn, decided):
+        decided.box = decided.box._replace(raw_last_event_at="2000-01-01 00:00:00.000000")
+        assert real(conn, decided) is None
+        return None
+
+    monkeypatch.setattr(submissions, "write_if_unchanged", stale)
+    answer = scan(client, headers, code, "return")
+    assert answer.status_code == 201, answer.get_json()
+    assert _events_of(code)[1:] == [("lend", "in_use"), ("return", "returned")]
+    assert_answer_matches_the_record(client, headers, answer.get_json())
+
+
+def test_a_key_answered_since_the_snapshot_writes_nothing_twice(
+        app, client, actors, token_for, make_container, monkeypatch):
+    """The key was answered between the snapshot and the write (here: the write
+    stores under a key already taken): nothing of the snapshot's write stays,
+    and the general path records the scan once."""
+    _sqlite_only(app)
+    code, other = make_container(), make_container()
+    headers = token_for(actors["restaurant"])
+    get_session().commit()
+    taken = {"code": other, "action": "lend", "idempotency_key": "taken"}
+    assert client.post("/api/v1/scans", headers=headers, json=taken).status_code == 201
+    real = submissions.write_if_unchanged
+
+    def raced(conn, decided):
+        decided.key = "taken"
+        return real(conn, decided)
+
+    monkeypatch.setattr(submissions, "write_if_unchanged", raced)
+    data = {"code": code, "action": "lend", "idempotency_key": "mine"}
+    answer = client.post("/api/v1/scans", headers=headers, json=data)
+    assert answer.status_code == 201, answer.get_json()
+    assert _events_of(code)[1:] == [("lend", "in_use")]
+    assert_answer_matches_the_record(client, headers, answer.get_json())
+    monkeypatch.setattr(submissions, "write_if_unchanged", real)
+    again = client.post("/api/v1/scans", headers=headers, json=data)  # stored under its key
+    assert (again.status_code, again.get_json()) == (200, answer.get_json())

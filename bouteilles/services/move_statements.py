@@ -1,0 +1,97 @@
+"""The SQL of a container's move (`container_moves`, `snapshot_moves`), kept apart
+from the rules that choose what to write.
+
+`READ` is the container with all a decision needs (type, holder, open ledger
+entry, batch); the writes are plain SQL text, run on the driver's cursor
+(`driver_sql.DriverStatement`) because a lend or return runs them on every
+request (issue 7).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, bindparam, func, literal_column, select, text, update
+
+from ..driver_sql import DriverStatement
+from ..models import Batch, Container, ContainerType, DepositEntry, Event, Label, Organisation
+from ..models.base import UTCDateTime
+
+_c = Container.__table__
+_t = ContainerType.__table__
+_h = Organisation.__table__.alias("holder")
+_d = DepositEntry.__table__
+_b = Batch.__table__
+
+CONTAINER_ID = select(Label.container_id).where(Label.code == bindparam("code"))
+LOCK = select(_c.c.id).where(_c.c.id == CONTAINER_ID.scalar_subquery()).with_for_update()
+READ = (
+    select(_c.c.id, _c.c.code, _c.c.state, _c.c.type_id, _c.c.holder_id, _c.c.cycles,
+           _c.c.batch_id, _c.c.lend_entry_id, _c.c.deposit_held_cents, _c.c.reject_reason,
+           _c.c.created_at, _c.c.last_event_at, _c.c.lent_at,
+           _t.c.code.label("type_code"), _t.c.name.label("type_name"), _t.c.family,
+           _t.c.deposit_cents, _h.c.code.label("holder_code"), _h.c.name.label("holder_name"),
+           _d.c.kind.label("entry_kind"), _d.c.amount_cents.label("entry_amount"),
+           _d.c.org_id.label("entry_org_id"), _b.c.code.label("batch_code"))
+    .select_from(
+        Label.__table__.join(_c, _c.c.id == Label.container_id)
+        .join(_t, _t.c.id == _c.c.type_id).join(_h, _h.c.id == _c.c.holder_id)
+        .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))
+    .where(Label.code == bindparam("code"))
+)
+# PostgreSQL draws the event's id with the read, so that the answer (which
+# quotes it) can be stored by the same statement as the event.
+READ_PG = READ.add_columns(func.nextval(literal_column("'events_id_seq'")).label("next_event_id"))
+READ_FOR_UPDATE = READ_PG.with_for_update(of=_c)
+LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
+
+
+def timestamps(statement: str):
+    """`text(statement)` with its timestamps bound as UTCDateTime."""
+    names = [name for name in ("occurred_at", "recorded_at", "updated_at", "lent_at",
+                               "last_event_at") if f":{name}" in statement]
+    return text(statement).bindparams(*[bindparam(name, type_=UTCDateTime()) for name in names])
+
+
+_EVENT_VALUES = """
+  (id, action, code, container_id, type_id, org_id, user_id, from_holder_id, holder_id,
+   from_state, to_state, quantity, quantity_delta, reason, anomaly, batch_id,
+   idempotency_key, occurred_at, recorded_at)
+  VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
+          :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
+          :idempotency_key, :occurred_at, :recorded_at)"""
+_PROJECTION = """
+  state = :state, holder_id = :holder_id, batch_id = :item_batch_id, lent_at = :lent_at,
+  reject_reason = :reject_reason, updated_at = :updated_at,
+  deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at"""
+INSERT_EVENT = DriverStatement(timestamps("INSERT INTO events" + _EVENT_VALUES + " RETURNING id"))
+INSERT_ENTRY = DriverStatement(timestamps("""
+INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
+                             event_id, occurred_at, recorded_at)
+VALUES (:kind, :org_id, :amount_cents, :lend_entry_id, :container_id, :event_id,
+        :occurred_at, :recorded_at)
+RETURNING id"""))
+UPDATE_SQL = ("UPDATE containers SET" + _PROJECTION + ", lend_entry_id = :lend_entry_id"
+              " WHERE id = :container_id")
+UPDATE = DriverStatement(timestamps(UPDATE_SQL))
+READ_SQLITE = DriverStatement(READ)
+ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
+              .values(inputs=_b.c.inputs + bindparam("n")))
+# PostgreSQL: the event, its ledger entry, the API's stored answer and the
+# projection in one round trip (data-modifying CTEs; `container_moves`).
+WRITE_ALL = DriverStatement(timestamps("""
+WITH ev AS (INSERT INTO events""" + _EVENT_VALUES + """),
+entry AS (
+  INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
+                               event_id, occurred_at, recorded_at)
+  SELECT CAST(:entry_kind AS VARCHAR), CAST(:entry_org_id AS INTEGER),
+         CAST(:entry_amount AS INTEGER), CAST(:entry_lend_id AS INTEGER), :container_id,
+         :id, :occurred_at, :recorded_at
+  WHERE CAST(:with_entry AS BOOLEAN)
+  RETURNING id),
+answer AS (
+  UPDATE idempotent_responses SET status = 201, body = :answer
+  WHERE key = CAST(:answer_key AS VARCHAR))
+UPDATE containers SET""" + _PROJECTION + """,
+  lend_entry_id = COALESCE((SELECT id FROM entry), CAST(:lend_entry_id AS INTEGER))
+WHERE id = :container_id
+RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
+    bindparam("answer", type_=JSON())))
