@@ -9,8 +9,10 @@ queue). A key claimed but not yet answered belongs to a transaction in flight.
 or return sent with a bearer token costs two statements: the first checks the
 token, claims the key and reads (and locks) the container; the second writes
 the event, the ledger entry, the projection and the stored answer
-(`container_moves`). Anything else (SQLite, a crate, commissioning, input that
-does not parse) takes the general path, so every refusal reads the same.
+(`container_moves`). On SQLite a lend or return is decided in a read snapshot
+and written under the write lock only if nothing moved (`snapshot_moves`).
+Anything else (a crate, commissioning, input that does not parse, a refusal)
+takes the general path, so every refusal reads the same.
 """
 
 from __future__ import annotations
@@ -74,9 +76,10 @@ def submit_token_scan(session: Session, token: str, data: object, *,
                       reader: Callable[[], Session] | None = None) -> tuple[int, dict]:
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
 
-    `reader`: makes a session for the token check outside the write transaction
-    (SQLite only, where the write transaction holds the database's only write
-    lock from its first statement; see database.get_read_session).
+    `reader`: makes a session for the token check and the snapshot's decision,
+    outside the write transaction (SQLite only, where the write transaction
+    holds the database's only write lock from its first statement; see
+    database.get_read_session).
     """
     parsed = _parse(data)
     if session.get_bind().dialect.name != "postgresql":
