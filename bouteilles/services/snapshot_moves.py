@@ -53,7 +53,6 @@ _c = Container.__table__
 _KEYS = IdempotentResponse.__table__
 
 
-
 def _snapshot_statement():
     """The token's actor and, if a container has the label, the container as `READ`
     reads it, with the raw text of its timestamps (compared as stored, whatever
