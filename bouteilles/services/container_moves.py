@@ -277,7 +277,8 @@ def insert_rows(conn: Connection, box, event: dict,
 
 
 def projection_params(box, projection: dict, entry_id: int | None) -> dict:
-    """The parameters of `UPDATE` (the container's new state)."""
+    """The projection's parameters (`UPDATE`, `WRITE_ALL`): the container's new
+    state, its open ledger entry being `entry_id` if the move made one."""
     return {**projection, "item_batch_id": projection["batch_id"], "container_id": box.id,
             "lend_entry_id": entry_id or box.lend_entry_id}
 
@@ -291,11 +292,10 @@ def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[di
     entry = entries[0] if entries else {
         "kind": None, "org_id": None, "amount_cents": None, "lend_entry_id": None}
     row = WRITE_ALL.first(conn, {
-        **projection, **event, "item_batch_id": projection["batch_id"],
+        **projection_params(box, projection, None), **event,  # (the event's batch_id wins)
         "with_entry": bool(entries), "entry_kind": entry["kind"],
         "entry_org_id": entry["org_id"], "entry_amount": entry["amount_cents"],
-        "entry_lend_id": entry["lend_entry_id"], "lend_entry_id": box.lend_entry_id,
-        "answer_key": answer_key, "answer": answer,
+        "entry_lend_id": entry["lend_entry_id"], "answer_key": answer_key, "answer": answer,
     })
     return row.entry_id
 

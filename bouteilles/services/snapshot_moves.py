@@ -32,10 +32,9 @@ PostgreSQL has row locks and does the whole scan in two statements instead
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, String, bindparam, func, select, true, type_coerce
+from sqlalchemy import Connection, String, bindparam, select, true, type_coerce
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -43,7 +42,7 @@ from ..driver_sql import DriverStatement
 from ..models import Container, IdempotentResponse, utcnow
 from ..models.base import UTCDateTime
 from . import lifecycle
-from .accounts import TOKEN_ACTOR, Actor, token_digest
+from .accounts import TOKEN_ACTOR, Actor, token_actor_columns, token_digest
 from .container_moves import PlannedMove, insert_rows, plan_move, projection_params
 from .errors import BouteillesError
 from .move_statements import READ, UPDATE_SQL, timestamps
@@ -64,10 +63,7 @@ def _snapshot_statement():
         select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key"))
         .scalar_subquery().label("key_status"),
     ).subquery("box")
-    return select(actor.c.id.label("actor_user_id"), actor.c.org_id.label("actor_org_id"),
-                  actor.c.kind.label("actor_kind"), actor.c.code.label("actor_code"),
-                  actor.c.name.label("actor_name"), box).select_from(
-        actor.outerjoin(box, true()))
+    return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
 
 
 _SNAPSHOT = DriverStatement(_snapshot_statement())
@@ -79,12 +75,10 @@ _UNCHANGED = """
   AND deposit_held_cents IS :was_held AND lent_at IS :was_lent_at
   AND last_event_at IS :was_last_event_at"""
 _UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + _UNCHANGED))
-# The answer is encoded before the lock is taken; the event's id goes in under it.
 _STORE_ANSWER = DriverStatement(
     sqlite.insert(_KEYS).values(
         key=bindparam("key"), org_id=bindparam("org_id"), status=201,
-        body=func.json_set(bindparam("body", type_=String()), "$.event.id",
-                           bindparam("event_id")),
+        body=bindparam("body", type_=_KEYS.c.body.type),
         created_at=bindparam("now", type_=UTCDateTime()))
     .on_conflict_do_nothing(index_elements=["key"]))
 # Actions that need more than the container's row (a batch to join, a place to
@@ -100,7 +94,6 @@ class SnapshotScan:
     key: str
     box: object  # the _SNAPSHOT row
     planned: PlannedMove
-    answer: str  # the answer's JSON, without the event's id
 
 
 def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
@@ -113,8 +106,7 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
     found = _SNAPSHOT.first(conn, {"digest": token_digest(token), "code": code, "key": key})
     if found is None:
         return None
-    actor = Actor(found.actor_user_id, found.actor_org_id, found.actor_kind, found.actor_code,
-                  found.actor_name)
+    actor = Actor.of_row(found)
     if (found.id is None or found.key_status is not None or action in _ELSEWHERE
             or fields["to"] is not None or fields["batch"] is not None):
         return actor, None
@@ -129,7 +121,7 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
         return actor, None
     planned = plan_move(found, actor, rule, action=action, occurred_at=occurred_at, now=now,
                         to=None, reason=fields["reason"], idempotency_key=key, joined=None)
-    return actor, SnapshotScan(actor, key, found, planned, json.dumps(planned.move.body))
+    return actor, SnapshotScan(actor, key, found, planned)
 
 
 def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
@@ -151,8 +143,8 @@ def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
             "was_held": box.deposit_held_cents, "was_lent_at": box.raw_lent_at,
             "was_last_event_at": box.raw_last_event_at}):
         return None
+    body = move.body
     if not _STORE_ANSWER.run(conn, {"key": scan.key, "org_id": scan.actor.org_id,
-                                    "body": scan.answer, "event_id": move.event_id,
-                                    "now": planned.event["recorded_at"]}):
+                                    "body": body, "now": planned.event["recorded_at"]}):
         return None
-    return move.body
+    return body

@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from ..driver_sql import DriverStatement
 from ..models import IdempotentResponse, User, utcnow
 from ..models.base import UTCDateTime
-from .accounts import TOKEN_ACTOR, Actor, actor_for_token, token_digest
+from .accounts import (
+    TOKEN_ACTOR,
+    Actor,
+    actor_for_token,
+    token_actor_columns,
+    token_digest,
+)
 from .container_moves import UNREAD
 from .errors import BouteillesError, Conflict, Unauthorized, ValidationError
 from .items import parse_code
@@ -109,8 +115,7 @@ def submit_token_scan(session: Session, token: str, data: object, *,
                              "code": code})
     if row is None:
         raise Unauthorized(TOKEN_REFUSED)
-    actor = Actor(row.actor_user_id, row.actor_org_id, row.actor_kind, row.actor_code,
-                  row.actor_name)
+    actor = Actor.of_row(row)
     if row.claimed is None:
         return _known_answer(conn, key, actor)
     # No container row: a crate, an unknown code, or a row that moved while we
@@ -199,9 +204,7 @@ def _open_statement():
     )
     box = READ_FOR_UPDATE.subquery("box")
     return (
-        select(actor.c.id.label("actor_user_id"), actor.c.org_id.label("actor_org_id"),
-               actor.c.kind.label("actor_kind"), actor.c.code.label("actor_code"),
-               actor.c.name.label("actor_name"), claim.c.key.label("claimed"), box)
+        select(*token_actor_columns(actor), claim.c.key.label("claimed"), box)
         .select_from(actor.outerjoin(claim, true()).outerjoin(box, true()))
     )
 
