@@ -118,14 +118,23 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            if conn.get_execution_options().get(READ_ONLY):
-                conn.exec_driver_sql("BEGIN")  # a WAL snapshot: blocks no writer
-                return
-            conn.connection.dbapi_connection.wait_turn()
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            conn.exec_driver_sql(sqlite_begin(conn.connection.dbapi_connection,
+                                              read_only=read_only))
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def sqlite_begin(dbapi_connection: sqlite3.Connection, *, read_only: bool) -> str:
+    """The statement that opens one of our SQLite transactions. A writer first
+    waits its turn in the queue and takes the write lock at BEGIN; a reader gets
+    a WAL snapshot, which blocks no writer."""
+    if read_only:
+        return "BEGIN"
+    if isinstance(dbapi_connection, QueuedWriterConnection):
+        dbapi_connection.wait_turn()
+    return "BEGIN IMMEDIATE"
 
 
 def init_app(app: Flask) -> None:
@@ -136,11 +145,23 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
+def get_engine() -> Engine:
+    """The current app's engine (for a hot path that runs without a session)."""
+    return current_app.extensions["db_engine"]
+
+
 def get_session() -> Session:
     """Return the session of the current app context (one per request)."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["db_sessionmaker"]()
     return g.db_session
+
+
+def commit_session() -> None:
+    """Commit the request's session, if the request opened one."""
+    session = g.get("db_session")
+    if session is not None:
+        session.commit()
 
 
 def get_read_session() -> Session:

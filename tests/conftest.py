@@ -13,6 +13,8 @@ import time
 import uuid
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -102,9 +104,28 @@ def db_url(databases):
     databases.drop(url)
 
 
+class CommittingClient(FlaskClient):
+    """The test client, committing what the test wrote before each request.
+
+    A request made while a test holds an app context (the `session` fixture)
+    runs in that context, so it shares the test's session. In production each
+    request has its own; and the scan's hot path works on a pooled connection of
+    its own (services/submissions.py), which would wait for the test's open
+    transaction (on SQLite: the write lock). So the test's writes are committed
+    first, as another process's would be.
+    """
+
+    def open(self, *args, **kwargs):
+        session = g.get("db_session") if has_app_context() else None
+        if session is not None and session.in_transaction():
+            session.commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(db_url, tmp_path):
     app = create_app(_app_config(db_url))
+    app.test_client_class = CommittingClient
     app.instance_path = str(tmp_path)
     yield app
     app.extensions["db_engine"].dispose()

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
 from ..auth import api_actor, api_scanner, bearer_token
-from ..database import get_read_session, get_session
+from ..database import commit_session, get_engine, get_session
 from ..i18n import translate
 from ..services import deposits as deposit_service
 from ..services import lifecycle
@@ -67,14 +67,13 @@ def show_item(code: str):
 @bp.post("/scans")
 def post_scan():
     """Record one scan, once per idempotency key."""
-    session = get_session()
     token = bearer_token()
     data = request.get_json(silent=True) if request.is_json else None
     if token is not None and isinstance(data, dict):  # the counter's phone: the hot path
-        status, body = submit_token_scan(session, token, data, reader=get_read_session)
+        status, body = submit_token_scan(get_engine(), get_session, token, data)
     else:
-        status, body = submit_scan(session, api_scanner(), json_body())
-    session.commit()
+        status, body = submit_scan(get_session(), api_scanner(), json_body())
+    commit_session()
     return jsonify(body), status
 
 

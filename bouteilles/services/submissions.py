@@ -19,12 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, String, bindparam, delete, literal, literal_column, select, true
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    bindparam,
+    delete,
+    literal,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..driver_sql import DriverStatement
+from ..driver_sql import DriverConnection, DriverStatement
 from ..models import IdempotentResponse, User, utcnow
 from ..models.base import UTCDateTime
 from .accounts import (
@@ -40,7 +50,7 @@ from .items import parse_code
 from .move_statements import READ_FOR_UPDATE
 from .payload import optional_int, optional_str, parse_time, required_str
 from .scans import scan_for_api
-from .snapshot_moves import plan_on_snapshot, write_if_unchanged
+from .snapshot_moves import record_on_snapshot
 
 TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
 
@@ -78,35 +88,27 @@ def submit_scan(session: Session, actor: User | Actor, data: object, *,
     return _answer(session, actor, key, data, fields=parsed[2] if parsed else None)
 
 
-def submit_token_scan(session: Session, token: str, data: object, *,
-                      reader: Callable[[], Session] | None = None) -> tuple[int, dict]:
+def submit_token_scan(engine: Engine, open_session: Callable[[], Session], token: str,
+                      data: object) -> tuple[int, dict]:
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
 
-    `reader`: makes a session for the token check and the snapshot's decision,
-    outside the write transaction (SQLite only, where the write transaction
-    holds the database's only write lock from its first statement; see
-    database.get_read_session).
+    On SQLite a lend or return is recorded without a session, on a connection of
+    `engine`'s pool (`snapshot_moves.record_on_snapshot`); `open_session` gives
+    the request's session to everything else (the general path).
     """
     parsed = _parse(data)
-    if session.get_bind().dialect.name != "postgresql":
-        reading = reader() if reader is not None else session
-        try:
-            if parsed is None:
-                actor, decided = scanner(reading, token), None
-            else:
-                found = plan_on_snapshot(reading.connection(), token, *parsed)
-                if found is None:
-                    raise Unauthorized(TOKEN_REFUSED)
-                actor, decided = found
-        finally:
-            if reading is not session:
-                reading.rollback()  # its connection back to the pool
-        if decided is not None:
-            body = write_if_unchanged(session.connection(), decided)
-            if body is not None:
-                return 201, body
-            session.rollback()  # it moved since the snapshot: the general path reads again
-        return submit_scan(session, actor, data, parsed=parsed)
+    if engine.dialect.name != "postgresql":
+        if parsed is None:
+            return submit_scan(open_session(), scanner(open_session(), token), data)
+        with DriverConnection(engine) as conn:
+            found = record_on_snapshot(conn, token, *parsed)
+        if found is None:
+            raise Unauthorized(TOKEN_REFUSED)
+        actor, body = found
+        if body is not None:
+            return 201, body
+        return submit_scan(open_session(), actor, data, parsed=parsed)
+    session = open_session()
     if parsed is None or parsed[2]["action"] == "commission":
         return submit_scan(session, scanner(session, token), data, parsed=parsed)
     key, code, fields = parsed
