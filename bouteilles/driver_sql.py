@@ -84,6 +84,7 @@ class DriverConnection:
     """
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.dialect = engine.dialect
         self.dispatch = engine.dispatch
         self.connection = engine.raw_connection()
@@ -97,11 +98,13 @@ class DriverConnection:
     def begin(self, *, read_only: bool = False) -> None:
         """Open a transaction (PostgreSQL's driver opens one at the first statement)."""
         if self.dialect.name == "sqlite":
-            dbapi_connection = self.connection.dbapi_connection
-            sql = sqlite_begin(dbapi_connection, read_only=read_only)
-            if self.dispatch.before_cursor_execute:
-                self.dispatch.before_cursor_execute(self, None, sql, (), None, False)
-            self._call(sql, dbapi_connection.execute, sql)
+            self.execute(sqlite_begin(self.connection.dbapi_connection, read_only=read_only))
+
+    def execute(self, sql: str) -> None:
+        """Run a statement of no parameters and no rows (BEGIN, SAVEPOINT …)."""
+        if self.dispatch.before_cursor_execute:
+            self.dispatch.before_cursor_execute(self, None, sql, (), None, False)
+        self._call(sql, self.connection.dbapi_connection.execute, sql)
 
     def commit(self) -> None:
         self._call("COMMIT", self.connection.dbapi_connection.commit)

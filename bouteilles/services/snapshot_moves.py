@@ -38,6 +38,7 @@ from sqlalchemy import Connection, String, bindparam, select, true, type_coerce
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
+from .. import group_commit
 from ..driver_sql import DriverConnection, DriverStatement
 from ..models import Container, IdempotentResponse, utcnow
 from ..models.base import UTCDateTime
@@ -98,23 +99,18 @@ class SnapshotScan:
 
 def record_on_snapshot(conn: DriverConnection, token: str, key: str, code: str,
                        fields: dict) -> tuple[Actor, dict | None] | None:
-    """Decide the scan in a read transaction of `conn`, then write it in a write
-    transaction if nothing moved: None if the token is not valid, else (its
-    actor, the answer if the scan is recorded, or None: the general path must
-    record it; nothing of this one is left)."""
+    """Decide the scan in a read transaction of `conn`, then write it if nothing
+    moved, in a transaction shared with the process's other scans of the moment
+    (`group_commit`): None if the token is not valid, else (its actor, the
+    answer if the scan is recorded, or None: the general path must record it;
+    nothing of this one is left)."""
     conn.begin(read_only=True)
     found = plan_on_snapshot(conn, token, key, code, fields)
     conn.rollback()
     if found is None or found[1] is None:
         return found
     actor, decided = found
-    conn.begin()
-    body = write_if_unchanged(conn, decided)
-    if body is None:
-        conn.rollback()
-    else:
-        conn.commit()
-    return actor, body
+    return actor, group_commit.for_engine(conn.engine).write(conn, write_if_unchanged, decided)
 
 
 def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
