@@ -79,23 +79,20 @@ class ContainerMove:
         return {"event": self.event, "item": self.item, "deposit": self.deposit}
 
 
-UNREAD = object()  # move_container's `box` when the caller has not read it
-
-
 def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
                    occurred_at: datetime, now: datetime, to: Place | None = None,
                    reason: str | None = None, batch: str | None = None,
-                   idempotency_key: str | None = None, box=UNREAD,
+                   idempotency_key: str | None = None,
                    store_answer: bool = False) -> ContainerMove | None:
     """Apply one scan to the container labelled `code`; None if no container has it.
 
     The caller has checked the input (action, who may act, reason, time);
-    refusals raise InvalidTransition before anything is written. `box`: the row
-    of READ_FOR_UPDATE if the caller read it already. `store_answer`: PostgreSQL
-    may store the API answer under `idempotency_key` with the move's writes
-    (`answered` then says it did; the key's row was claimed before).
+    refusals raise InvalidTransition before anything is written.
+    `store_answer`: PostgreSQL may store the API answer under `idempotency_key`
+    with the move's writes (`answered` then says it did; the key's row was
+    claimed before).
     """
-    box = _read_locked(conn, code, box)
+    box = _read_locked(conn, code)
     if box is None:
         return None
     rule = lifecycle.decide(action, box.state, reason=reason)
@@ -114,7 +111,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         event["id"] = move.event["id"] = move.event_id = event_id
     if event_id is not None and len(entries) <= 1:
         move.answered = store_answer and idempotency_key is not None
-        move.deposit_id = _write_in_one_statement(
+        move.deposit_id = write_in_one_statement(
             conn, box, event, entries, projection,
             answer_key=idempotency_key if move.answered else None, answer=move.body)
     else:
@@ -142,7 +139,7 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     """The rows a permitted move of `box` (a READ row) writes, and its answer.
 
     Depends on nothing but its arguments: what it plans is what any reader of
-    the same row would plan (`snapshot_moves` relies on it).
+    the same row would plan (`counter_scans` relies on it).
     """
     anomaly = rule.anomaly
     if (anomaly is None and action in lifecycle.HOLDER_ACTIONS
@@ -208,26 +205,30 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     return PlannedMove(move, event, entries, projection)
 
 
-def _read_locked(conn: Connection, code: str, box=UNREAD):
+def _read_locked(conn: Connection, code: str):
     """The container row (locked on PostgreSQL) with its type, holder, entry and batch.
 
-    PostgreSQL: one `SELECT … FOR UPDATE OF containers` (READ_FOR_UPDATE; the
-    caller may have run it inside a larger statement). If another transaction
-    moved the box meanwhile, the row is re-checked after the wait against the
-    joined rows read before it: the holder's join then fails (no row) and the
-    ledger entry's or batch's outer join comes back empty. Either way the row is
-    locked by now: read it again, fresh.
+    PostgreSQL: one `SELECT … FOR UPDATE OF containers` (READ_FOR_UPDATE), read
+    again, fresh, if its joined rows are stale (`joins_match`).
     """
     if conn.dialect.name != "postgresql":
-        return READ_SQLITE.first(conn, {"code": code}) if box is UNREAD else box
-    if box is UNREAD:
-        box = conn.execute(READ_FOR_UPDATE, {"code": code}).first()
-    if box is not None and (box.lend_entry_id is None) == (box.entry_kind is None) \
-            and (box.batch_id is None) == (box.batch_code is None):
+        return READ_SQLITE.first(conn, {"code": code})
+    box = conn.execute(READ_FOR_UPDATE, {"code": code}).first()
+    if box is not None and joins_match(box):
         return box
     if conn.execute(LOCK, {"code": code}).first() is None:
         return None  # no container carries this label
     return conn.execute(READ_PG, {"code": code}).first()
+
+
+def joins_match(box) -> bool:
+    """Whether a row of READ_FOR_UPDATE holds together. If another transaction
+    moved the container while we waited for its lock, PostgreSQL re-checks the
+    container's row after the wait, not the rows joined to it as read before:
+    the holder's join then fails (no row at all), and the open ledger entry's or
+    the batch's outer join comes back empty. The row is locked by now either way."""
+    return (box.lend_entry_id is None) == (box.entry_kind is None) \
+        and (box.batch_id is None) == (box.batch_code is None)
 
 
 _AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
@@ -283,7 +284,7 @@ def projection_params(box, projection: dict, entry_id: int | None) -> dict:
             "lend_entry_id": entry_id or box.lend_entry_id}
 
 
-def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
+def write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
                             projection: dict, *, answer_key: str | None,
                             answer: dict) -> int | None:
     """PostgreSQL: the writes in one round trip (data-modifying CTEs): the event

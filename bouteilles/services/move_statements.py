@@ -1,4 +1,4 @@
-"""The SQL of a container's move (`container_moves`, `snapshot_moves`), kept apart
+"""The SQL of a container's move (`container_moves`, `counter_scans`), kept apart
 from the rules that choose what to write.
 
 `READ` is the container with all a decision needs (type, holder, open ledger

@@ -25,7 +25,6 @@ from ..models import (
 from . import lifecycle
 from .accounts import Actor
 from .container_moves import (
-    UNREAD,
     ContainerMove,
     Place,
     add_inputs,
@@ -90,7 +89,7 @@ def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
 
 def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at: datetime,
           now: datetime, to: str | None, reason: str | None, batch: str | None,
-          idempotency_key: str | None, box=UNREAD,
+          idempotency_key: str | None,
           store_answer: bool = False) -> ContainerMove | None:
     """Move a labelled container (the hot path); None when `code` is not one."""
     place = None
@@ -100,7 +99,7 @@ def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at
     return move_container(
         session.connection(), actor, code=parse_code(code), action=action,
         occurred_at=occurred_at, now=now, to=place, reason=reason, batch=batch,
-        idempotency_key=idempotency_key, box=box, store_answer=store_answer)
+        idempotency_key=idempotency_key, store_answer=store_answer)
 
 
 def record_scan(
@@ -241,11 +240,11 @@ def scan_body(session: Session, result: ScanResult) -> dict:
     }
 
 
-def scan_for_api(session: Session, actor: Actor, key: str, fields: dict,
-                 box=UNREAD) -> tuple[dict, bool]:
+def scan_for_api(session: Session, actor: Actor, key: str,
+                 fields: dict) -> tuple[dict, bool]:
     """Record an API scan (`fields` as `submissions` parsed them): its answer, and
     whether the answer is already stored under `key` (PostgreSQL's container move
-    stores it with its writes). `box`: the container row if already read."""
+    stores it with its writes)."""
     now = utcnow()
     occurred_at = fields["occurred_at"] or now
     check_scan(actor.kind, action=fields["action"], occurred_at=occurred_at, now=now,
@@ -254,7 +253,7 @@ def scan_for_api(session: Session, actor: Actor, key: str, fields: dict,
         move = _move(session, actor, code=fields["code"], action=fields["action"],
                      occurred_at=occurred_at, now=now, to=fields["to"],
                      reason=fields["reason"], batch=fields["batch"], idempotency_key=key,
-                     box=box, store_answer=True)
+                     store_answer=True)
         if move is not None:
             return move.body, move.answered
     # Crates, commissioning and unknown codes: the ORM path, in a savepoint so

@@ -5,31 +5,18 @@ scan (`scans.scan_for_api`) and stores the answer it gave: a replay of the key
 gets that answer back as-is, refusals included (phones resend their offline
 queue). A key claimed but not yet answered belongs to a transaction in flight.
 
-`submit_token_scan` is the counter's hot path (issue 7). On PostgreSQL, a lend
-or return sent with a bearer token costs two statements: the first checks the
-token, claims the key and reads (and locks) the container; the second writes
-the event, the ledger entry, the projection and the stored answer
-(`container_moves`). On SQLite a lend or return is decided in a read snapshot
-and written under the write lock only if nothing moved (`snapshot_moves`).
-Anything else (a crate, commissioning, input that does not parse, a refusal)
-takes the general path, so every refusal reads the same.
+`submit_token_scan` is the counter's hot path (issue 7): a lend or return sent
+with a bearer token is recorded without the session (`counter_scans`), in two
+statements on PostgreSQL, on a snapshot and in a shared transaction on SQLite.
+Anything else (a crate, commissioning, input that does not parse, a refusal, a
+replay) takes the general path, so every refusal reads the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    String,
-    bindparam,
-    delete,
-    literal,
-    literal_column,
-    select,
-    true,
-)
+from sqlalchemy import Connection, Engine, bindparam, delete, literal_column, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -37,20 +24,12 @@ from sqlalchemy.orm import Session
 from ..driver_sql import DriverConnection, DriverStatement
 from ..models import IdempotentResponse, User, utcnow
 from ..models.base import UTCDateTime
-from .accounts import (
-    TOKEN_ACTOR,
-    Actor,
-    actor_for_token,
-    token_actor_columns,
-    token_digest,
-)
-from .container_moves import UNREAD
+from .accounts import Actor, actor_for_token
+from .counter_scans import record_counter_scan
 from .errors import BouteillesError, Conflict, Unauthorized, ValidationError
 from .items import parse_code
-from .move_statements import READ_FOR_UPDATE
 from .payload import optional_int, optional_str, parse_time, required_str
 from .scans import scan_for_api
-from .snapshot_moves import record_on_snapshot
 
 TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
 
@@ -92,38 +71,22 @@ def submit_token_scan(engine: Engine, open_session: Callable[[], Session], token
                       data: object) -> tuple[int, dict]:
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
 
-    On SQLite a lend or return is recorded without a session, on a connection of
-    `engine`'s pool (`snapshot_moves.record_on_snapshot`); `open_session` gives
-    the request's session to everything else (the general path).
+    A lend or return is recorded without a session, on a connection of
+    `engine`'s pool (`counter_scans`); `open_session` gives the request's
+    session to everything else (the general path).
     """
     parsed = _parse(data)
-    if engine.dialect.name != "postgresql":
-        if parsed is None:
-            return submit_scan(open_session(), scanner(open_session(), token), data)
-        with DriverConnection(engine) as conn:
-            found = record_on_snapshot(conn, token, *parsed)
-        if found is None:
-            raise Unauthorized(TOKEN_REFUSED)
-        actor, body = found
-        if body is not None:
-            return 201, body
-        return submit_scan(open_session(), actor, data, parsed=parsed)
-    session = open_session()
-    if parsed is None or parsed[2]["action"] == "commission":
-        return submit_scan(session, scanner(session, token), data, parsed=parsed)
-    key, code, fields = parsed
-    conn = session.connection()
-    row = _OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
-                             "code": code})
-    if row is None:
+    if parsed is None:
+        session = open_session()
+        return submit_scan(session, scanner(session, token), data)
+    with DriverConnection(engine) as conn:
+        found = record_counter_scan(conn, token, *parsed)
+    if found is None:
         raise Unauthorized(TOKEN_REFUSED)
-    actor = Actor.of_row(row)
-    if row.claimed is None:
-        return _known_answer(conn, key, actor)
-    # No container row: a crate, an unknown code, or a row that moved while we
-    # waited for its lock; `container_moves` tells which (and reads it again).
-    return _answer(session, actor, key, data, fields=fields,
-                   box=row if row.id is not None else None)
+    actor, body = found
+    if body is not None:
+        return 201, body
+    return submit_scan(open_session(), actor, data, parsed=parsed)
 
 
 def scanner(session: Session, token: str) -> Actor:
@@ -135,11 +98,11 @@ def scanner(session: Session, token: str) -> Actor:
 
 
 def _answer(session: Session, actor: Actor, key: str, data: dict, *,
-            fields: dict | None = None, box=UNREAD) -> tuple[int, dict]:
+            fields: dict | None = None) -> tuple[int, dict]:
     """Record the scan under the claimed `key`; store and return the answer."""
     conn = session.connection()
     try:
-        body, answered = scan_for_api(session, actor, key, fields or _fields(data), box)
+        body, answered = scan_for_api(session, actor, key, fields or _fields(data))
         status = 201
     except ValidationError:
         conn.execute(_FORGET_KEY, {"k": key})
@@ -189,26 +152,3 @@ def _known_answer(conn: Connection, key: str, actor: Actor) -> tuple[int, dict]:
 def error_body(exc: BouteillesError) -> dict:
     """The API error shape (French message; routes may translate)."""
     return {"error": {"code": exc.code, "message": str(exc)}}
-
-
-def _open_statement():
-    """Token → actor, key claimed for the actor's organisation, container read and
-    locked: one round trip. No valid token, no row (nothing claimed or locked)."""
-    actor = TOKEN_ACTOR.cte("actor")
-    claim = (
-        postgresql.insert(_KEYS)
-        .from_select(["key", "org_id", "status", "body", "created_at"], select(
-            bindparam("key", type_=String()), actor.c.org_id, literal(0),
-            literal_column("'{}'"), bindparam("now", type_=UTCDateTime())))
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(_KEYS.c.key)
-        .cte("claim")
-    )
-    box = READ_FOR_UPDATE.subquery("box")
-    return (
-        select(*token_actor_columns(actor), claim.c.key.label("claimed"), box)
-        .select_from(actor.outerjoin(claim, true()).outerjoin(box, true()))
-    )
-
-
-_OPEN = DriverStatement(_open_statement())

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from bouteilles.database import get_session
 from bouteilles.models import ApiToken
-from bouteilles.services import snapshot_moves, submissions
+from bouteilles.services import counter_scans, submissions
 from bouteilles.services.accounts import revoke_token
 from bouteilles.services.batches import open_batch
-from bouteilles.services.snapshot_moves import plan_on_snapshot, write_if_unchanged
+from bouteilles.services.counter_scans import plan_on_snapshot, write_if_unchanged
 
 
 def scan(client, headers, code, action, **extra):
@@ -129,7 +129,7 @@ def test_a_lend_costs_a_handful_of_statements(app, client, actors, token_for, ma
         event.remove(engine, "before_cursor_execute", count)
     work = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
     # PostgreSQL: data-modifying CTEs (services/submissions.py). SQLite: token and
-    # container read in a snapshot, then the four writes (services/snapshot_moves.py).
+    # container read in a snapshot, then the four writes (services/counter_scans.py).
     expected = 2 if engine.dialect.name == "postgresql" else 5
     assert len(work) == expected, "\n".join(work)
     if engine.dialect.name == "sqlite":  # the write lock is held for the writes alone
@@ -153,7 +153,7 @@ def test_the_same_key_twice_answers_the_first_answer(client, actors, token_for, 
 
 def _sqlite_only(app):
     if app.extensions["db_engine"].dialect.name != "sqlite":
-        pytest.skip("the snapshot path is SQLite's (services/snapshot_moves.py)")
+        pytest.skip("the snapshot path is SQLite's (services/counter_scans.py)")
 
 
 def _events_of(code: str) -> list[tuple[str, str]]:
@@ -223,14 +223,14 @@ def test_a_box_moved_since_the_snapshot_is_read_again_under_the_lock(
     headers = token_for(actors["restaurant"])
     get_session().commit()
     assert scan(client, headers, code, "lend").status_code == 201
-    real = snapshot_moves.write_if_unchanged
+    real = counter_scans.write_if_unchanged
 
     def stale(conn, decided):
         decided.box = decided.box._replace(raw_last_event_at="2000-01-01 00:00:00.000000")
         assert real(conn, decided) is None
         return None
 
-    monkeypatch.setattr(snapshot_moves, "write_if_unchanged", stale)
+    monkeypatch.setattr(counter_scans, "write_if_unchanged", stale)
     answer = scan(client, headers, code, "return")
     assert answer.status_code == 201, answer.get_json()
     assert _events_of(code)[1:] == [("lend", "in_use"), ("return", "returned")]
@@ -248,18 +248,18 @@ def test_a_key_answered_since_the_snapshot_writes_nothing_twice(
     get_session().commit()
     taken = {"code": other, "action": "lend", "idempotency_key": "taken"}
     assert client.post("/api/v1/scans", headers=headers, json=taken).status_code == 201
-    real = snapshot_moves.write_if_unchanged
+    real = counter_scans.write_if_unchanged
 
     def raced(conn, decided):
         decided.key = "taken"
         return real(conn, decided)
 
-    monkeypatch.setattr(snapshot_moves, "write_if_unchanged", raced)
+    monkeypatch.setattr(counter_scans, "write_if_unchanged", raced)
     data = {"code": code, "action": "lend", "idempotency_key": "mine"}
     answer = client.post("/api/v1/scans", headers=headers, json=data)
     assert answer.status_code == 201, answer.get_json()
     assert _events_of(code)[1:] == [("lend", "in_use")]
     assert_answer_matches_the_record(client, headers, answer.get_json())
-    monkeypatch.setattr(snapshot_moves, "write_if_unchanged", real)
+    monkeypatch.setattr(counter_scans, "write_if_unchanged", real)
     again = client.post("/api/v1/scans", headers=headers, json=data)  # stored under its key
     assert (again.status_code, again.get_json()) == (200, answer.get_json())

@@ -1,0 +1,250 @@
+"""The counter's scans, a lend or a return sent with a bearer token (issue 7).
+
+These are the network's most frequent writes, so they are recorded here without
+the ORM session, on a connection of the pool driven through the driver
+(`driver_sql.DriverConnection`), in as few statements as each database allows.
+Whatever cannot be decided from the container's row alone (a crate, an unknown
+code, a refusal, a key seen before, a wash, a delivery) is left to the general
+path (`submissions.submit_scan`), which reads again and answers as it always
+did: nothing of the attempt here is kept. `plan_counter_scan` is the one
+decision of both databases.
+
+**PostgreSQL** has row locks, and does the scan in two statements: the first
+checks the token, claims the key and reads the container, locked; the second
+writes the event, the ledger entry, the projection and the stored answer
+(data-modifying CTEs, `container_moves`).
+
+**SQLite** has one write lock for the whole database, held from `BEGIN
+IMMEDIATE` to `COMMIT`, so writers of every worker run one after the other and
+the throughput is one over the time the lock is held. So a scan is decided
+outside the lock, in a WAL snapshot: one statement checks the bearer token and
+reads the container and the key. It is then written, under the lock, in a
+transaction shared with the other scans of its worker that are waiting
+(`group_commit`), in four statements:
+
+1. the event, 2. its ledger entries (`container_moves.insert_rows`);
+3. the projection, `UPDATE … WHERE` every column the decision read is still
+   what it read (compare-and-set);
+4. the stored answer, `INSERT … ON CONFLICT (key) DO NOTHING`.
+
+If 3 or 4 changes no row, or 2 meets the ledger's unique closing entry, the
+container moved or the key was answered since the snapshot: this scan's
+writes are undone and it takes the general path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Connection,
+    String,
+    bindparam,
+    literal,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from .. import group_commit
+from ..driver_sql import DriverConnection, DriverStatement
+from ..models import Container, IdempotentResponse, utcnow
+from ..models.base import UTCDateTime
+from . import lifecycle
+from .accounts import TOKEN_ACTOR, Actor, token_actor_columns, token_digest
+from .container_moves import (
+    PlannedMove,
+    insert_rows,
+    joins_match,
+    plan_move,
+    projection_params,
+    write_in_one_statement,
+)
+from .errors import BouteillesError
+from .move_statements import READ, READ_FOR_UPDATE, UPDATE_SQL, timestamps
+from .scans import check_scan
+
+_c = Container.__table__
+_KEYS = IdempotentResponse.__table__
+
+
+def _snapshot_statement():
+    """The token's actor and, if a container has the label, the container as `READ`
+    reads it, with the raw text of its timestamps (compared as stored, whatever
+    wrote them) and the key's stored status, if any. No valid token, no row."""
+    actor = TOKEN_ACTOR.cte("actor")
+    box = READ.add_columns(
+        type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
+        type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"),
+        select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key"))
+        .scalar_subquery().label("key_status"),
+    ).subquery("box")
+    return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
+
+
+_SNAPSHOT = DriverStatement(_snapshot_statement())
+# Every column `plan_move` reads of the container row; the joined rows (type,
+# holder, ledger entry, batch) are fixed by these ids.
+_UNCHANGED = """
+  AND state = :was_state AND holder_id = :was_holder_id AND cycles IS :was_cycles
+  AND batch_id IS :was_batch_id AND lend_entry_id IS :was_lend_entry_id
+  AND deposit_held_cents IS :was_held AND lent_at IS :was_lent_at
+  AND last_event_at IS :was_last_event_at"""
+_UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + _UNCHANGED))
+_STORE_ANSWER = DriverStatement(
+    sqlite.insert(_KEYS).values(
+        key=bindparam("key"), org_id=bindparam("org_id"), status=201,
+        body=bindparam("body", type_=_KEYS.c.body.type),
+        created_at=bindparam("now", type_=UTCDateTime()))
+    .on_conflict_do_nothing(index_elements=["key"]))
+# Actions that need more than the container's row (a batch to join, a place to
+# deliver to) or that make one: the general path.
+_ELSEWHERE = frozenset({"commission", "wash", "deliver"})
+
+
+def _open_statement():
+    """PostgreSQL: token → actor, key claimed for the actor's organisation, container
+    read and locked, the event's id drawn: one round trip. No valid token, no row
+    (nothing claimed or locked)."""
+    actor = TOKEN_ACTOR.cte("actor")
+    claim = (
+        postgresql.insert(_KEYS)
+        .from_select(["key", "org_id", "status", "body", "created_at"], select(
+            bindparam("key", type_=String()), actor.c.org_id, literal(0),
+            literal_column("'{}'"), bindparam("now", type_=UTCDateTime())))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_KEYS.c.key)
+        .cte("claim")
+    )
+    box = READ_FOR_UPDATE.subquery("box")
+    return (
+        select(*token_actor_columns(actor), claim.c.key.label("claimed"), box)
+        .select_from(actor.outerjoin(claim, true()).outerjoin(box, true()))
+    )
+
+
+_OPEN = DriverStatement(_open_statement())
+
+
+def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
+                        fields: dict) -> tuple[Actor, dict | None] | None:
+    """Record a lend or return on `conn`: None if the token is not valid, else (its
+    actor, the answer if the scan is recorded, or None: the general path must
+    record it, and nothing of this attempt is left)."""
+    if conn.dialect.name == "postgresql":
+        return _record_locked(conn, token, key, code, fields)
+    return _record_on_snapshot(conn, token, key, code, fields)
+
+
+def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove | None:
+    """What a scan of the container row `box` (as `move_statements.READ` reads it)
+    writes and answers; None if it is not a permitted lend or return that needs
+    nothing but the row (the general path then records it, or refuses it and
+    says why)."""
+    action = fields["action"]
+    if action in _ELSEWHERE or fields["to"] is not None or fields["batch"] is not None:
+        return None
+    now = utcnow()
+    occurred_at = fields["occurred_at"] or now
+    try:
+        check_scan(actor.kind, action=action, occurred_at=occurred_at, now=now,
+                   reason=fields["reason"], to=None, quantity=fields["quantity"])
+    except BouteillesError:
+        return None
+    rule = lifecycle.decide(action, box.state, reason=fields["reason"])
+    if rule.outcome == "refused":
+        return None
+    return plan_move(box, actor, rule, action=action, occurred_at=occurred_at, now=now,
+                     to=None, reason=fields["reason"], idempotency_key=key, joined=None)
+
+
+def _record_locked(conn: DriverConnection, token: str, key: str, code: str,
+                   fields: dict) -> tuple[Actor, dict | None] | None:
+    """PostgreSQL: claim, read and lock in one statement, write in another."""
+    row = _OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
+                             "code": code})
+    if row is None:
+        return None
+    actor = Actor.of_row(row)
+    # No claim: a key seen before. No row: a crate, an unknown code, or a container
+    # that moved while we waited for its lock (its joined rows no longer match).
+    planned = None
+    if row.claimed is not None and row.id is not None and joins_match(row):
+        planned = plan_counter_scan(row, actor, key, fields)
+    if planned is None or len(planned.entries) > 1:
+        conn.rollback()
+        return actor, None
+    move = planned.move
+    planned.event["id"] = move.event["id"] = move.event_id = row.next_event_id
+    move.deposit_id = write_in_one_statement(conn, row, planned.event, planned.entries,
+                                             planned.projection, answer_key=key,
+                                             answer=move.body)
+    conn.commit()
+    return actor, move.body
+
+
+@dataclass
+class SnapshotScan:
+    """A scan decided on a snapshot, to be written by `write_if_unchanged`."""
+
+    actor: Actor
+    key: str
+    box: object  # the _SNAPSHOT row
+    planned: PlannedMove
+
+
+def _record_on_snapshot(conn: DriverConnection, token: str, key: str, code: str,
+                        fields: dict) -> tuple[Actor, dict | None] | None:
+    """SQLite: decide in a read transaction of `conn`, then write if nothing moved,
+    in a transaction shared with the worker's other scans of the moment."""
+    conn.begin(read_only=True)
+    found = plan_on_snapshot(conn, token, key, code, fields)
+    conn.rollback()
+    if found is None or found[1] is None:
+        return found
+    actor, decided = found
+    return actor, group_commit.for_engine(conn.engine).write(conn, write_if_unchanged, decided)
+
+
+def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
+                     fields: dict) -> tuple[Actor, SnapshotScan | None] | None:
+    """Check the token and decide a counter scan in `conn`'s snapshot, in one
+    statement: None if the token is not valid, else (its actor, the decided scan
+    or None when the general path must record it)."""
+    found = _SNAPSHOT.first(conn, {"digest": token_digest(token), "code": code, "key": key})
+    if found is None:
+        return None
+    actor = Actor.of_row(found)
+    planned = None
+    if found.id is not None and found.key_status is None:
+        planned = plan_counter_scan(found, actor, key, fields)
+    return actor, None if planned is None else SnapshotScan(actor, key, found, planned)
+
+
+def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
+    """Write the planned scan and store its answer; None if the container moved or
+    the key was answered since the snapshot (the caller rolls back)."""
+    box, planned = scan.box, scan.planned
+    move = planned.move
+    try:
+        move.event_id, move.deposit_id = insert_rows(conn, box, planned.event, planned.entries)
+    except IntegrityError:
+        # The open ledger entry was closed since the snapshot (its closing entry is
+        # unique): the box moved. A fault of our own would fail the general path too.
+        return None
+    move.event["id"] = move.event_id
+    if not _UPDATE_IF_UNCHANGED.run(conn, {
+            **projection_params(box, planned.projection, move.deposit_id),
+            "was_state": box.state, "was_holder_id": box.holder_id, "was_cycles": box.cycles,
+            "was_batch_id": box.batch_id, "was_lend_entry_id": box.lend_entry_id,
+            "was_held": box.deposit_held_cents, "was_lent_at": box.raw_lent_at,
+            "was_last_event_at": box.raw_last_event_at}):
+        return None
+    body = move.body
+    if not _STORE_ANSWER.run(conn, {"key": scan.key, "org_id": scan.actor.org_id,
+                                    "body": body, "now": planned.event["recorded_at"]}):
+        return None
+    return body
