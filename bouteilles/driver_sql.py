@@ -16,9 +16,9 @@ request of a hot path, and nowhere else.
 
 A `DriverConnection` is the transaction such statements run in when the hot
 path needs no ORM at all: a connection of the engine's pool, begun, committed
-and rolled back through the driver. The ORM `Session` and SQLAlchemy's
-`Connection` around the same two transactions of a SQLite scan cost ~120 µs of
-Python per scan, a fifth of its CPU (`bench/scans.py`, issue 7).
+and rolled back through the driver. Without the ORM `Session` and
+SQLAlchemy's `Connection` around its two transactions, a SQLite scan went from
+585 to ~375 µs of CPU in process (issue 7, docs/scaling.md).
 """
 
 from __future__ import annotations
