@@ -3,28 +3,35 @@
 These are the network's most frequent writes, so they are recorded here without
 the ORM session, on a connection of the pool driven through the driver
 (`driver_sql.DriverConnection`), in as few statements as each database allows.
-Whatever cannot be decided from the container's row alone (a crate, an unknown
-code, a refusal, a key seen before, a wash, a delivery) is left to the general
-path (`submissions.submit_scan`), which reads again and answers as it always
-did: nothing of the attempt here is kept. `plan_counter_scan` is the one
-decision of both databases.
+On both databases the scan is decided on what one statement reads (the bearer
+token, the container, the key's stored status), then written only if nothing
+that decision read has changed: the projection's `UPDATE … WHERE` every column
+it read is still what it was (compare-and-set). `plan_counter_scan` is the one
+decision of both. Whatever cannot be decided from the container's row alone (a
+crate, an unknown code, a refusal, a key seen before, a wash, a delivery), and
+any scan whose compare-and-set finds the row changed, goes to the general path
+(`submissions.submit_scan`), which reads under a lock and answers as it always
+did: nothing of the attempt here is kept. Optimistic rather than locked
+because two phones scanning one box within a millisecond is rare, and costs
+one more read.
 
-**PostgreSQL** has row locks, and does the scan in two statements: the first
-checks the token, claims the key and reads the container, locked; the second
-writes the event, the ledger entry, the projection and the stored answer
-(data-modifying CTEs, `container_moves`).
+**PostgreSQL**: two statements, each its own transaction (autocommit: no BEGIN
+and no COMMIT, so 3 round trips with the pool's ping against 5). The read
+also draws the event's and the ledger entry's ids, so the answer is complete
+before the write. The write is one statement (data-modifying CTEs): the
+compare-and-set, and only if it changed the row, the event, its ledger entry
+and the stored answer. A key stored meanwhile by another request fails the
+statement on the key's unique index; nothing of it stays.
 
 **SQLite** has one write lock for the whole database, held from `BEGIN
 IMMEDIATE` to `COMMIT`, so writers of every worker run one after the other and
-the throughput is one over the time the lock is held. So a scan is decided
-outside the lock, in a WAL snapshot: one statement checks the bearer token and
-reads the container and the key. It is then written, under the lock, in a
+the throughput is one over the time the lock is held. The read is a WAL
+snapshot, outside the lock. The write happens under the lock, in a
 transaction shared with the other scans of its worker that are waiting
 (`group_commit`), in four statements:
 
 1. the event, 2. its ledger entries (`container_moves.insert_rows`);
-3. the projection, `UPDATE … WHERE` every column the decision read is still
-   what it read (compare-and-set);
+3. the projection, compare-and-set;
 4. the stored answer, `INSERT … ON CONFLICT (key) DO NOTHING`.
 
 If 3 or 4 changes no row, or 2 meets the ledger's unique closing entry, the
@@ -37,16 +44,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    JSON,
     Connection,
     String,
     bindparam,
-    literal,
+    func,
     literal_column,
     select,
     true,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import group_commit
@@ -55,39 +63,39 @@ from ..models import Container, IdempotentResponse, utcnow
 from ..models.base import UTCDateTime
 from . import lifecycle
 from .accounts import TOKEN_ACTOR, Actor, token_actor_columns, token_digest
-from .container_moves import (
-    PlannedMove,
-    insert_rows,
-    joins_match,
-    plan_move,
-    projection_params,
-    write_in_one_statement,
-)
+from .container_moves import PlannedMove, insert_rows, plan_move, projection_params
 from .errors import BouteillesError
-from .move_statements import READ, READ_FOR_UPDATE, UPDATE_SQL, timestamps
+from .move_statements import READ, READ_PG, UPDATE_SQL, timestamps
 from .scans import check_scan
 
 _c = Container.__table__
 _KEYS = IdempotentResponse.__table__
 
 
-def _snapshot_statement():
+def _snapshot_statement(dialect: str):
     """The token's actor and, if a container has the label, the container as `READ`
-    reads it, with the raw text of its timestamps (compared as stored, whatever
-    wrote them) and the key's stored status, if any. No valid token, no row."""
+    reads it, the key's stored status if any, and the container's timestamps as
+    stored (`raw_…`, compared by the write). SQLite gives their text (whatever
+    wrote them); PostgreSQL their value, and draws the event's and the ledger
+    entry's ids. No valid token, no row."""
     actor = TOKEN_ACTOR.cte("actor")
-    box = READ.add_columns(
-        type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
-        type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"),
-        select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key"))
-        .scalar_subquery().label("key_status"),
-    ).subquery("box")
+    key_status = select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key")) \
+        .scalar_subquery().label("key_status")
+    if dialect == "sqlite":
+        box = READ.add_columns(
+            type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
+            type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"), key_status)
+    else:
+        box = READ_PG.add_columns(
+            _c.c.lent_at.label("raw_lent_at"), _c.c.last_event_at.label("raw_last_event_at"),
+            key_status,
+            func.nextval(literal_column("'deposit_entries_id_seq'")).label("next_entry_id"))
+    box = box.subquery("box")
     return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
 
 
-_SNAPSHOT = DriverStatement(_snapshot_statement())
-# Every column `plan_move` reads of the container row; the joined rows (type,
-# holder, ledger entry, batch) are fixed by these ids.
+_SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
+# SQLite's compare-and-set (its parameters: `_unchanged`).
 _UNCHANGED = """
   AND state = :was_state AND holder_id = :was_holder_id AND cycles IS :was_cycles
   AND batch_id IS :was_batch_id AND lend_entry_id IS :was_lend_entry_id
@@ -105,28 +113,48 @@ _STORE_ANSWER = DriverStatement(
 _ELSEWHERE = frozenset({"commission", "wash", "deliver"})
 
 
-def _open_statement():
-    """PostgreSQL: token → actor, key claimed for the actor's organisation, container
-    read and locked, the event's id drawn: one round trip. No valid token, no row
-    (nothing claimed or locked)."""
-    actor = TOKEN_ACTOR.cte("actor")
-    claim = (
-        postgresql.insert(_KEYS)
-        .from_select(["key", "org_id", "status", "body", "created_at"], select(
-            bindparam("key", type_=String()), actor.c.org_id, literal(0),
-            literal_column("'{}'"), bindparam("now", type_=UTCDateTime())))
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(_KEYS.c.key)
-        .cte("claim")
-    )
-    box = READ_FOR_UPDATE.subquery("box")
-    return (
-        select(*token_actor_columns(actor), claim.c.key.label("claimed"), box)
-        .select_from(actor.outerjoin(claim, true()).outerjoin(box, true()))
-    )
-
-
-_OPEN = DriverStatement(_open_statement())
+# PostgreSQL: the whole write in one statement, run on its own (autocommit): the
+# projection as a compare-and-set and, only if it changed the row, the event,
+# its ledger entry and the stored answer. A key stored meanwhile fails the
+# statement on the key's unique index, and nothing of it is kept.
+_UNCHANGED_PG = """
+  AND state = :was_state AND holder_id = :was_holder_id
+  AND cycles IS NOT DISTINCT FROM CAST(:was_cycles AS INTEGER)
+  AND batch_id IS NOT DISTINCT FROM CAST(:was_batch_id AS INTEGER)
+  AND lend_entry_id IS NOT DISTINCT FROM CAST(:was_lend_entry_id AS INTEGER)
+  AND deposit_held_cents IS NOT DISTINCT FROM CAST(:was_held AS INTEGER)
+  AND lent_at IS NOT DISTINCT FROM CAST(:was_lent_at AS TIMESTAMP)
+  AND last_event_at IS NOT DISTINCT FROM CAST(:was_last_event_at AS TIMESTAMP)"""
+_WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
+WITH moved AS (""" + UPDATE_SQL + _UNCHANGED_PG + """
+  RETURNING id),
+ev AS (
+  INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
+                      from_holder_id, holder_id, from_state, to_state, quantity,
+                      quantity_delta, reason, anomaly, batch_id, idempotency_key,
+                      occurred_at, recorded_at)
+  SELECT CAST(:id AS INTEGER), CAST(:action AS VARCHAR), CAST(:code AS VARCHAR), moved.id,
+         CAST(:type_id AS INTEGER), CAST(:org_id AS INTEGER), CAST(:user_id AS INTEGER),
+         CAST(:from_holder_id AS INTEGER), CAST(:holder_id AS INTEGER),
+         CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), 1, 0,
+         CAST(:reason AS VARCHAR), CAST(:anomaly AS VARCHAR), CAST(:batch_id AS INTEGER),
+         CAST(:idempotency_key AS VARCHAR), :occurred_at, :recorded_at
+  FROM moved),
+entry AS (
+  INSERT INTO deposit_entries (id, kind, org_id, amount_cents, lend_entry_id, container_id,
+                               event_id, occurred_at, recorded_at)
+  SELECT CAST(:entry_id AS INTEGER), CAST(:entry_kind AS VARCHAR),
+         CAST(:entry_org_id AS INTEGER), CAST(:entry_amount AS INTEGER),
+         CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
+         :recorded_at
+  FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL),
+answer AS (
+  INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
+  SELECT CAST(:answer_key AS VARCHAR), CAST(:org_id AS INTEGER), 201, :answer, :recorded_at
+  FROM moved)
+SELECT count(*) AS moved FROM moved""").bindparams(
+    bindparam("answer", type_=JSON()), bindparam("was_lent_at", type_=UTCDateTime()),
+    bindparam("was_last_event_at", type_=UTCDateTime())))
 
 
 def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
@@ -135,7 +163,7 @@ def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
     actor, the answer if the scan is recorded, or None: the general path must
     record it, and nothing of this attempt is left)."""
     if conn.dialect.name == "postgresql":
-        return _record_locked(conn, token, key, code, fields)
+        return _record_on_snapshot_pg(conn, token, key, code, fields)
     return _record_on_snapshot(conn, token, key, code, fields)
 
 
@@ -161,29 +189,16 @@ def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove 
                      to=None, reason=fields["reason"], idempotency_key=key, joined=None)
 
 
-def _record_locked(conn: DriverConnection, token: str, key: str, code: str,
-                   fields: dict) -> tuple[Actor, dict | None] | None:
-    """PostgreSQL: claim, read and lock in one statement, write in another."""
-    row = _OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
-                             "code": code})
-    if row is None:
-        return None
-    actor = Actor.of_row(row)
-    # No claim: a key seen before. No row: a crate, an unknown code, or a container
-    # that moved while we waited for its lock (its joined rows no longer match).
-    planned = None
-    if row.claimed is not None and row.id is not None and joins_match(row):
-        planned = plan_counter_scan(row, actor, key, fields)
-    if planned is None or len(planned.entries) > 1:
-        conn.rollback()
-        return actor, None
-    move = planned.move
-    planned.event["id"] = move.event["id"] = move.event_id = row.next_event_id
-    move.deposit_id = write_in_one_statement(conn, row, planned.event, planned.entries,
-                                             planned.projection, answer_key=key,
-                                             answer=move.body)
-    conn.commit()
-    return actor, move.body
+def _record_on_snapshot_pg(conn: DriverConnection, token: str, key: str, code: str,
+                           fields: dict) -> tuple[Actor, dict | None] | None:
+    """PostgreSQL: decide on what one statement reads, write with another if
+    nothing moved; each statement on its own (no BEGIN, no COMMIT)."""
+    with conn.autocommit():
+        found = plan_on_snapshot(conn, token, key, code, fields)
+        if found is None or found[1] is None:
+            return found
+        actor, decided = found
+        return actor, write_if_unchanged(conn, decided)
 
 
 @dataclass
@@ -214,7 +229,8 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
     """Check the token and decide a counter scan in `conn`'s snapshot, in one
     statement: None if the token is not valid, else (its actor, the decided scan
     or None when the general path must record it)."""
-    found = _SNAPSHOT.first(conn, {"digest": token_digest(token), "code": code, "key": key})
+    found = _SNAPSHOT[conn.dialect.name].first(
+        conn, {"digest": token_digest(token), "code": code, "key": key})
     if found is None:
         return None
     actor = Actor.of_row(found)
@@ -226,7 +242,9 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
 
 def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
     """Write the planned scan and store its answer; None if the container moved or
-    the key was answered since the snapshot (the caller rolls back)."""
+    the key was answered since the snapshot (on SQLite the caller rolls back)."""
+    if conn.dialect.name == "postgresql":
+        return _write_if_unchanged_pg(conn, scan)
     box, planned = scan.box, scan.planned
     move = planned.move
     try:
@@ -237,14 +255,41 @@ def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
         return None
     move.event["id"] = move.event_id
     if not _UPDATE_IF_UNCHANGED.run(conn, {
-            **projection_params(box, planned.projection, move.deposit_id),
-            "was_state": box.state, "was_holder_id": box.holder_id, "was_cycles": box.cycles,
-            "was_batch_id": box.batch_id, "was_lend_entry_id": box.lend_entry_id,
-            "was_held": box.deposit_held_cents, "was_lent_at": box.raw_lent_at,
-            "was_last_event_at": box.raw_last_event_at}):
+            **projection_params(box, planned.projection, move.deposit_id), **_unchanged(box)}):
         return None
     body = move.body
     if not _STORE_ANSWER.run(conn, {"key": scan.key, "org_id": scan.actor.org_id,
                                     "body": body, "now": planned.event["recorded_at"]}):
         return None
     return body
+
+
+def _unchanged(box) -> dict:
+    """The compare-and-set's parameters: every column `plan_move` reads of the
+    container row (the joined rows, type, holder, ledger entry and batch, are
+    fixed by these ids)."""
+    return {"was_state": box.state, "was_holder_id": box.holder_id, "was_cycles": box.cycles,
+            "was_batch_id": box.batch_id, "was_lend_entry_id": box.lend_entry_id,
+            "was_held": box.deposit_held_cents, "was_lent_at": box.raw_lent_at,
+            "was_last_event_at": box.raw_last_event_at}
+
+
+def _write_if_unchanged_pg(conn: Connection, scan: SnapshotScan) -> dict | None:
+    box, planned = scan.box, scan.planned
+    if len(planned.entries) > 1:
+        return None  # a second entry names the first's id: the general path
+    move = planned.move
+    planned.event["id"] = move.event["id"] = move.event_id = box.next_event_id
+    entry = planned.entries[0] if planned.entries else None
+    move.deposit_id = box.next_entry_id if entry else None
+    try:
+        row = _WRITE_IF_UNCHANGED_PG.first(conn, {
+            **projection_params(box, planned.projection, move.deposit_id), **planned.event,
+            **_unchanged(box), "entry_id": move.deposit_id,
+            "entry_kind": entry and entry["kind"], "entry_org_id": entry and entry["org_id"],
+            "entry_amount": entry and entry["amount_cents"],
+            "entry_lend_id": entry and entry["lend_entry_id"], "answer_key": scan.key,
+            "answer": move.body})
+    except IntegrityError:
+        return None  # the key was stored since the snapshot: nothing of this is kept
+    return move.body if row.moved else None
