@@ -43,118 +43,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    JSON,
-    Connection,
-    String,
-    bindparam,
-    func,
-    literal_column,
-    select,
-    true,
-    type_coerce,
-)
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .. import group_commit
-from ..driver_sql import DriverConnection, DriverStatement
-from ..models import Container, IdempotentResponse, utcnow
-from ..models.base import UTCDateTime
+from ..driver_sql import DriverConnection
+from ..models import utcnow
 from . import lifecycle
-from .accounts import TOKEN_ACTOR, Actor, token_actor_columns, token_digest
+from .accounts import Actor, token_digest
 from .container_moves import PlannedMove, insert_rows, plan_move, projection_params
 from .errors import BouteillesError
-from .move_statements import READ, READ_PG, UPDATE_SQL, timestamps
+from .move_statements import SNAPSHOT, STORE_ANSWER, UPDATE_IF_UNCHANGED, WRITE_IF_UNCHANGED_PG
 from .scans import check_scan
 
-_c = Container.__table__
-_KEYS = IdempotentResponse.__table__
-
-
-def _snapshot_statement(dialect: str):
-    """The token's actor and, if a container has the label, the container as `READ`
-    reads it, the key's stored status if any, and the container's timestamps as
-    stored (`raw_…`, compared by the write). SQLite gives their text (whatever
-    wrote them); PostgreSQL their value, and draws the event's and the ledger
-    entry's ids. No valid token, no row."""
-    actor = TOKEN_ACTOR.cte("actor")
-    key_status = select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key")) \
-        .scalar_subquery().label("key_status")
-    if dialect == "sqlite":
-        box = READ.add_columns(
-            type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
-            type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"), key_status)
-    else:
-        box = READ_PG.add_columns(
-            _c.c.lent_at.label("raw_lent_at"), _c.c.last_event_at.label("raw_last_event_at"),
-            key_status,
-            func.nextval(literal_column("'deposit_entries_id_seq'")).label("next_entry_id"))
-    box = box.subquery("box")
-    return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
-
-
-_SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
-# SQLite's compare-and-set (its parameters: `_unchanged`).
-_UNCHANGED = """
-  AND state = :was_state AND holder_id = :was_holder_id AND cycles IS :was_cycles
-  AND batch_id IS :was_batch_id AND lend_entry_id IS :was_lend_entry_id
-  AND deposit_held_cents IS :was_held AND lent_at IS :was_lent_at
-  AND last_event_at IS :was_last_event_at"""
-_UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + _UNCHANGED))
-_STORE_ANSWER = DriverStatement(
-    sqlite.insert(_KEYS).values(
-        key=bindparam("key"), org_id=bindparam("org_id"), status=201,
-        body=bindparam("body", type_=_KEYS.c.body.type),
-        created_at=bindparam("now", type_=UTCDateTime()))
-    .on_conflict_do_nothing(index_elements=["key"]))
 # Actions that need more than the container's row (a batch to join, a place to
 # deliver to) or that make one: the general path.
 _ELSEWHERE = frozenset({"commission", "wash", "deliver"})
-
-
-# PostgreSQL: the whole write in one statement, run on its own (autocommit): the
-# projection as a compare-and-set and, only if it changed the row, the event,
-# its ledger entry and the stored answer. A key stored meanwhile fails the
-# statement on the key's unique index, and nothing of it is kept.
-_UNCHANGED_PG = """
-  AND state = :was_state AND holder_id = :was_holder_id
-  AND cycles IS NOT DISTINCT FROM CAST(:was_cycles AS INTEGER)
-  AND batch_id IS NOT DISTINCT FROM CAST(:was_batch_id AS INTEGER)
-  AND lend_entry_id IS NOT DISTINCT FROM CAST(:was_lend_entry_id AS INTEGER)
-  AND deposit_held_cents IS NOT DISTINCT FROM CAST(:was_held AS INTEGER)
-  AND lent_at IS NOT DISTINCT FROM CAST(:was_lent_at AS TIMESTAMP)
-  AND last_event_at IS NOT DISTINCT FROM CAST(:was_last_event_at AS TIMESTAMP)"""
-_WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
-WITH moved AS (""" + UPDATE_SQL + _UNCHANGED_PG + """
-  RETURNING id),
-ev AS (
-  INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
-                      from_holder_id, holder_id, from_state, to_state, quantity,
-                      quantity_delta, reason, anomaly, batch_id, idempotency_key,
-                      occurred_at, recorded_at)
-  SELECT CAST(:id AS INTEGER), CAST(:action AS VARCHAR), CAST(:code AS VARCHAR), moved.id,
-         CAST(:type_id AS INTEGER), CAST(:org_id AS INTEGER), CAST(:user_id AS INTEGER),
-         CAST(:from_holder_id AS INTEGER), CAST(:holder_id AS INTEGER),
-         CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), 1, 0,
-         CAST(:reason AS VARCHAR), CAST(:anomaly AS VARCHAR), CAST(:batch_id AS INTEGER),
-         CAST(:idempotency_key AS VARCHAR), :occurred_at, :recorded_at
-  FROM moved),
-entry AS (
-  INSERT INTO deposit_entries (id, kind, org_id, amount_cents, lend_entry_id, container_id,
-                               event_id, occurred_at, recorded_at)
-  SELECT CAST(:entry_id AS INTEGER), CAST(:entry_kind AS VARCHAR),
-         CAST(:entry_org_id AS INTEGER), CAST(:entry_amount AS INTEGER),
-         CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
-         :recorded_at
-  FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL),
-answer AS (
-  INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
-  SELECT CAST(:answer_key AS VARCHAR), CAST(:org_id AS INTEGER), 201, :answer, :recorded_at
-  FROM moved)
-SELECT count(*) AS moved FROM moved""").bindparams(
-    bindparam("answer", type_=JSON()), bindparam("was_lent_at", type_=UTCDateTime()),
-    bindparam("was_last_event_at", type_=UTCDateTime())))
 
 
 def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
@@ -229,7 +133,7 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
     """Check the token and decide a counter scan in `conn`'s snapshot, in one
     statement: None if the token is not valid, else (its actor, the decided scan
     or None when the general path must record it)."""
-    found = _SNAPSHOT[conn.dialect.name].first(
+    found = SNAPSHOT[conn.dialect.name].first(
         conn, {"digest": token_digest(token), "code": code, "key": key})
     if found is None:
         return None
@@ -254,11 +158,11 @@ def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
         # unique): the box moved. A fault of our own would fail the general path too.
         return None
     move.event["id"] = move.event_id
-    if not _UPDATE_IF_UNCHANGED.run(conn, {
+    if not UPDATE_IF_UNCHANGED.run(conn, {
             **projection_params(box, planned.projection, move.deposit_id), **_unchanged(box)}):
         return None
     body = move.body
-    if not _STORE_ANSWER.run(conn, {"key": scan.key, "org_id": scan.actor.org_id,
+    if not STORE_ANSWER.run(conn, {"key": scan.key, "org_id": scan.actor.org_id,
                                     "body": body, "now": planned.event["recorded_at"]}):
         return None
     return body
@@ -283,7 +187,7 @@ def _write_if_unchanged_pg(conn: Connection, scan: SnapshotScan) -> dict | None:
     entry = planned.entries[0] if planned.entries else None
     move.deposit_id = box.next_entry_id if entry else None
     try:
-        row = _WRITE_IF_UNCHANGED_PG.first(conn, {
+        row = WRITE_IF_UNCHANGED_PG.first(conn, {
             **projection_params(box, planned.projection, move.deposit_id), **planned.event,
             **_unchanged(box), "entry_id": move.deposit_id,
             "entry_kind": entry and entry["kind"], "entry_org_id": entry and entry["org_id"],

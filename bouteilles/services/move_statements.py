@@ -9,11 +9,33 @@ request (issue 7).
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, bindparam, func, literal_column, select, text, update
+from sqlalchemy import (
+    JSON,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects import sqlite
 
 from ..driver_sql import DriverStatement
-from ..models import Batch, Container, ContainerType, DepositEntry, Event, Label, Organisation
+from ..models import (
+    Batch,
+    Container,
+    ContainerType,
+    DepositEntry,
+    Event,
+    IdempotentResponse,
+    Label,
+    Organisation,
+)
 from ..models.base import UTCDateTime
+from .accounts import TOKEN_ACTOR, token_actor_columns
 
 _c = Container.__table__
 _t = ContainerType.__table__
@@ -101,3 +123,88 @@ UPDATE containers SET""" + _PROJECTION + """,
 WHERE id = :container_id
 RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
     bindparam("answer", type_=JSON())))
+
+
+# The counter's scans (`counter_scans`): decided on what SNAPSHOT reads, written
+# only if the container is unchanged (compare-and-set).
+_KEYS = IdempotentResponse.__table__
+
+
+def _snapshot_statement(dialect: str):
+    """The token's actor and, if a container has the label, the container as `READ`
+    reads it, the key's stored status if any, and the container's timestamps as
+    stored (`raw_…`, compared by the write). SQLite gives their text (whatever
+    wrote them); PostgreSQL their value, and draws the event's and the ledger
+    entry's ids. No valid token, no row."""
+    actor = TOKEN_ACTOR.cte("actor")
+    key_status = select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key")) \
+        .scalar_subquery().label("key_status")
+    if dialect == "sqlite":
+        box = READ.add_columns(
+            type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
+            type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"), key_status)
+    else:
+        box = READ_PG.add_columns(
+            _c.c.lent_at.label("raw_lent_at"), _c.c.last_event_at.label("raw_last_event_at"),
+            key_status,
+            func.nextval(literal_column("'deposit_entries_id_seq'")).label("next_entry_id"))
+    box = box.subquery("box")
+    return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
+
+
+SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
+# SQLite's compare-and-set (its parameters: `counter_scans._unchanged`).
+_UNCHANGED = """
+  AND state = :was_state AND holder_id = :was_holder_id AND cycles IS :was_cycles
+  AND batch_id IS :was_batch_id AND lend_entry_id IS :was_lend_entry_id
+  AND deposit_held_cents IS :was_held AND lent_at IS :was_lent_at
+  AND last_event_at IS :was_last_event_at"""
+UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + _UNCHANGED))
+STORE_ANSWER = DriverStatement(
+    sqlite.insert(_KEYS).values(
+        key=bindparam("key"), org_id=bindparam("org_id"), status=201,
+        body=bindparam("body", type_=_KEYS.c.body.type),
+        created_at=bindparam("now", type_=UTCDateTime()))
+    .on_conflict_do_nothing(index_elements=["key"]))
+# PostgreSQL: the whole write in one statement, run on its own (autocommit): the
+# projection as a compare-and-set and, only if it changed the row, the event,
+# its ledger entry and the stored answer. A key stored meanwhile fails the
+# statement on the key's unique index, and nothing of it is kept.
+_UNCHANGED_PG = """
+  AND state = :was_state AND holder_id = :was_holder_id
+  AND cycles IS NOT DISTINCT FROM CAST(:was_cycles AS INTEGER)
+  AND batch_id IS NOT DISTINCT FROM CAST(:was_batch_id AS INTEGER)
+  AND lend_entry_id IS NOT DISTINCT FROM CAST(:was_lend_entry_id AS INTEGER)
+  AND deposit_held_cents IS NOT DISTINCT FROM CAST(:was_held AS INTEGER)
+  AND lent_at IS NOT DISTINCT FROM CAST(:was_lent_at AS TIMESTAMP)
+  AND last_event_at IS NOT DISTINCT FROM CAST(:was_last_event_at AS TIMESTAMP)"""
+WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
+WITH moved AS (""" + UPDATE_SQL + _UNCHANGED_PG + """
+  RETURNING id),
+ev AS (
+  INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
+                      from_holder_id, holder_id, from_state, to_state, quantity,
+                      quantity_delta, reason, anomaly, batch_id, idempotency_key,
+                      occurred_at, recorded_at)
+  SELECT CAST(:id AS INTEGER), CAST(:action AS VARCHAR), CAST(:code AS VARCHAR), moved.id,
+         CAST(:type_id AS INTEGER), CAST(:org_id AS INTEGER), CAST(:user_id AS INTEGER),
+         CAST(:from_holder_id AS INTEGER), CAST(:holder_id AS INTEGER),
+         CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), 1, 0,
+         CAST(:reason AS VARCHAR), CAST(:anomaly AS VARCHAR), CAST(:batch_id AS INTEGER),
+         CAST(:idempotency_key AS VARCHAR), :occurred_at, :recorded_at
+  FROM moved),
+entry AS (
+  INSERT INTO deposit_entries (id, kind, org_id, amount_cents, lend_entry_id, container_id,
+                               event_id, occurred_at, recorded_at)
+  SELECT CAST(:entry_id AS INTEGER), CAST(:entry_kind AS VARCHAR),
+         CAST(:entry_org_id AS INTEGER), CAST(:entry_amount AS INTEGER),
+         CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
+         :recorded_at
+  FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL),
+answer AS (
+  INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
+  SELECT CAST(:answer_key AS VARCHAR), CAST(:org_id AS INTEGER), 201, :answer, :recorded_at
+  FROM moved)
+SELECT count(*) AS moved FROM moved""").bindparams(
+    bindparam("answer", type_=JSON()), bindparam("was_lent_at", type_=UTCDateTime()),
+    bindparam("was_last_event_at", type_=UTCDateTime())))
