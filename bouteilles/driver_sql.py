@@ -106,7 +106,8 @@ class DriverConnection:
         try:
             yield
         finally:
-            dbapi_connection.autocommit = False
+            if not dbapi_connection.closed:  # (a lost connection: the pool discards it)
+                dbapi_connection.autocommit = False
 
     def begin(self, *, read_only: bool = False) -> None:
         """Open a transaction (PostgreSQL's driver opens one at the first statement)."""

@@ -111,7 +111,7 @@ class SnapshotScan:
 
     actor: Actor
     key: str
-    box: object  # the _SNAPSHOT row
+    box: object  # the move_statements.SNAPSHOT row
     planned: PlannedMove
 
 

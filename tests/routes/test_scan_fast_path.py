@@ -109,7 +109,8 @@ def test_a_revoked_token_or_a_disabled_member_cannot_scan(client, session, actor
 
 def test_a_lend_costs_a_handful_of_statements(app, client, actors, token_for, make_container):
     """Token, key, read, event, ledger, projection, answer: no more. On
-    PostgreSQL, two statements: token + key + locked read, then every write.
+    PostgreSQL, two statements (token + container + key read, then every
+    write), and no BEGIN nor COMMIT: each statement is its own transaction.
 
     Not a timing (that is bench/scans.py); a count, so that an ORM load or a
     lazy relationship sneaking into the hot path fails here.
@@ -120,8 +121,11 @@ def test_a_lend_costs_a_handful_of_statements(app, client, actors, token_for, ma
     statements: list[str] = []
     engine = app.extensions["db_engine"]
 
-    def count(_conn, _cursor, statement, *_args):
+    autocommit: list[bool] = []
+
+    def count(conn, _cursor, statement, *_args):
         statements.append(statement)
+        autocommit.append(getattr(conn.connection.dbapi_connection, "autocommit", None))
 
     event.listen(engine, "before_cursor_execute", count)
     try:
@@ -129,7 +133,9 @@ def test_a_lend_costs_a_handful_of_statements(app, client, actors, token_for, ma
     finally:
         event.remove(engine, "before_cursor_execute", count)
     work = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
-    # PostgreSQL: data-modifying CTEs (services/submissions.py). SQLite: token and
+    if engine.dialect.name == "postgresql":  # the driver would send BEGIN unseen
+        assert autocommit == [True, True]
+    # PostgreSQL: data-modifying CTEs (services/move_statements.py). SQLite: token and
     # container read in a snapshot, then the four writes (services/counter_scans.py).
     expected = 2 if engine.dialect.name == "postgresql" else 5
     assert len(work) == expected, "\n".join(work)
