@@ -99,8 +99,9 @@ class DriverConnection:
 
     @contextmanager
     def autocommit(self) -> Iterator[None]:
-        """Each statement a transaction of its own, committed by the database as it
-        ends (no BEGIN, no COMMIT: two round trips fewer on PostgreSQL)."""
+        """PostgreSQL: each statement a transaction of its own, committed by the
+        database as it ends (no BEGIN, no COMMIT: two round trips fewer). SQLite's
+        connections are in autocommit already; `begin` opens their transactions."""
         dbapi_connection = self.connection.dbapi_connection
         dbapi_connection.autocommit = True
         try:
