@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bouteilles import create_app
-from bouteilles.database import get_session, upgrade_database
+from bouteilles.database import get_session, make_engine, upgrade_database
 from bouteilles.models import Organisation, User
 from bouteilles.services.accounts import create_org, create_user, issue_token
 from bouteilles.services.containers import commission_containers, create_crate
@@ -129,6 +129,17 @@ def app(db_url, tmp_path):
     app.instance_path = str(tmp_path)
     yield app
     app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """A throwaway SQLite database with the app's engine settings (WAL, the writer
+    queue, the checkpoints) and one table, `t (n INTEGER UNIQUE)`."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'scratch.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER UNIQUE)"))
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

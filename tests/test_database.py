@@ -5,28 +5,18 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from sqlalchemy import text
 
-from bouteilles.database import CHECKPOINT_EVERY, make_engine
+from bouteilles.database import CHECKPOINT_EVERY
 
 
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER)"))
-    yield engine
-    engine.dispose()
-
-
-def test_a_writer_waits_for_the_previous_one_then_goes(engine):
+def test_a_writer_waits_for_the_previous_one_then_goes(sqlite_engine):
     order: list[str] = []
     first_in = threading.Event()
     release = threading.Event()
 
     def first():
-        with engine.begin() as conn:
+        with sqlite_engine.begin() as conn:
             conn.execute(text("INSERT INTO t VALUES (1)"))
             first_in.set()
             release.wait(5)
@@ -34,7 +24,7 @@ def test_a_writer_waits_for_the_previous_one_then_goes(engine):
 
     def second():
         first_in.wait(5)
-        with engine.begin() as conn:
+        with sqlite_engine.begin() as conn:
             order.append("second begins")
             conn.execute(text("INSERT INTO t VALUES (2)"))
 
@@ -48,18 +38,18 @@ def test_a_writer_waits_for_the_previous_one_then_goes(engine):
     for thread in threads:
         thread.join(10)
     assert order == ["first commits", "second begins"]
-    with engine.connect() as conn:
+    with sqlite_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
 
 
-def test_the_wal_is_checkpointed_outside_commit(engine):
-    with engine.connect() as conn:
+def test_the_wal_is_checkpointed_outside_commit(sqlite_engine):
+    with sqlite_engine.connect() as conn:
         assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
         conn.rollback()
     for n in range(3 * CHECKPOINT_EVERY):
-        with engine.begin() as conn:
+        with sqlite_engine.begin() as conn:
             conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
-    raw = engine.raw_connection()  # outside any transaction, as the app's checkpoints
+    raw = sqlite_engine.raw_connection()  # outside any transaction, as the app's checkpoints
     try:
         _busy, log, _done = raw.driver_connection.execute(
             "PRAGMA wal_checkpoint(PASSIVE)").fetchone()

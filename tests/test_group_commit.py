@@ -6,24 +6,13 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
-from bouteilles.database import make_engine
 from bouteilles.driver_sql import DriverConnection, DriverStatement
 from bouteilles.group_commit import GroupCommit, for_engine
 
 INSERT = DriverStatement(text("INSERT INTO t (n) VALUES (:n)"))
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'group.sqlite3'}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER UNIQUE)"))
-    yield engine
-    engine.dispose()
 
 
 def insert(conn: DriverConnection, n: int):
@@ -79,55 +68,55 @@ def _wait_for(condition) -> None:
         time.sleep(0.005)
 
 
-def test_writes_gathered_during_the_turn_share_one_transaction(engine):
+def test_writes_gathered_during_the_turn_share_one_transaction(sqlite_engine):
     group = GroupCommit()
-    outcomes, statements = write_all_at_once(engine, group, [1, 2, 3, 4])
+    outcomes, statements = write_all_at_once(sqlite_engine, group, [1, 2, 3, 4])
     assert outcomes == {n: f"wrote {n}" for n in (1, 2, 3, 4)}
-    assert written(engine) == [1, 2, 3, 4]
+    assert written(sqlite_engine) == [1, 2, 3, 4]
     assert statements.count("BEGIN") == 1 and statements.count("INSERT") == 4
     assert not group._leading and not group._gathered  # ready for the next group
 
 
-def test_a_write_that_gives_up_or_fails_is_undone_alone(engine):
-    outcomes, _ = write_all_at_once(engine, GroupCommit(), [1, -2, 13, 4])
+def test_a_write_that_gives_up_or_fails_is_undone_alone(sqlite_engine):
+    outcomes, _ = write_all_at_once(sqlite_engine, GroupCommit(), [1, -2, 13, 4])
     assert outcomes[1] == "wrote 1" and outcomes[4] == "wrote 4"
     assert outcomes[-2] is None  # gave up: its row is not kept
     assert isinstance(outcomes[13], ValueError)  # raised in its own thread
-    assert written(engine) == [1, 4]
+    assert written(sqlite_engine) == [1, 4]
 
 
-def test_a_failed_statement_fails_its_write_only(engine):
+def test_a_failed_statement_fails_its_write_only(sqlite_engine):
     """A duplicate (UNIQUE) in the middle of a group: an IntegrityError for that
     write, the others committed."""
-    with engine.begin() as conn:
+    with sqlite_engine.begin() as conn:
         conn.execute(text("INSERT INTO t VALUES (2)"))
-    outcomes, _ = write_all_at_once(engine, GroupCommit(), [1, 2, 3])
+    outcomes, _ = write_all_at_once(sqlite_engine, GroupCommit(), [1, 2, 3])
     assert outcomes[1] == "wrote 1" and outcomes[3] == "wrote 3"
     assert isinstance(outcomes[2], IntegrityError)
-    assert written(engine) == [1, 2, 3]
+    assert written(sqlite_engine) == [1, 2, 3]
 
 
-def test_alone_a_write_runs_without_savepoint(engine):
+def test_alone_a_write_runs_without_savepoint(sqlite_engine):
     statements: list[str] = []
-    event.listen(engine, "before_cursor_execute",
+    event.listen(sqlite_engine, "before_cursor_execute",
                  lambda _c, _cur, statement, *_a: statements.append(statement.split()[0]))
-    with DriverConnection(engine) as conn:
-        assert for_engine(engine).write(conn, insert, 7) == "wrote 7"
-    with DriverConnection(engine) as conn:
-        assert for_engine(engine).write(conn, insert, -8) is None
+    with DriverConnection(sqlite_engine) as conn:
+        assert for_engine(sqlite_engine).write(conn, insert, 7) == "wrote 7"
+    with DriverConnection(sqlite_engine) as conn:
+        assert for_engine(sqlite_engine).write(conn, insert, -8) is None
     assert statements == ["BEGIN", "INSERT", "BEGIN", "INSERT"]  # COMMIT, ROLLBACK: the driver's
-    assert written(engine) == [7]
-    assert for_engine(engine) is for_engine(engine)
+    assert written(sqlite_engine) == [7]
+    assert for_engine(sqlite_engine) is for_engine(sqlite_engine)
 
 
-def test_many_threads_many_writes_none_lost(engine):
+def test_many_threads_many_writes_none_lost(sqlite_engine):
     """Leadership passes from group to group: every write returns, and is there."""
     group = GroupCommit()
     results: list[object] = []
 
     def writer(base: int) -> None:
         for n in range(base, base + 50):
-            with DriverConnection(engine) as conn:
+            with DriverConnection(sqlite_engine) as conn:
                 results.append(group.write(conn, insert, n))
 
     threads = [threading.Thread(target=writer, args=(1000 * k,)) for k in range(1, 9)]
@@ -136,4 +125,4 @@ def test_many_threads_many_writes_none_lost(engine):
     for thread in threads:
         thread.join(60)
     assert len(results) == 400 and None not in results
-    assert len(written(engine)) == 400
+    assert len(written(sqlite_engine)) == 400
