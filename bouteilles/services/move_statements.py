@@ -153,13 +153,18 @@ def _snapshot_statement(dialect: str):
 
 
 SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
-# SQLite's compare-and-set (its parameters: `counter_scans._unchanged`).
-_UNCHANGED = """
-  AND state = :was_state AND holder_id = :was_holder_id AND cycles IS :was_cycles
-  AND batch_id IS :was_batch_id AND lend_entry_id IS :was_lend_entry_id
-  AND deposit_held_cents IS :was_held AND lent_at IS :was_lent_at
-  AND last_event_at IS :was_last_event_at"""
-UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + _UNCHANGED))
+# The compare-and-set: every column `plan_move` reads of the container row (the
+# joined rows are fixed by these ids), its parameter (`counter_scans._unchanged`)
+# and its type on PostgreSQL. SQLite compares the timestamps as stored text.
+_COMPARED = (
+    ("state", "was_state", "VARCHAR"), ("holder_id", "was_holder_id", "INTEGER"),
+    ("cycles", "was_cycles", "INTEGER"), ("batch_id", "was_batch_id", "INTEGER"),
+    ("lend_entry_id", "was_lend_entry_id", "INTEGER"),
+    ("deposit_held_cents", "was_held", "INTEGER"), ("lent_at", "was_lent_at", "TIMESTAMP"),
+    ("last_event_at", "was_last_event_at", "TIMESTAMP"),
+)
+UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + "".join(
+    f" AND {column} IS :{param}" for column, param, _type in _COMPARED)))
 STORE_ANSWER = DriverStatement(
     sqlite.insert(_KEYS).values(
         key=bindparam("key"), org_id=bindparam("org_id"), status=201,
@@ -170,14 +175,8 @@ STORE_ANSWER = DriverStatement(
 # projection as a compare-and-set and, only if it changed the row, the event,
 # its ledger entry and the stored answer. A key stored meanwhile fails the
 # statement on the key's unique index, and nothing of it is kept.
-_UNCHANGED_PG = """
-  AND state = :was_state AND holder_id = :was_holder_id
-  AND cycles IS NOT DISTINCT FROM CAST(:was_cycles AS INTEGER)
-  AND batch_id IS NOT DISTINCT FROM CAST(:was_batch_id AS INTEGER)
-  AND lend_entry_id IS NOT DISTINCT FROM CAST(:was_lend_entry_id AS INTEGER)
-  AND deposit_held_cents IS NOT DISTINCT FROM CAST(:was_held AS INTEGER)
-  AND lent_at IS NOT DISTINCT FROM CAST(:was_lent_at AS TIMESTAMP)
-  AND last_event_at IS NOT DISTINCT FROM CAST(:was_last_event_at AS TIMESTAMP)"""
+_UNCHANGED_PG = "".join(f" AND {column} IS NOT DISTINCT FROM CAST(:{param} AS {type_})"
+                        for column, param, type_ in _COMPARED)
 WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
 WITH moved AS (""" + UPDATE_SQL + _UNCHANGED_PG + """
   RETURNING id),
