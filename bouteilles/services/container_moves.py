@@ -111,7 +111,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         event["id"] = move.event["id"] = move.event_id = event_id
     if event_id is not None and len(entries) <= 1:
         move.answered = store_answer and idempotency_key is not None
-        move.deposit_id = write_in_one_statement(
+        move.deposit_id = _write_in_one_statement(
             conn, box, event, entries, projection,
             answer_key=idempotency_key if move.answered else None, answer=move.body)
     else:
@@ -209,19 +209,19 @@ def _read_locked(conn: Connection, code: str):
     """The container row (locked on PostgreSQL) with its type, holder, entry and batch.
 
     PostgreSQL: one `SELECT … FOR UPDATE OF containers` (READ_FOR_UPDATE), read
-    again, fresh, if its joined rows are stale (`joins_match`).
+    again, fresh, if its joined rows are stale (`_joins_match`).
     """
     if conn.dialect.name != "postgresql":
         return READ_SQLITE.first(conn, {"code": code})
     box = conn.execute(READ_FOR_UPDATE, {"code": code}).first()
-    if box is not None and joins_match(box):
+    if box is not None and _joins_match(box):
         return box
     if conn.execute(LOCK, {"code": code}).first() is None:
         return None  # no container carries this label
     return conn.execute(READ_PG, {"code": code}).first()
 
 
-def joins_match(box) -> bool:
+def _joins_match(box) -> bool:
     """Whether a row of READ_FOR_UPDATE holds together. If another transaction
     moved the container while we waited for its lock, PostgreSQL re-checks the
     container's row after the wait, not the rows joined to it as read before:
@@ -284,7 +284,7 @@ def projection_params(box, projection: dict, entry_id: int | None) -> dict:
             "lend_entry_id": entry_id or box.lend_entry_id}
 
 
-def write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
+def _write_in_one_statement(conn: Connection, box, event: dict, entries: list[dict],
                             projection: dict, *, answer_key: str | None,
                             answer: dict) -> int | None:
     """PostgreSQL: the writes in one round trip (data-modifying CTEs): the event

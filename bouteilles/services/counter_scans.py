@@ -3,19 +3,31 @@
 These are the network's most frequent writes, so they are recorded here without
 the ORM session, on a connection of the pool driven through the driver
 (`driver_sql.DriverConnection`), in as few statements as each database allows.
-Whatever cannot be decided from the container's row alone (a crate, an unknown
-code, a refusal, a key seen before, a wash, a delivery) is left to the general
-path (`submissions.submit_scan`), which reads again and answers as it always
-did: nothing of the attempt here is kept. `plan_counter_scan` is the one
-decision of both databases.
+On both databases the scan is decided on what one statement reads (the bearer
+token, the container, the key's stored status), then written only if the
+container has not moved since: the projection's `UPDATE … WHERE` is a
+compare-and-set (below, what each database compares). `plan_counter_scan` is
+the one decision of both. Whatever cannot be decided from the container's row alone (a
+crate, an unknown code, a refusal, a key seen before, a wash, a delivery), and
+any scan whose compare-and-set finds the row changed, goes to the general path
+(`submissions.submit_scan`), which reads under a lock and answers as it always
+did: nothing of the attempt here is kept. Optimistic rather than locked
+because two phones scanning one box within a millisecond is rare, and costs
+one more read.
 
-**PostgreSQL** has row locks, and does the scan in two statements, in one
-transaction: the first checks the token, claims the key and reads the
-container, locked, drawing the event's id; the second writes the event, the
-ledger entry, the projection and the stored answer (data-modifying CTEs,
-`container_moves`). (An optimistic variant without the lock, each statement
-in autocommit, was tried in the sixth session and taken back: see
-docs/scaling.md, item 12.)
+**PostgreSQL**: two statements, each its own transaction (autocommit: no BEGIN
+and no COMMIT, so 3 round trips with the pool's ping against 5). The read
+also draws the event's and the ledger entry's ids, so the answer is complete
+before the write. The write is one statement (data-modifying CTEs): the
+compare-and-set, and only if it changed the row, the event, its ledger entry
+and the stored answer. It compares the row's version (`xmin`), not its values:
+the event's id, drawn at the read, must be the container's next event, and a
+move that leaves every value of the row as it was (a second collect of a
+collected box, dated earlier) would otherwise let a scan decided before it be
+written after it, with the smaller id (the log's replay then fails; the
+32-scanner load test found it). Any update of the row, whatever it writes,
+makes a new version. A key stored meanwhile by another request fails the
+statement on the key's unique index; nothing of it stays.
 
 **SQLite** has one write lock for the whole database, held from `BEGIN
 IMMEDIATE` to `COMMIT`, so writers of every worker run one after the other and
@@ -45,16 +57,9 @@ from ..driver_sql import DriverConnection
 from ..models import utcnow
 from . import lifecycle
 from .accounts import Actor, token_digest
-from .container_moves import (
-    PlannedMove,
-    insert_rows,
-    joins_match,
-    plan_move,
-    projection_params,
-    write_in_one_statement,
-)
+from .container_moves import PlannedMove, insert_rows, plan_move, projection_params
 from .errors import BouteillesError
-from .move_statements import OPEN, SNAPSHOT, STORE_ANSWER, UPDATE_IF_UNCHANGED
+from .move_statements import SNAPSHOT, STORE_ANSWER, UPDATE_IF_UNCHANGED, WRITE_IF_UNCHANGED_PG
 from .scans import check_scan
 
 # Actions that need more than the container's row (a batch to join, a place to
@@ -68,7 +73,7 @@ def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
     actor, the answer if the scan is recorded, or None: the general path must
     record it, and nothing of this attempt is left)."""
     if conn.dialect.name == "postgresql":
-        return _record_locked(conn, token, key, code, fields)
+        return _record_on_snapshot_pg(conn, token, key, code, fields)
     return _record_on_snapshot(conn, token, key, code, fields)
 
 
@@ -94,29 +99,16 @@ def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove 
                      to=None, reason=fields["reason"], idempotency_key=key, joined=None)
 
 
-def _record_locked(conn: DriverConnection, token: str, key: str, code: str,
-                   fields: dict) -> tuple[Actor, dict | None] | None:
-    """PostgreSQL: claim, read and lock in one statement, write in another."""
-    row = OPEN.first(conn, {"digest": token_digest(token), "key": key, "now": utcnow(),
-                             "code": code})
-    if row is None:
-        return None
-    actor = Actor.of_row(row)
-    # No claim: a key seen before. No row: a crate, an unknown code, or a container
-    # that moved while we waited for its lock (its joined rows no longer match).
-    planned = None
-    if row.claimed is not None and row.id is not None and joins_match(row):
-        planned = plan_counter_scan(row, actor, key, fields)
-    if planned is None or len(planned.entries) > 1:
-        conn.rollback()
-        return actor, None
-    move = planned.move
-    planned.event["id"] = move.event["id"] = move.event_id = row.next_event_id
-    move.deposit_id = write_in_one_statement(conn, row, planned.event, planned.entries,
-                                             planned.projection, answer_key=key,
-                                             answer=move.body)
-    conn.commit()
-    return actor, move.body
+def _record_on_snapshot_pg(conn: DriverConnection, token: str, key: str, code: str,
+                           fields: dict) -> tuple[Actor, dict | None] | None:
+    """PostgreSQL: decide on what one statement reads, write with another if
+    nothing moved; each statement on its own (no BEGIN, no COMMIT)."""
+    with conn.autocommit():
+        found = plan_on_snapshot(conn, token, key, code, fields)
+        if found is None or found[1] is None:
+            return found
+        actor, decided = found
+        return actor, write_if_unchanged(conn, decided)
 
 
 @dataclass
@@ -147,7 +139,8 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
     """Check the token and decide a counter scan in `conn`'s snapshot, in one
     statement: None if the token is not valid, else (its actor, the decided scan
     or None when the general path must record it)."""
-    found = SNAPSHOT.first(conn, {"digest": token_digest(token), "code": code, "key": key})
+    found = SNAPSHOT[conn.dialect.name].first(
+        conn, {"digest": token_digest(token), "code": code, "key": key})
     if found is None:
         return None
     actor = Actor.of_row(found)
@@ -158,8 +151,10 @@ def plan_on_snapshot(conn: Connection, token: str, key: str, code: str,
 
 
 def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
-    """Write the planned scan and store its answer (SQLite); None if the container
-    moved or the key was answered since the snapshot (the caller rolls back)."""
+    """Write the planned scan and store its answer; None if the container moved or
+    the key was answered since the snapshot (on SQLite the caller rolls back)."""
+    if conn.dialect.name == "postgresql":
+        return _write_if_unchanged_pg(conn, scan)
     box, planned = scan.box, scan.planned
     move = planned.move
     try:
@@ -180,10 +175,31 @@ def write_if_unchanged(conn: Connection, scan: SnapshotScan) -> dict | None:
 
 
 def _unchanged(box) -> dict:
-    """The compare-and-set's parameters: every column `plan_move` reads of the
+    """SQLite's compare-and-set parameters: every column `plan_move` reads of the
     container row (the joined rows, type, holder, ledger entry and batch, are
     fixed by these ids)."""
     return {"was_state": box.state, "was_holder_id": box.holder_id, "was_cycles": box.cycles,
             "was_batch_id": box.batch_id, "was_lend_entry_id": box.lend_entry_id,
             "was_held": box.deposit_held_cents, "was_lent_at": box.raw_lent_at,
             "was_last_event_at": box.raw_last_event_at}
+
+
+def _write_if_unchanged_pg(conn: Connection, scan: SnapshotScan) -> dict | None:
+    box, planned = scan.box, scan.planned
+    if len(planned.entries) > 1:
+        return None  # a second entry names the first's id: the general path
+    move = planned.move
+    planned.event["id"] = move.event["id"] = move.event_id = box.next_event_id
+    entry = planned.entries[0] if planned.entries else None
+    move.deposit_id = box.next_entry_id if entry else None
+    try:
+        row = WRITE_IF_UNCHANGED_PG.first(conn, {
+            **projection_params(box, planned.projection, move.deposit_id), **planned.event,
+            "row_version": box.row_version, "entry_id": move.deposit_id,
+            "entry_kind": entry and entry["kind"], "entry_org_id": entry and entry["org_id"],
+            "entry_amount": entry and entry["amount_cents"],
+            "entry_lend_id": entry and entry["lend_entry_id"], "answer_key": scan.key,
+            "answer": move.body})
+    except IntegrityError:
+        return None  # the key was stored since the snapshot: nothing of this is kept
+    return move.body if row.moved else None

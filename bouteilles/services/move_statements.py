@@ -14,7 +14,6 @@ from sqlalchemy import (
     String,
     bindparam,
     func,
-    literal,
     literal_column,
     select,
     text,
@@ -22,7 +21,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from ..driver_sql import DriverStatement
 from ..models import (
@@ -126,52 +125,37 @@ RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
     bindparam("answer", type_=JSON())))
 
 
-# The counter's scans (`counter_scans`): on SQLite decided on what SNAPSHOT reads
-# and written only if the container is unchanged (compare-and-set); on
-# PostgreSQL claimed, read and locked by OPEN, then written by WRITE_ALL.
+# The counter's scans (`counter_scans`): decided on what SNAPSHOT reads, written
+# only if the container is unchanged (compare-and-set).
 _KEYS = IdempotentResponse.__table__
 
 
-def _snapshot_statement():
-    """SQLite: the token's actor and, if a container has the label, the container as
-    `READ` reads it, the key's stored status if any, and the raw text of its
-    timestamps (compared as stored, whatever wrote them). No valid token, no row."""
+def _snapshot_statement(dialect: str):
+    """The token's actor and, if a container has the label, the container as `READ`
+    reads it, the key's stored status if any, and what the write compares:
+    SQLite, the raw text of its timestamps (compared as stored, whatever wrote
+    them); PostgreSQL, the row version (`xmin`), and the event's and the ledger
+    entry's ids drawn. No valid token, no row."""
     actor = TOKEN_ACTOR.cte("actor")
-    box = READ.add_columns(
-        type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
-        type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"),
-        select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key"))
-        .scalar_subquery().label("key_status"),
-    ).subquery("box")
+    key_status = select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key")) \
+        .scalar_subquery().label("key_status")
+    if dialect == "sqlite":
+        box = READ.add_columns(
+            type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
+            type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"), key_status)
+    else:
+        box = READ_PG.add_columns(
+            literal_column("CAST(containers.xmin AS TEXT)").label("row_version"), key_status,
+            func.nextval(literal_column("'deposit_entries_id_seq'")).label("next_entry_id"))
+    box = box.subquery("box")
     return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
 
 
-def _open_statement():
-    """PostgreSQL: token → actor, key claimed for the actor's organisation, container
-    read and locked, the event's id drawn: one round trip. No valid token, no row
-    (nothing claimed or locked)."""
-    actor = TOKEN_ACTOR.cte("actor")
-    claim = (
-        postgresql.insert(_KEYS)
-        .from_select(["key", "org_id", "status", "body", "created_at"], select(
-            bindparam("key", type_=String()), actor.c.org_id, literal(0),
-            literal_column("'{}'"), bindparam("now", type_=UTCDateTime())))
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(_KEYS.c.key)
-        .cte("claim")
-    )
-    box = READ_FOR_UPDATE.subquery("box")
-    return (
-        select(*token_actor_columns(actor), claim.c.key.label("claimed"), box)
-        .select_from(actor.outerjoin(claim, true()).outerjoin(box, true()))
-    )
-
-
-OPEN = DriverStatement(_open_statement())
-SNAPSHOT = DriverStatement(_snapshot_statement())
+SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
 # SQLite's compare-and-set: every column `plan_move` reads of the container row
 # (the joined rows are fixed by these ids) and its parameter
-# (`counter_scans._unchanged`); the timestamps compared as stored text.
+# (`counter_scans._unchanged`); the timestamps compared as stored text. Equal
+# values are enough there: the write lock makes id order the order of writes.
 _COMPARED = (
     ("state", "was_state"), ("holder_id", "was_holder_id"), ("cycles", "was_cycles"),
     ("batch_id", "was_batch_id"), ("lend_entry_id", "was_lend_entry_id"),
@@ -186,3 +170,38 @@ STORE_ANSWER = DriverStatement(
         body=bindparam("body", type_=_KEYS.c.body.type),
         created_at=bindparam("now", type_=UTCDateTime()))
     .on_conflict_do_nothing(index_elements=["key"]))
+# PostgreSQL: the whole write in one statement, run on its own (autocommit): the
+# projection as a compare-and-set on the row's version and, only if it changed
+# the row, the event, its ledger entry and the stored answer. The version, not
+# the values: the event's id was drawn with the read, so the write must be the
+# row's next move, and a move that leaves every value as it was (a second
+# collect, dated earlier) still makes a new version. A key stored meanwhile
+# fails the statement on the key's unique index, and nothing of it is kept.
+WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
+WITH moved AS (""" + UPDATE_SQL + """ AND xmin = CAST(:row_version AS xid)
+  RETURNING id),
+ev AS (
+  INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
+                      from_holder_id, holder_id, from_state, to_state, quantity,
+                      quantity_delta, reason, anomaly, batch_id, idempotency_key,
+                      occurred_at, recorded_at)
+  SELECT CAST(:id AS INTEGER), CAST(:action AS VARCHAR), CAST(:code AS VARCHAR), moved.id,
+         CAST(:type_id AS INTEGER), CAST(:org_id AS INTEGER), CAST(:user_id AS INTEGER),
+         CAST(:from_holder_id AS INTEGER), CAST(:holder_id AS INTEGER),
+         CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), 1, 0,
+         CAST(:reason AS VARCHAR), CAST(:anomaly AS VARCHAR), CAST(:batch_id AS INTEGER),
+         CAST(:idempotency_key AS VARCHAR), :occurred_at, :recorded_at
+  FROM moved),
+entry AS (
+  INSERT INTO deposit_entries (id, kind, org_id, amount_cents, lend_entry_id, container_id,
+                               event_id, occurred_at, recorded_at)
+  SELECT CAST(:entry_id AS INTEGER), CAST(:entry_kind AS VARCHAR),
+         CAST(:entry_org_id AS INTEGER), CAST(:entry_amount AS INTEGER),
+         CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
+         :recorded_at
+  FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL),
+answer AS (
+  INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
+  SELECT CAST(:answer_key AS VARCHAR), CAST(:org_id AS INTEGER), 201, :answer, :recorded_at
+  FROM moved)
+SELECT count(*) AS moved FROM moved""").bindparams(bindparam("answer", type_=JSON())))
