@@ -175,6 +175,10 @@ def wrk(url: str, token: str, codes: list[str], seconds: float, tag: str) -> dic
     if found is None:
         raise RuntimeError(f"wrk said:\n{out}")
     n, secs, not201, errors, p50, p99 = found.groups()
+    if int(not201) or int(errors):  # say what they were
+        for line in out.splitlines():
+            if line.startswith(("NOT201 ", "WRK errors")):
+                print(f"  {tag}: {line}", file=sys.stderr)
     return {"rps": int(n) / float(secs), "p50": int(p50) / 1000, "p99": int(p99) / 1000,
             "failed": int(not201) + int(errors)}
 

@@ -31,9 +31,11 @@ function init(args)
 end
 
 -- A scan recorded answers 201; a 200 would be a replay of a key seen before.
+-- The last such answer of each thread is printed (NOT201 lines) to say what it was.
 function response(status, headers, body)
   if status ~= 201 then
     not201 = not201 + 1
+    last_not201 = status .. " " .. string.sub(body or "", 1, 300)
   end
 end
 
@@ -60,7 +62,14 @@ function done(summary, latency, requests)
   local not201 = 0
   for _, thread in ipairs(threads) do
     not201 = not201 + thread:get("not201")
+    local last = thread:get("last_not201")
+    if last then
+      io.write("NOT201 " .. string.gsub(last, "\n", " ") .. "\n")
+    end
   end
+  local e = summary.errors
+  io.write(string.format("WRK errors connect=%d read=%d write=%d timeout=%d\n",
+    e.connect, e.read, e.write, e.timeout))
   io.write(string.format("WRK requests=%d seconds=%.3f not201=%d errors=%d p50_us=%d p99_us=%d\n",
     summary.requests, summary.duration / 1e6, not201,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
