@@ -27,8 +27,9 @@ collected box, dated earlier) would otherwise let a scan decided before it be
 written after it, with the smaller id (the log's replay then fails; the
 32-scanner load test found it). Any update of the row, whatever it writes,
 makes a new version. (A version that changed without a move, were VACUUM's
-freezing ever to show one, would only send the scan to the general path.) A key stored meanwhile by another request fails the
-statement on the key's unique index; nothing of it stays.
+freezing ever to show one, would only send the scan to the general path.)
+A key stored meanwhile by another request fails the statement on the key's
+unique index; nothing of it stays.
 
 **SQLite** has one write lock for the whole database, held from `BEGIN
 IMMEDIATE` to `COMMIT`, so writers of every worker run one after the other and
