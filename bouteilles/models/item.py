@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, sql_in, utcnow
 from .container_type import ContainerType
 from .organisation import Organisation
 
+_IN_A_BATCH = text("batch_id IS NOT NULL")
 STATES = ("clean", "in_use", "returned", "collected", "sorted", "washing", "rejected", "lost")
 
 
@@ -36,7 +37,10 @@ class Container(_Tracked, Base):
         CheckConstraint("cycles >= 0", name="cycles_non_negative"),
         CheckConstraint("deposit_held_cents >= 0", name="deposit_non_negative"),
         Index("ix_containers_holder_state", "holder_id", "state", "type_id"),
-        Index("ix_containers_batch", "batch_id"),
+        # Only containers in a batch (migration 0011): the rest, nearly all, are
+        # never read by batch, and their lends and returns then skip this index.
+        Index("ix_containers_batch", "batch_id", sqlite_where=_IN_A_BATCH,
+              postgresql_where=_IN_A_BATCH),
     )
 
     type_id: Mapped[int] = mapped_column(ForeignKey("container_types.id"))
