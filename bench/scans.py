@@ -153,7 +153,9 @@ def analyze_after_warm_up(url: str) -> None:
     for an empty table (a sequential scan), keeps that plan while the run adds
     thousands of keys, and every scan reads the whole table (seventh session:
     the read took 142 µs serially with 271 pages per call, and grew with the
-    run). A server in service has its stored answers analysed.
+    run). A server in service has its stored answers analysed. (SQLite: its WAL
+    folded back, as `_maintain` does there; its planner needs no statistics to
+    use a unique index.)
     """
     engine = app_for(url).extensions["db_engine"]
     _maintain(engine, "ANALYZE")
