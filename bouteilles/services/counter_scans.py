@@ -7,11 +7,11 @@ On both databases the scan is decided on what one statement reads (the bearer
 token, the container, the key's stored status), then written only if the
 container has not moved since: the projection's `UPDATE … WHERE` is a
 compare-and-set (below, what each database compares). `plan_counter_scan` is
-the one decision of both. Whatever cannot be decided from the container's row alone (a
-crate, an unknown code, a refusal, a key seen before, a wash, a delivery), and
-any scan whose compare-and-set finds the row changed, goes to the general path
-(`submissions.submit_scan`), which reads under a lock and answers as it always
-did: nothing of the attempt here is kept. Optimistic rather than locked
+the one decision of both. Whatever cannot be decided from the container's row
+alone (a crate, an unknown code, a refusal, a key seen before, a wash, a
+delivery), and any scan whose compare-and-set finds the row changed, goes to
+the general path (`submissions.submit_scan`), which reads under a lock and
+answers as it always did: nothing of the attempt here is kept. Optimistic rather than locked
 because two phones scanning one box within a millisecond is rare, and costs
 one more read.
 
