@@ -61,7 +61,13 @@ from . import lifecycle
 from .accounts import Actor, token_digest
 from .container_moves import PlannedMove, insert_rows, plan_move, projection_params
 from .errors import BouteillesError
-from .move_statements import SNAPSHOT, STORE_ANSWER, UPDATE_IF_UNCHANGED, WRITE_IF_UNCHANGED_PG
+from .move_statements import (
+    COMPARED,
+    SNAPSHOT,
+    STORE_ANSWER,
+    UPDATE_IF_UNCHANGED,
+    WRITE_IF_UNCHANGED_PG,
+)
 from .scans import check_scan
 
 # Actions that need more than the container's row (a batch to join, a place to
@@ -180,10 +186,7 @@ def _unchanged(box) -> dict:
     """SQLite's compare-and-set parameters: every column `plan_move` reads of the
     container row (the joined rows, type, holder, ledger entry and batch, are
     fixed by these ids)."""
-    return {"was_state": box.state, "was_holder_id": box.holder_id, "was_cycles": box.cycles,
-            "was_batch_id": box.batch_id, "was_lend_entry_id": box.lend_entry_id,
-            "was_held": box.deposit_held_cents, "was_lent_at": box.raw_lent_at,
-            "was_last_event_at": box.raw_last_event_at}
+    return {f"was_{column}": getattr(box, read_as) for column, read_as in COMPARED}
 
 
 def _write_if_unchanged_pg(conn: Connection, scan: SnapshotScan) -> dict | None:

@@ -153,17 +153,18 @@ def _snapshot_statement(dialect: str):
 
 SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
 # SQLite's compare-and-set: every column `plan_move` reads of the container row
-# (the joined rows are fixed by these ids) and its parameter
-# (`counter_scans._unchanged`); the timestamps compared as stored text. Equal
-# values are enough there: the write lock makes id order the order of writes.
-_COMPARED = (
-    ("state", "was_state"), ("holder_id", "was_holder_id"), ("cycles", "was_cycles"),
-    ("batch_id", "was_batch_id"), ("lend_entry_id", "was_lend_entry_id"),
-    ("deposit_held_cents", "was_held"), ("lent_at", "was_lent_at"),
-    ("last_event_at", "was_last_event_at"),
+# (the joined rows are fixed by these ids), with the SNAPSHOT column that holds
+# its value as read (`counter_scans._unchanged` binds it as `was_<column>`); the
+# timestamps compared as stored text. Equal values are enough there: the write
+# lock makes id order the order of writes.
+COMPARED = (
+    ("state", "state"), ("holder_id", "holder_id"), ("cycles", "cycles"),
+    ("batch_id", "batch_id"), ("lend_entry_id", "lend_entry_id"),
+    ("deposit_held_cents", "deposit_held_cents"), ("lent_at", "raw_lent_at"),
+    ("last_event_at", "raw_last_event_at"),
 )
 UPDATE_IF_UNCHANGED = DriverStatement(timestamps(UPDATE_SQL + "".join(
-    f" AND {column} IS :{param}" for column, param in _COMPARED)))
+    f" AND {column} IS :was_{column}" for column, _read_as in COMPARED)))
 STORE_ANSWER = DriverStatement(
     sqlite.insert(_KEYS).values(
         key=bindparam("key"), org_id=bindparam("org_id"), status=201,
