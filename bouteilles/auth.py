@@ -1,35 +1,38 @@
-"""Who is asking: session login (Flask-Login), API bearer tokens, CSRF, rate limits."""
+"""Who is asking: session logins (Flask-Login), API bearer tokens, CSRF, proxies."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .database import get_session
 from .models import User
 from .services.accounts import Actor, user_for_token
 from .services.errors import Forbidden, Unauthorized
+from .services.login_sessions import user_for_login
 from .services.submissions import TOKEN_REFUSED, scanner
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# No default limits: only views decorated with `@limiter.limit` are limited
-# (the login form), and the decorator checks them itself (see init_app).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+def load_user(token: str) -> User | None:
+    """The user of a live login (`services/login_sessions.py`), else None.
+
+    The last-seen time is written, and committed at once, only when the
+    request's session has not begun yet: nothing else of the request can be in
+    that commit.
+    """
+    session = get_session()
+    fresh = not session.in_transaction()
+    user, touched = user_for_login(session, token, touch=fresh)
+    if touched:
+        session.commit()
+    return user
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -58,31 +61,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     csrf.init_app(app)
-    limiter.init_app(app)
-    _limit_decorated_views_only(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # client address and scheme from that many proxies' X-Forwarded-* only
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies, x_port=proxies)
     app.after_request(security_headers)
 
 
-def _limit_decorated_views_only(app: Flask) -> None:
-    """Take Flask-Limiter's request hooks off the app.
-
-    With no default or application-wide limits, the only limits are those of
-    views decorated with `@limiter.limit`, and the decorator checks them when
-    the view is called. The hooks (before, after, teardown) would only look up,
-    for every other request, limits that do not exist: about 7 % of a scan's CPU
-    under load (issue 7). Limits that are not a view's decorator would need them
-    back, so such a configuration is refused here.
-    """
-    if limiter.limit_manager.default_limits or limiter.limit_manager.application_limits:
-        raise RuntimeError("default or application rate limits need Flask-Limiter's hooks")
-
-    def hooked_by_limiter(function) -> bool:
-        return getattr(function, "__self__", None) is limiter or (
-            isinstance(function, partial) and limiter in function.args)
-
-    for hooks in (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs):
-        hooks[None] = [f for f in hooks.get(None, []) if not hooked_by_limiter(f)]
+def client_address() -> str | None:
+    """The client's address (the proxy's X-Forwarded-For only with TRUSTED_PROXIES)."""
+    return request.remote_addr
 
 
 def api_actor() -> User:
@@ -121,6 +109,15 @@ def require_coordinator(user: User) -> None:
         raise Forbidden("Réservé à la coordination du réseau.")
 
 
+def require_admin(user: User) -> None:
+    """Refuse anyone but the coordination's administrators (users, tokens for
+    others, organisations, types, factor sets); other coordinator users read."""
+    require_coordinator(user)
+    if not user.is_admin:
+        raise Forbidden("Réservé aux administrateurs de la coordination : vous pouvez "
+                        "consulter ces pages, pas les modifier.")
+
+
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
     "script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; worker-src 'self' blob:; "
@@ -141,10 +138,18 @@ _HSTS = (("Strict-Transport-Security", "max-age=31536000"),)
 def security_headers(response):
     """The usual hardening headers on every answer (a view may set its own).
 
+    Every answer but a static file is `Cache-Control: private, no-store` unless
+    its view said otherwise: pages and JSON carry members' data, which neither a
+    shared proxy nor the browser's disk may keep (the back button of a shared
+    phone included). Static files, the service worker and the anonymous public
+    page set their own caching.
+
     One pass over the response's few headers, rather than a lookup per header:
     this runs on every scan (issue 7)."""
     present = {name.lower() for name in response.headers.keys()}
     for name, value in (HARDENING + _HSTS) if request.is_secure else HARDENING:
         if name.lower() not in present:
             response.headers.add(name, value)
+    if "cache-control" not in present and request.endpoint != "static":
+        response.headers.add("Cache-Control", "private, no-store")
     return response

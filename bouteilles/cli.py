@@ -12,6 +12,7 @@ from .cli_ops import OPS_COMMANDS
 from .database import get_session, upgrade_database
 from .models import ORG_KINDS
 from .services.accounts import create_org, create_user, get_user_by_email, issue_token
+from .services.admin import change_password, reset_password
 from .services.demo import demo_logins, load_demo
 from .services.errors import BouteillesError
 from .services.items import get_org
@@ -48,7 +49,7 @@ def demo(scale: int | None) -> None:
     loaded = load_demo(session)
     session.commit()
     click.echo("Demo network loaded." if loaded else "Demo network already present.")
-    click.echo("Demo logins (password for all: demo-bouteilles):")
+    click.echo("Demo logins (password for all: tilleul-et-marnes):")
     for email, _password, name in demo_logins():
         click.echo(f"  {email:45} {name}")
 
@@ -75,7 +76,8 @@ def orgs_create(code: str, name: str, kind: str, address: str | None,
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--org", "org_code", required=True)
-@click.option("--password", help="At least 8 characters; prompted when omitted.")
+@click.option("--password", help="At least 12 characters, not a common one; prompted "
+              "when omitted.")
 @click.option("--admin", is_flag=True, help="Administrator (coordinators only).")
 @click.option("--name")
 def users_create(email: str, org_code: str, password: str | None, admin: bool,
@@ -91,6 +93,28 @@ def users_create(email: str, org_code: str, password: str | None, admin: bool,
         _fail(exc)
     session.commit()
     click.echo(f"User {email.lower()} created.")
+
+
+@users_cli.command("password")
+@click.argument("email")
+@click.option("--password", help="The new password; prompted when omitted.")
+@click.option("--temporary", is_flag=True,
+              help="Print a generated temporary password, to be changed at the next login.")
+def users_password(email: str, password: str | None, temporary: bool) -> None:
+    """Set a user's password; every login of the user ends."""
+    session = get_session()
+    try:
+        user = get_user_by_email(session, email)
+        if temporary:
+            password = reset_password(session, user, actor=None)
+        else:
+            if password is None:
+                password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            change_password(session, user, new=password, confirm=password)
+    except BouteillesError as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(password if temporary else f"Password of {user.email} changed.")
 
 
 @users_cli.command("token")

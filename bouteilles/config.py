@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -18,10 +19,20 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _number(name: str, default: str) -> float:
+    """A numeric setting from the environment; a clear error when it does not parse."""
+    raw = os.environ.get(name, default)
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r}: a number is expected") from None
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the app configuration from the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
     default_db = f"sqlite:///{instance_path / 'bouteilles.sqlite3'}"
+    remember_days = min(_number("REMEMBER_DAYS", "30"), 30)
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
         "SECRET_KEY": _secret_key(instance_path),
@@ -32,10 +43,20 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("BASE_URL", "").startswith("https://"),
+        # Logins (services/login_sessions.py): a plain one ends after this many idle
+        # hours; "Rester connecté" keeps one for REMEMBER_DAYS (30 at most).
+        "LOGIN_IDLE_HOURS": _number("LOGIN_IDLE_HOURS", "12"),
+        "REMEMBER_DAYS": remember_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": os.environ.get("BASE_URL", "").startswith("https://"),
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form's CSRF token lasts a working day; an older one gets a page that
+        # sends the same form again with a new token (routes/errors.py).
+        "WTF_CSRF_TIME_LIMIT": int(_number("CSRF_HOURS", "10") * 3600),
         "PASSWORD_HASH_METHOD": "scrypt",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_LIMITS": True,  # failed-login limits (services/login_throttle.py)
+        # Proxies in front of the app whose X-Forwarded-* headers are believed
+        # (Werkzeug's ProxyFix); 0: the client address is the connection's.
+        "TRUSTED_PROXIES": int(_number("TRUSTED_PROXIES", "0")),
     }

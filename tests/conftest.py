@@ -34,7 +34,7 @@ def _app_config(url: str) -> dict:
     return {
         "TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
         "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "LOGIN_LIMITS": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
@@ -108,7 +108,8 @@ class CommittingClient(FlaskClient):
     """The test client, committing what the test wrote before each request.
 
     A request made while a test holds an app context (the `session` fixture)
-    runs in that context, so it shares the test's session. In production each
+    runs in that context, so it shares the test's session and `g` (from which
+    Flask-Login's user of the previous request is taken away). In production each
     request has its own; and the scan's hot path works on a pooled connection of
     its own (services/submissions.py), which would wait for the test's open
     transaction (on SQLite: the write lock). So the test's writes are committed
@@ -119,6 +120,8 @@ class CommittingClient(FlaskClient):
         session = g.get("db_session") if has_app_context() else None
         if session is not None and session.in_transaction():
             session.commit()
+        if has_app_context():
+            g.pop("_login_user", None)  # Flask-Login's user of the previous request
         return super().open(*args, **kwargs)
 
 
@@ -154,9 +157,9 @@ def runner(app):
 
 @pytest.fixture
 def login(client, session):
-    """login(user, password="password123") → the user, logged in on `client`."""
+    """login(user, password="marnes-tilleul-1774") → the user, logged in on `client`."""
 
-    def do(user: User, password: str = "password123") -> User:
+    def do(user: User, password: str = "marnes-tilleul-1774") -> User:
         session.commit()
         client.post("/logout")
         response = client.post("/login", data={"email": user.email, "password": password})
@@ -188,7 +191,7 @@ def make_user(session, make_org):
     """make_user(kind) → a user of a new organisation of that kind."""
 
     def make(kind: str = "restaurant", org: Organisation | None = None,
-             password: str = "password123") -> User:
+             password: str = "marnes-tilleul-1774") -> User:
         org = org or make_org(kind)
         return create_user(session, email=f"u{next(_counter)}@{org.code}.test", org=org,
                            password=password, admin=org.kind == "coordinator")

@@ -32,7 +32,7 @@ def test_orgs_users_token(runner, client):
                                     "--kind", "restaurant"])
     assert duplicate.exit_code != 0 and "existe déjà" in duplicate.output
     created = runner.invoke(args=["users", "create", "Chef@Test.fr", "--org", "resto-test",
-                                  "--password", "long-enough"])
+                                  "--password", "glacier-ocre-lanterne"])
     assert created.exit_code == 0, created.output
     token = runner.invoke(args=["users", "token", "chef@test.fr"]).output.strip()
     assert token.startswith("btl_")

@@ -65,7 +65,7 @@ def test_a_long_read_does_not_hold_up_writers(tmp_path):
     from bouteilles.database import get_read_session, upgrade_database
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'read.sqlite3'}",
-                      "SECRET_KEY": "x", "RATELIMIT_ENABLED": False})
+                      "SECRET_KEY": "x", "LOGIN_LIMITS": False})
     upgrade_database(app)
     engine = app.extensions["db_engine"]
     with app.app_context():

@@ -38,7 +38,7 @@ def postgres_server_url() -> str:
 
 def _app(url: str):
     from bouteilles import create_app
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LOGIN_LIMITS": False,
                        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
 
 

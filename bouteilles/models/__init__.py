@@ -10,6 +10,7 @@ from .event import ACTIONS, Event, IdempotentResponse
 from .factor import Factor, FactorSet
 from .item import STATES, Container, Crate, Label
 from .loan import LOAN_STATUSES, Loan, LoanLine
+from .login import LoginFailure, LoginSession
 from .organisation import ORG_KINDS, Organisation
 from .user import ApiToken, User
 
@@ -21,4 +22,5 @@ __all__ = [
     "ContainerTypeRevision", "TemporaryPassword",
     "REQUEST_STATUSES", "BottleRequest",
     "LOAN_STATUSES", "Loan", "LoanLine",
+    "LoginFailure", "LoginSession",
 ]

@@ -1,7 +1,8 @@
 """Coordinator pages: member organisations, users, API tokens, container types.
 
 Only members of the coordinating organisation get in (403 for everyone else,
-the login page for anonymous visitors). Secrets (temporary passwords, new
+the login page for anonymous visitors); of them, only administrators
+(`User.is_admin`) change anything, the others read. Secrets (temporary passwords, new
 tokens) are shown once, in the answer to the POST that made them, and never
 put in a URL or the session.
 """
@@ -12,13 +13,13 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import login_manager
+from ..auth import login_manager, require_admin, require_coordinator
 from ..database import get_session
 from ..i18n import translate
 from ..models import FAMILIES, ORG_KINDS, ContainerType, Organisation
 from ..services import admin as service
 from ..services.accounts import create_org, get_user_by_email
-from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.errors import BouteillesError, ValidationError
 from ..services.items import get_org, get_type
 from ..services.paging import page_number
 from .formatting import register_filters
@@ -36,13 +37,19 @@ def labels() -> dict:
             "family_label": lambda family: FAMILY_LABELS.get(family, family)}
 
 
+# Pages whose only use is a form that creates something: the administrators'.
+ADMIN_FORMS = {"admin.org_new", "admin.user_new", "admin.type_new", "factor_sets.new"}
+
+
 @bp.before_request
 def coordinators_only():
-    """Anonymous → login page; members other than the coordination → 403."""
+    """Anonymous → login page; members other than the coordination → 403; every
+    change (any method but GET) and the creation forms → its administrators only."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.org.kind != "coordinator":
-        raise Forbidden("Réservé à la coordination du réseau.")
+    require_coordinator(current_user)
+    if request.method not in ("GET", "HEAD") or request.endpoint in ADMIN_FORMS:
+        require_admin(current_user)
     return None
 
 

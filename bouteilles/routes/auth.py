@@ -1,46 +1,98 @@
-"""Logging in and out."""
+"""Logging in and out.
+
+A login is a row the server can end (`services/login_sessions.py`). Failed
+passwords are counted in the database per account and per client address
+(`services/login_throttle.py`); past the limit the form answers 429 with
+`Retry-After` without checking the password.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import limiter
+from ..auth import client_address
 from ..database import get_session
 from ..i18n import translate
+from ..services import login_throttle as throttle
 from ..services.accounts import authenticate
+from ..services.login_sessions import end_login, open_login
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local redirects after login (no open redirect)."""
-    if target and not urlsplit(target).netloc and target.startswith("/") \
-            and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+def safe_path(target: str | None, default: str | None = None) -> str:
+    """`target` if it is a path of this site, else `default` (the home page): no
+    open redirect, to another host or a protocol-relative `//host/…`."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default or url_for("home.index")
+
+
+def too_many_attempts(template: str, wait: int, **context):
+    """The 429 answer of a limited form, saying how long to wait."""
+    minutes = max(1, (wait + 59) // 60)
+    response = current_app.make_response((render_template(
+        template, error=translate("Trop de tentatives : réessayez dans {n} min.", n=minutes),
+        **context), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
     """The login form."""
-    email = request.form.get("email", "")
-    if request.method == "POST":
-        user = authenticate(get_session(), email, request.form.get("password", ""))
-        if user is not None:
-            login_user(user, remember=bool(request.form.get("remember")))
-            return redirect(_safe_next(request.args.get("next")))
+    email = request.form.get("email", "")[:254]
+    if request.method == "GET":
+        return render_template("login.html", email=email)
+    db = get_session()
+    limits = throttle.login_limits(email, client_address())
+    if current_app.config["LOGIN_LIMITS"]:
+        wait = throttle.retry_after(db, limits)
+        if wait is not None:
+            return too_many_attempts("login.html", wait, email=email)
+    user = authenticate(db, email, request.form.get("password", ""))
+    if user is None:
+        throttle.record_failure(db, limits)
+        db.commit()
         flash(translate("E-mail ou mot de passe incorrect."), "error")
         return render_template("login.html", email=email), 401
-    return render_template("login.html", email=email)
+    remember = request.form.get("remember") == "1"
+    throttle.forget_failures(db, limits[0])
+    if current_user.is_authenticated:  # another login in this browser: it ends here
+        end_login(db, current_user.get_id())
+    open_login(db, user, remember=remember, user_agent=request.user_agent.string,
+               ip=client_address())
+    db.commit()
+    language = session.get("lang")
+    session.clear()  # nothing of the anonymous visit carries over but its language
+    if language:
+        session["lang"] = language
+    if not remember:
+        session["_remember"] = "clear"  # Flask-Login drops a remember cookie left here
+    login_user(user, remember=remember)
+    return redirect(safe_path(request.args.get("next")))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Close the session."""
+    """End this device's login (its session and remember cookies stop working)."""
+    db = get_session()
+    end_login(db, current_user.get_id())
+    db.commit()
     logout_user()
     return redirect(url_for("auth.login"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..database import get_session
@@ -43,6 +46,16 @@ def error_response(status: int, code: str, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def refusal_body(exc: BouteillesError) -> dict:
+    """The API error shape of a refusal, in the request's language."""
+    return {"error": {"code": exc.code, "message": translate(exc.template, **exc.params)}}
+
+
+def internal_error_body() -> dict:
+    """The API error shape of an unexpected fault (what it touched is undone)."""
+    return {"error": {"code": "internal", "message": translate(HTTP_MESSAGES[500])}}
+
+
 def handle_domain_error(exc: BouteillesError):
     get_session().rollback()
     message = translate(exc.template, **exc.params)
@@ -52,11 +65,35 @@ def handle_domain_error(exc: BouteillesError):
 def handle_http_error(exc: HTTPException):
     status = exc.code or 500
     code = HTTP_CODES.get(status, "error")
-    if status == 400 and "CSRF" in (exc.description or ""):
+    if isinstance(exc, CSRFError):
         message = translate("Le formulaire a expiré : rechargez la page et réessayez.")
+        if not wants_json() and same_origin():
+            return resubmit_page(message), status
     else:
         message = translate(HTTP_MESSAGES.get(status, exc.description or "Erreur."))
     return error_response(status, code, message)
+
+
+# Fields never written back into a page: passwords, and the stale token itself.
+NOT_RESENT = frozenset({"password", "current", "new", "confirm", "csrf_token"})
+
+
+def same_origin() -> bool:
+    """Whether the refused form was sent from this site (its Origin, else Referer)."""
+    source = request.headers.get("Origin") or request.referrer or ""
+    parts = urlsplit(source)
+    return bool(parts.netloc) and parts.netloc == request.host
+
+
+def resubmit_page(message: str) -> str:
+    """A form whose token expired, offered again as it was typed, with a new token:
+    one tap sends it. Only for a form of this site (a cross-site post gets the
+    plain message), and never with its password fields."""
+    fields = [(name, value) for name, value in request.form.items(multi=True)
+              if name not in NOT_RESENT]
+    secret = any(name in NOT_RESENT - {"csrf_token"} for name in request.form)
+    return render_template("resubmit.html", message=message, fields=fields,
+                           action=request.full_path.rstrip("?"), secret=secret)
 
 
 def handle_unexpected(exc: Exception):

@@ -11,6 +11,7 @@ from ..database import get_session
 from ..i18n import LOCALES
 from ..services.deposits import deposit_rows
 from ..services.stock import stock_rows
+from .auth import safe_path
 
 bp = Blueprint("home", __name__)
 
@@ -49,5 +50,6 @@ def set_language(locale: str):
     if locale in LOCALES:
         session["lang"] = locale
     back = urlsplit(request.referrer or "")
-    same_site = back.netloc == request.host
-    return redirect(back.path if same_site and back.path else url_for("home.index"))
+    if back.netloc != request.host:
+        return redirect(url_for("home.index"))
+    return redirect(safe_path(back.path))

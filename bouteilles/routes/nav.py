@@ -20,7 +20,7 @@ NAV = [
     ("winegrower.index", "Mes bouteilles", {"winegrower"}),
     ("admin_watch.dashboard", "Coordination", {"coordinator"}),
     ("impact.dashboard", "Impact", None),
-    ("account.tokens", "Mes jetons", None),
+    ("account.sessions", "Mon compte", None),
 ]
 
 

@@ -11,6 +11,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..models import ORG_KINDS, ApiToken, Organisation, User, utcnow
 from .errors import Conflict, NotFound, ValidationError
@@ -62,6 +63,34 @@ def create_org(session: Session, *, code: str, name: str, kind: str,
     return org
 
 
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+# Words any guesser of this network's passwords tries first, and French ones
+# zxcvbn's English lists lack; a password built on them scores low.
+GUESSABLE_WORDS = ("bouteilles", "bouteille", "jura", "consigne", "clavelin", "vin",
+                   "motdepasse", "azerty", "soleil", "bonjour", "lons", "saunier",
+                   "restaurant", "comptoir", "lavage")
+
+
+def check_new_password(password: str, *context: str) -> None:
+    """Refuse a password that is short or easy to guess (zxcvbn score below 3).
+
+    `context`: the user's e-mail, name, organisation… which a guesser knows too.
+    """
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError("Le mot de passe doit compter au moins {n} caractères.",
+                              n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError("Le mot de passe doit compter au plus {n} caractères.",
+                              n=MAX_PASSWORD_LENGTH)
+    hints = [*GUESSABLE_WORDS, *(part for text in context if text
+                                 for part in re.split(r"[^\w]+", text.lower()) if part)]
+    if zxcvbn(password[:100], user_inputs=hints)["score"] < 3:
+        raise ValidationError("Ce mot de passe est trop courant ou trop facile à deviner : "
+                              "allongez-le, par exemple avec trois ou quatre mots sans "
+                              "rapport entre eux.")
+
+
 def hash_password(password: str) -> str:
     """A slow salted hash (scrypt; the test settings may pick a faster method)."""
     method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
@@ -76,8 +105,8 @@ def create_user(session: Session, *, email: str, org: Organisation, password: st
         raise ValidationError("Adresse e-mail invalide : {email}.", email=email)
     if admin and org.kind != "coordinator":
         raise ValidationError("Seuls les membres de la coordination peuvent être administrateurs.")
-    if password is not None and len(password) < 8:
-        raise ValidationError("Le mot de passe doit compter au moins 8 caractères.")
+    if password is not None:
+        check_new_password(password, email, org.name)
     if session.scalar(select(User.id).where(User.email == email)):
         raise Conflict("Un compte existe déjà pour {email}.", email=email)
     user = User(email=email, org_id=org.id, org=org, name=name, is_admin=admin,
@@ -95,12 +124,28 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
+_STAND_IN_HASHES: dict[str, str] = {}
+
+
+def _stand_in_hash() -> str:
+    """A hash of a random password made with the configured method, checked when
+    the e-mail has no account, so that an unknown e-mail costs the same work as a
+    known one (no account enumeration by timing)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+    if method not in _STAND_IN_HASHES:
+        _STAND_IN_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _STAND_IN_HASHES[method]
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, else None."""
+    """The active user with these credentials, else None; one password hash is
+    checked whether or not the account exists."""
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None or not user.password_hash or not user.is_active:
+    stored = user.password_hash if user is not None and user.password_hash else None
+    matches = check_password_hash(stored or _stand_in_hash(), (password or "")[:1000])
+    if stored is None or not matches or not user.is_active:
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    return user
 
 
 def token_digest(token: str) -> str:

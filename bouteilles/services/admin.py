@@ -23,8 +23,16 @@ from ..models import (
     TemporaryPassword,
     User,
 )
-from .accounts import SLUG, create_user, hash_password, issue_token, revoke_token
+from .accounts import (
+    SLUG,
+    check_new_password,
+    create_user,
+    hash_password,
+    issue_token,
+    revoke_token,
+)
 from .errors import Conflict, Forbidden, NotFound, ValidationError
+from .login_sessions import end_user_logins
 from .paging import Page, paginate
 
 MAX_MASS_G, MAX_VOLUME_ML, MAX_DEPOSIT_CENTS = 100_000, 100_000, 100_000
@@ -108,12 +116,15 @@ def invite_user(session: Session, *, email: str, org: Organisation, name: str | 
     return user, password
 
 
-def reset_password(session: Session, user: User, *, actor: User) -> str:
-    """Replace a user's password by a temporary one (returned in clear, once)."""
+def reset_password(session: Session, user: User, *, actor: User | None) -> str:
+    """Replace a user's password by a temporary one (returned in clear, once) and end
+    every login of the user. `actor`: the administrator (None: the command line)."""
     password = temporary_password()
     user.password_hash = hash_password(password)
     session.execute(delete(TemporaryPassword).where(TemporaryPassword.user_id == user.id))
-    session.add(TemporaryPassword(user_id=user.id, issued_by_id=actor.id))
+    session.add(TemporaryPassword(user_id=user.id,
+                                  issued_by_id=actor.id if actor is not None else None))
+    end_user_logins(session, user.id)
     session.flush()
     return password
 
@@ -137,13 +148,14 @@ def check_password(user: User, password: str) -> bool:
 
 
 def change_password(session: Session, user: User, *, new: str, confirm: str) -> None:
-    """Set the user's own password; ends the temporary one."""
-    if len(new or "") < 10:
-        raise ValidationError("Le nouveau mot de passe doit compter au moins 10 caractères.")
+    """Set the user's own password; ends the temporary one and every login of the
+    user (the caller opens a new one for the device it was changed on)."""
     if new != confirm:
         raise ValidationError("Les deux mots de passe ne sont pas identiques.")
+    check_new_password(new, user.email, user.name or "", user.org.name, user.org.code)
     user.password_hash = hash_password(new)
     session.execute(delete(TemporaryPassword).where(TemporaryPassword.user_id == user.id))
+    end_user_logins(session, user.id)
     session.flush()
 
 

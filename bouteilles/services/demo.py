@@ -15,7 +15,7 @@ from .containers import commission_containers, create_crate
 from .errors import InvalidTransition
 from .scans import record_scan
 
-DEMO_PASSWORD = "demo-bouteilles"
+DEMO_PASSWORD = "tilleul-et-marnes"
 DEMO_DOMAIN = "demo.bouteilles.fr"
 ORGS = [
     ("coop-jura", "Coopérative Réemploi Jura", "coordinator",

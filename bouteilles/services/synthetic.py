@@ -306,7 +306,7 @@ class Network:
         from .accounts import hash_password
         if session.scalar(select(Organisation.id).where(Organisation.code == PREFIX + "coop")):
             raise SyntheticError("a synthetic network is already loaded in this database")
-        password = hash_password("demo-bouteilles")  # one hash for every synthetic user
+        password = hash_password("tilleul-et-marnes")  # one hash for every synthetic user
         specs = [(PREFIX + "coop", "Coordination nationale du réemploi (synthétique)",
                   "coordinator", 0, "Paris")]
         for t, (slug, dept, city) in enumerate(TERRITORIES):
@@ -767,4 +767,4 @@ def load_scale_cli(events: int) -> None:
         f"{summary.deposit_entries:,} deposit entries in {summary.seconds:.1f} s "
         f"({summary.rows_per_second:,.0f} rows/s).")
     click.echo("Actions: " + ", ".join(f"{a} {n:,}" for a, n in summary.actions.most_common()))
-    click.echo(f"Logins: <organisation code>@{DOMAIN}, password demo-bouteilles.")
+    click.echo(f"Logins: <organisation code>@{DOMAIN}, password tilleul-et-marnes.")

@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
-DEMO_PASSWORD = "demo-bouteilles"
+DEMO_PASSWORD = "tilleul-et-marnes"
 OUTPUT = Path(os.environ.get("TEST_OUTPUT", "test-output"))
 SCREENSHOTS = OUTPUT / "screenshots"
 
@@ -75,7 +75,7 @@ def start_live_server(workdir: Path, *, wrap=None) -> LiveServer:
         "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
         "SECRET_KEY": "e2e-secret-key",
         "BASE_URL": url,
-        "RATELIMIT_ENABLED": False,
+        "LOGIN_LIMITS": False,
     })
     upgrade_database(app)
     with app.app_context():

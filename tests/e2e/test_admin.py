@@ -14,7 +14,7 @@ def log_in(page, org_code: str) -> None:
     """Log in as a demo organisation through the real form."""
     page.goto("/login")
     page.fill("#email", f"{org_code}@demo.bouteilles.fr")
-    page.fill("#password", "demo-bouteilles")
+    page.fill("#password", "tilleul-et-marnes")
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert "/login" not in page.url, "login failed"

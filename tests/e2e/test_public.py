@@ -59,7 +59,7 @@ def test_member_is_sent_to_the_scanner(page, live_server):
     code = most_reused_box(live_server.app)
     page.goto("/login")
     page.fill("#email", "resto-le-comptoir@demo.bouteilles.fr")
-    page.fill("#password", "demo-bouteilles")
+    page.fill("#password", "tilleul-et-marnes")
     page.click("button[type=submit]")
     page.wait_for_load_state()
     response = page.goto(f"/q/{code}")

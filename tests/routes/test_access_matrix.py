@@ -3,7 +3,9 @@
 The cases are discovered from the app's URL map (``app.url_map``), not
 listed by hand: each (method, rule) is looked up in ``EXPECTED`` below, the
 expected-access table, and tried as anonymous and as a user of each of the
-seven organisation kinds; a route taking an object (an item code, a batch, a
+seven organisation kinds, the coordination twice (an administrator, and a
+``coordinator_reader``: a user of the coordination without admin rights, who
+reads but does not administer); a route taking an object (an item code, a batch, a
 loan, a request, a token, a user, an organisation) is tried on the caller's
 own object and on another member's.
 
@@ -45,7 +47,9 @@ from bouteilles.models import ORG_KINDS
 from bouteilles.services.accounts import create_org, create_user, issue_token
 from bouteilles.services.batches import open_batch
 from bouteilles.services.containers import commission_containers
+from bouteilles.services.items import get_org
 from bouteilles.services.loans import create_loan
+from bouteilles.services.login_sessions import login_id_of, open_login
 from bouteilles.services.winegrower import create_request
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -56,11 +60,13 @@ def _app_config(url: str) -> dict:
     return {
         "TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
         "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "LOGIN_LIMITS": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
-ROLES = ("anonymous",) + ORG_KINDS
+READER = "coordinator_reader"  # a coordination user without admin rights
+ROLES = ("anonymous",) + ORG_KINDS + (READER,)
+KIND_OF = {READER: "coordinator"}  # the organisation kind of each role
 ANY = "logged_in"
 PUBLIC = "public"
 
@@ -79,6 +85,8 @@ class Access:
     ok: statuses that count as allowed although they look like a refusal (/login's 401).
     query: a query-string parameter naming an organisation whose data is asked for
       (``?org=``): tried with the caller's own organisation and another member's.
+    admin: only the coordination's administrators (``User.is_admin``): a
+      coordination user without admin rights gets 403.
 
     URL parameters that are not objects (a month, a format, a state…) take the
     values of FIXED_PARAMS, by name.
@@ -94,9 +102,11 @@ class Access:
     special: dict = field(default_factory=dict)
     ok: frozenset = frozenset()
     query: str | None = None  # the query parameter naming an organisation (?org=)
+    admin: bool = False
 
 
 COORD = frozenset({"coordinator"})
+ADMIN = dict(who=COORD, admin=True)  # Access(**ADMIN, ...): the administrators only
 SITE = frozenset({"washing_site"})
 SITE_OR_COORD = frozenset({"washing_site", "coordinator"})
 PARTIES = frozenset({"restaurant", "coordinator", "event_organiser"})
@@ -194,28 +204,28 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/winegrower/requests"): Access({"winegrower"}),
     ("POST", "/winegrower/requests/<int:request_id>/cancel"): Access(
         {"winegrower"}, obj="request", own_only=True),
-    # --- coordination
+    # --- coordination (every user of it reads; its administrators change things)
     ("GET", "/admin/"): Access(COORD),
     ("GET", "/admin/orgs"): Access(COORD),
-    ("GET", "/admin/orgs/new"): Access(COORD),
-    ("POST", "/admin/orgs/new"): Access(COORD),
+    ("GET", "/admin/orgs/new"): Access(**ADMIN),
+    ("POST", "/admin/orgs/new"): Access(**ADMIN),
     ("GET", "/admin/orgs/<code>"): Access(COORD, obj="org"),
-    ("POST", "/admin/orgs/<code>"): Access(COORD, obj="org", form={"name": "Nouveau nom"}),
-    ("POST", "/admin/orgs/<code>/active"): Access(COORD, obj="org", form={"active": "1"}),
+    ("POST", "/admin/orgs/<code>"): Access(**ADMIN, obj="org", form={"name": "Nouveau nom"}),
+    ("POST", "/admin/orgs/<code>/active"): Access(**ADMIN, obj="org", form={"active": "1"}),
     ("GET", "/admin/users"): Access(COORD),
-    ("GET", "/admin/users/new"): Access(COORD),
-    ("POST", "/admin/users/new"): Access(COORD),
-    ("POST", "/admin/users/<int:user_id>/active"): Access(COORD, obj="user",
+    ("GET", "/admin/users/new"): Access(**ADMIN),
+    ("POST", "/admin/users/new"): Access(**ADMIN),
+    ("POST", "/admin/users/<int:user_id>/active"): Access(**ADMIN, obj="user",
                                                           form={"active": "1"}),
-    ("POST", "/admin/users/<int:user_id>/reset"): Access(COORD, obj="user"),
+    ("POST", "/admin/users/<int:user_id>/reset"): Access(**ADMIN, obj="user"),
     ("GET", "/admin/tokens"): Access(COORD),
-    ("POST", "/admin/tokens"): Access(COORD),
-    ("POST", "/admin/tokens/<int:token_id>/revoke"): Access(COORD, obj="token"),
+    ("POST", "/admin/tokens"): Access(**ADMIN),
+    ("POST", "/admin/tokens/<int:token_id>/revoke"): Access(**ADMIN, obj="token"),
     ("GET", "/admin/types"): Access(COORD),
-    ("GET", "/admin/types/new"): Access(COORD),
-    ("POST", "/admin/types/new"): Access(COORD),
+    ("GET", "/admin/types/new"): Access(**ADMIN),
+    ("POST", "/admin/types/new"): Access(**ADMIN),
     ("GET", "/admin/types/<code>"): Access(COORD, obj="type"),
-    ("POST", "/admin/types/<code>"): Access(COORD, obj="type"),
+    ("POST", "/admin/types/<code>"): Access(**ADMIN, obj="type"),
     ("GET", "/admin/anomalies"): Access(COORD),
     ("GET", "/admin/audit"): Access(COORD),
     # --- one's own account (tokens: one's own only, the coordination included)
@@ -223,6 +233,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/account/tokens"): Access(ANY),
     ("POST", "/account/tokens/<int:token_id>/revoke"): Access(ANY, obj="token", own_only=True,
                                                               coordinator_all=False),
+    ("GET", "/account/"): Access(ANY),
+    ("POST", "/account/sessions/<int:login_id>/end"): Access(
+        ANY, obj="login", own_only=True, coordinator_all=False, other_status=404),
+    ("POST", "/account/sessions/end-others"): Access(ANY),
     ("GET", "/account/password"): Access(ANY),
     ("POST", "/account/password"): Access(ANY),
     # --- impact (issue 6): everyone reads their own organisation's figures, the
@@ -232,10 +246,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/exports/epcis/<month>.jsonld"): Access(ANY, query="org", own_only=True),
     ("GET", "/dashboard"): Access(ANY),
     ("GET", "/impact/factors/"): Access(COORD),
-    ("GET", "/impact/factors/new"): Access(COORD),
-    ("POST", "/impact/factors/new"): Access(COORD),
+    ("GET", "/impact/factors/new"): Access(**ADMIN),
+    ("POST", "/impact/factors/new"): Access(**ADMIN),
     ("GET", "/impact/factors/<code>"): Access(COORD, obj="factor_set"),
-    ("POST", "/impact/factors/<code>"): Access(COORD, obj="factor_set"),
+    ("POST", "/impact/factors/<code>"): Access(**ADMIN, obj="factor_set"),
 }
 
 
@@ -259,24 +273,33 @@ def build_world(session) -> dict:
     """Two organisations of each kind ('a': the caller's, 'b': another member), a user
     each, and an object of every kind for each of them; returns ids and codes."""
     world: dict = {"org": {}, "user": {}, "item": {}, "token": {}, "batch": {},
-                   "loan": {}, "request": {}, "request_site": {}, "bearer": {}}
-    for kind in ORG_KINDS:
+                   "loan": {}, "request": {}, "request_site": {}, "bearer": {},
+                   "login": {}, "login_token": {}}
+    for role in ORG_KINDS + (READER,):
+        kind = KIND_OF.get(role, role)
         for side in "ab":
             code = f"{kind.replace('_', '-')}-{side}"
-            org = create_org(session, code=code, name=code.title(), kind=kind)
-            user = create_user(session, email=f"{side}@{code}.test", org=org,
-                               password="password123", admin=kind == "coordinator")
-            world["org"][kind, side] = code
-            world["user"][kind, side] = user.id
+            if role == kind:
+                org = create_org(session, code=code, name=code.title(), kind=kind)
+            world["org"][role, side] = code
+            user = create_user(session, email=f"{side}.{role}@{code}.test",
+                               org=get_org(session, code), password="marnes-tilleul-1774",
+                               admin=role == "coordinator")
+            world["user"][role, side] = user.id
             token, clear = issue_token(session, user, "matrix")
-            world["token"][kind, side] = token.id
-            world["bearer"][kind, side] = clear
+            world["token"][role, side] = token.id
+            world["bearer"][role, side] = clear
+            world["login_token"][role, side] = open_login(
+                session, user, remember=False, user_agent="matrix", ip=None)
+            world["login"][role, side] = login_id_of(session, world["login_token"][role, side])
     session.flush()
     from bouteilles.models import User
 
     users = {key: session.get(User, uid) for key, uid in world["user"].items()}
     coordinator = users["coordinator", "a"]
     for (kind, side), code in world["org"].items():
+        if kind == READER:
+            continue
         box = commission_containers(session, actor=coordinator, type_code="bocal-500",
                                     count=1, holder_code=code)[0]
         world["item"][kind, side] = box.code
@@ -309,13 +332,15 @@ def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
     """The URL parameter naming `whose` object for this role (None: no such object)."""
     if obj in FIXED:
         return FIXED[obj]
+    table = world[obj]
+    kind = KIND_OF.get(role, role)
     if whose == "own":
-        return world[obj].get((role, "a"))
+        return table.get((role, "a"), table.get((kind, "a")))
     # Another member's object: one of the same kind as the caller's when there is
     # one, else the first member holding such an object.
-    table = world[obj]
-    if (role, "b") in table:
-        return table[role, "b"]
+    for key in ((role, "b"), (kind, "b")):
+        if key in table:
+            return table[key]
     return next(value for (kind, side), value in sorted(table.items()) if side == "b")
 
 
@@ -324,7 +349,7 @@ def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
 OWNERS = {"batch": {"washing_site"}, "loan": {"restaurant", "event_organiser"},
           "request": {"winegrower"}, "request_site": {"washing_site"},
           "item": set(ORG_KINDS), "org": set(ORG_KINDS), "user": set(ORG_KINDS),
-          "token": set(ORG_KINDS)}
+          "token": set(ORG_KINDS), "login": set(ORG_KINDS)}
 
 
 def cases():
@@ -336,7 +361,7 @@ def cases():
                 yield pytest.param(method, rule, role, None, id=f"{method} {rule} {role}")
                 continue
             for whose in ("own", "other"):
-                if whose == "own" and role not in OWNERS[objects]:
+                if whose == "own" and KIND_OF.get(role, role) not in OWNERS[objects]:
                     continue
                 yield pytest.param(method, rule, role, whose,
                                    id=f"{method} {rule} {role} {whose}")
@@ -351,9 +376,12 @@ def expected(access: Access, role: str, whose: str | None) -> str | int:
         return "allow" if access.who == PUBLIC else "anonymous"
     if (role, whose) in access.special:
         return access.special[role, whose]
-    if access.who not in (PUBLIC, ANY) and role not in access.who:
+    kind = KIND_OF.get(role, role)
+    if access.who not in (PUBLIC, ANY) and kind not in access.who:
         return 403
-    if whose == "other" and access.own_only and not (role == "coordinator"
+    if access.admin and role == READER:
+        return 403
+    if whose == "other" and access.own_only and not (kind == "coordinator"
                                                      and access.coordinator_all):
         return access.other_status
     return "allow"
@@ -463,7 +491,7 @@ def request_as(app, world: dict, role: str, method: str, path: str, access: Acce
                            json=access.json if method == "POST" else None)
     if role != "anonymous":
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(world["user"][role, "a"])
+            sess["_user_id"] = world["login_token"][role, "a"]
             sess["_fresh"] = True
     return client.open(path, method=method, data=access.form if method == "POST" else None)
 

@@ -14,7 +14,7 @@ from bouteilles.services.accounts import user_for_token
 def coordinator(client, actors):
     user = actors["coordinator"]
     get_session().commit()
-    client.post("/login", data={"email": user.email, "password": "password123"})
+    client.post("/login", data={"email": user.email, "password": "marnes-tilleul-1774"})
     return user
 
 
@@ -76,8 +76,8 @@ def test_invite_shows_a_temporary_password_once_and_forces_a_change(app, client,
     assert newcomer.get("/").headers["Location"].endswith("/account/password")
     short = newcomer.post("/account/password", data={"new": "court", "confirm": "court"})
     assert short.status_code == 422
-    done = newcomer.post("/account/password", data={"new": "un-vrai-secret",
-                                                    "confirm": "un-vrai-secret"})
+    done = newcomer.post("/account/password", data={
+        "current": password, "new": "glacier-ocre-lanterne", "confirm": "glacier-ocre-lanterne"})
     assert done.status_code == 302
     assert newcomer.get("/").status_code == 200
 
@@ -89,7 +89,7 @@ def test_reset_and_disable_a_user(app, client, coordinator, actors):
     assert response.status_code == 200 and "Mot de passe provisoire" in response.text
     other = app.test_client()
     assert other.post("/login", data={"email": user.email,
-                                      "password": "password123"}).status_code == 401
+                                      "password": "marnes-tilleul-1774"}).status_code == 401
     assert client.post(f"/admin/users/{user.id}/active", data={"active": "0"}).status_code == 302
     assert client.post(f"/admin/users/{coordinator.id}/active",
                        data={"active": "0"}).status_code == 403
@@ -116,7 +116,7 @@ def test_tokens_created_once_listed_by_prefix_and_revoked(client, coordinator, a
 def test_own_tokens_page(app, client, actors):
     user = actors["restaurant"]
     get_session().commit()
-    client.post("/login", data={"email": user.email, "password": "password123"})
+    client.post("/login", data={"email": user.email, "password": "marnes-tilleul-1774"})
     response = client.post("/account/tokens", data={"label": "caisse"})
     assert response.status_code == 201
     clear = response.text.split('readonly value="')[1].split('"')[0]

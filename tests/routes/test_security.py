@@ -1,4 +1,4 @@
-"""Nobody where they do not belong: login rate limit, tokens, cookies, CSRF, headers."""
+"""Nobody where they do not belong: tokens, cookies, CSRF, headers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from bouteilles import create_app
 from bouteilles.database import get_session
 from bouteilles.services.accounts import hash_password, revoke_token
+from bouteilles.services.login_sessions import open_login
 
 FORM_ROUTES_EXEMPT = ("/api/",)  # the JSON API takes no form (see docs/decisions.md)
 
@@ -16,7 +17,7 @@ FORM_ROUTES_EXEMPT = ("/api/",)  # the JSON API takes no form (see docs/decision
 def _config(db_url: str, **overrides) -> dict:
     config = {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
               "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
-              "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+              "LOGIN_LIMITS": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
     config.update(overrides)
     return config
 
@@ -34,55 +35,17 @@ def make_app(db_url):
     yield make
     for app in made:
         app.extensions["db_engine"].dispose()
-    create_app(_config(db_url)).extensions["db_engine"].dispose()  # limiter back off
 
 
-# ---------------------------------------------------------------- login rate limit
-
-
-def test_eleventh_failed_login_in_a_minute_is_refused(make_app, actors):
-    user = actors["restaurant"]
-    get_session().commit()
-    client = make_app(RATELIMIT_ENABLED=True).test_client()
-    wrong = {"email": user.email, "password": "not-the-password"}
-    statuses = [client.post("/login", data=wrong).status_code for _ in range(10)]
-    assert statuses == [401] * 10
-    eleventh = client.post("/login", data=wrong)
-    assert eleventh.status_code == 429
-    assert "Trop de tentatives" in eleventh.text
-    # Even the right password waits: the limit is per address, not per guess.
-    right = client.post("/login", data={"email": user.email, "password": "password123"})
-    assert right.status_code == 429
-
-
-def test_only_decorated_views_are_limited(make_app):
-    """auth takes Flask-Limiter's request hooks off: only a view's own
-    `@limiter.limit` limits it. For every route, the limits those hooks would
-    have looked up must be none (a default, application or blueprint limit
-    would be silently lost)."""
-    from bouteilles.auth import limiter
-    app = make_app(RATELIMIT_ENABLED=True)
-    hooks = [f for funcs in (app.before_request_funcs, app.after_request_funcs,
-                             app.teardown_request_funcs) for f in funcs.get(None, [])]
-    assert not [f for f in hooks if getattr(f, "__self__", None) is limiter
-                or limiter in getattr(f, "args", ())]
-    decorated = set()
-    for rule in app.url_map.iter_rules():
-        blueprint = rule.endpoint.rpartition(".")[0] or None
-        with app.test_request_context():
-            view = app.view_functions[rule.endpoint]
-            marked = f"{view.__module__}.{view.__name__}" in limiter._marked_for_limiting
-            middleware = limiter.limit_manager.resolve_limits(
-                app, rule.endpoint, blueprint, None, True, marked)
-            assert not any(middleware), rule.endpoint
-            if any(limiter.limit_manager.resolve_limits(app, rule.endpoint, blueprint)):
-                decorated.add(rule.endpoint)
-    assert decorated == {"auth.login"}
-
-
-def test_the_login_page_itself_is_not_limited(make_app):
-    client = make_app(RATELIMIT_ENABLED=True).test_client()
-    assert all(client.get("/login").status_code == 200 for _ in range(15))
+def log_in(client, user) -> str:
+    """Put a live login of `user` in the client's session cookie; its token."""
+    session = get_session()
+    token = open_login(session, user, remember=False, user_agent="test", ip=None)
+    session.commit()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = token
+        sess["_fresh"] = True
+    return token
 
 
 # ---------------------------------------------------------------- passwords, tokens
@@ -92,7 +55,7 @@ def test_passwords_use_a_slow_salted_hash(db_url):
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "x"})  # production settings
     with app.app_context():
         assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
-        first, second = hash_password("password123"), hash_password("password123")
+        first, second = hash_password("marnes-tilleul-1774"), hash_password("marnes-tilleul-1774")
     assert first.startswith("scrypt:") and first != second
     app.extensions["db_engine"].dispose()
 
@@ -142,7 +105,7 @@ def test_session_cookies_are_httponly_samesite_and_secure_behind_https(
     assert app.config["SESSION_COOKIE_SECURE"] is True
     client = app.test_client()
     response = client.post("/login", base_url="https://bouteilles.example",
-                           data={"email": user.email, "password": "password123",
+                           data={"email": user.email, "password": "marnes-tilleul-1774",
                                  "remember": "1"})
     assert response.status_code == 302
     cookies = _cookie_headers(response)
@@ -158,7 +121,7 @@ def test_cookies_are_not_secure_on_plain_http_for_local_use(make_app, actors, mo
     get_session().commit()
     monkeypatch.setenv("BASE_URL", "http://127.0.0.1:5000")
     client = make_app().test_client()
-    response = client.post("/login", data={"email": user.email, "password": "password123"})
+    response = client.post("/login", data={"email": user.email, "password": "marnes-tilleul-1774"})
     session_cookie = _cookie_headers(response)["session"].lower()
     assert "httponly" in session_cookie and "samesite=lax" in session_cookie
     assert "secure" not in session_cookie
@@ -186,9 +149,7 @@ def test_every_form_refuses_a_post_without_csrf_token(make_app, actors, role):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     if user is not None:
-        with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
-            sess["_fresh"] = True
+        log_in(client, user)
     routes = _form_routes(app)
     assert len(routes) >= 20
     for rule, path in routes:
@@ -204,7 +165,7 @@ def test_a_form_with_its_token_goes_through(make_app, actors):
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": user.email, "password": "password123",
+    response = client.post("/login", data={"email": user.email, "password": "marnes-tilleul-1774",
                                            "csrf_token": token})
     assert response.status_code == 302
     form = client.get("/admin/orgs/new").text
@@ -223,8 +184,7 @@ def test_the_api_cannot_be_driven_by_a_cross_site_form(make_app, actors, make_co
     code = make_container(holder=user.org)
     get_session().commit()
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+    log_in(client, user)
     form = client.post("/api/v1/scans", data={"code": code, "action": "lend",
                                               "idempotency_key": "k1"})
     assert form.status_code == 422

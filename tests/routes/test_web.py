@@ -7,7 +7,7 @@ from bouteilles.database import get_session
 
 @pytest.fixture
 def login(client):
-    def do(user, password="password123"):
+    def do(user, password="marnes-tilleul-1774"):
         return client.post("/login", data={"email": user.email, "password": password})
 
     return do
