@@ -280,7 +280,7 @@ def build_world(session) -> dict:
         for side in "ab":
             code = f"{kind.replace('_', '-')}-{side}"
             if role == kind:
-                org = create_org(session, code=code, name=code.title(), kind=kind)
+                create_org(session, code=code, name=code.title(), kind=kind)
             world["org"][role, side] = code
             user = create_user(session, email=f"{side}.{role}@{code}.test",
                                org=get_org(session, code), password="marnes-tilleul-1774",

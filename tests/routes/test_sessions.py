@@ -405,3 +405,76 @@ def test_login_never_redirects_off_site(client, session, actors, target):
     response = client.post(f"/login?next={target}", data={"email": user.email,
                                                           "password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+# ---------------------------------------------------------------- CSRF tokens that expire
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """later(hours): CSRF tokens are checked as if that many hours had passed."""
+    from itsdangerous import TimestampSigner
+
+    def move(hours: float) -> None:
+        real = TimestampSigner.get_timestamp
+        monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                            lambda self: real(self) + int(hours * 3600))
+
+    return move
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_an_expired_form_is_offered_again_as_typed(make_app, actors, later):
+    admin = actors["coordinator"]
+    get_session().commit()
+    app = make_app(WTF_CSRF_ENABLED=True)
+    assert app.config["WTF_CSRF_TIME_LIMIT"] == 10 * 3600
+    client = app.test_client()
+    token = _token(client.get("/login").text)
+    client.post("/login", data={"email": admin.email, "password": PASSWORD,
+                                "csrf_token": token})
+    token = _token(client.get("/admin/orgs/new").text)
+    later(11)
+    typed = {"code": "resto-tard", "name": "Le Tardif", "kind": "restaurant",
+             "csrf_token": token}
+    expired = client.post("/admin/orgs/new", data=typed,
+                          headers={"Referer": "http://localhost/admin/orgs/new"})
+    assert expired.status_code == 400
+    assert "Le formulaire a expiré" in expired.text
+    assert 'name="code" value="resto-tard"' in expired.text
+    fresh = _token(expired.text)
+    assert fresh != token
+    again = client.post("/admin/orgs/new", data=dict(typed, csrf_token=fresh),
+                        headers={"Referer": "http://localhost/admin/orgs/new"})
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith("/admin/orgs/resto-tard")
+
+
+def test_a_cross_site_post_gets_no_resend_form(make_app, actors, later):
+    admin = actors["coordinator"]
+    get_session().commit()
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    client.post("/login", data={"email": admin.email, "password": PASSWORD,
+                                "csrf_token": _token(client.get("/login").text)})
+    forged = client.post("/admin/orgs/new", data={"code": "resto-x", "name": "X",
+                                                  "kind": "restaurant"},
+                         headers={"Origin": "http://evil.example"})
+    assert forged.status_code == 400
+    assert 'name="code"' not in forged.text and "Envoyer à nouveau" not in forged.text
+
+
+def test_an_expired_login_form_never_shows_the_password_again(make_app, actors, later):
+    user = actors["restaurant"]
+    get_session().commit()
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = _token(client.get("/login").text)
+    later(11)
+    expired = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                          "csrf_token": token},
+                          headers={"Origin": "http://localhost"})
+    assert expired.status_code == 400
+    assert PASSWORD not in expired.text
+    assert "Revenir au formulaire" in expired.text
