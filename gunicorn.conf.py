@@ -24,7 +24,7 @@ timeout = 60
 def post_fork(server, worker):
     # Hand the GIL over every 1 ms rather than 5 ms: a thread that holds the
     # database's write lock gets the interpreter back sooner after each
-    # statement, so the other writers wait less (scan p99, issue 7).
+    # statement, so the other writers wait less (scan p99).
     sys.setswitchinterval(0.001)
 
 

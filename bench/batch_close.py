@@ -5,7 +5,7 @@
 A fresh database gets 10,000 labelled containers in `washing` in one open batch
 (bulk-inserted with their commission, sort and wash events); the project's
 figure is close_batch + commit; the baseline is one executemany inserting the
-same 10,000 `batch_close` event rows. Target (issue 7): under 1 s.
+same 10,000 `batch_close` event rows. Target: under 1 s.
 """
 
 from __future__ import annotations

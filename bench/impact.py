@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/impact.py [--events N] [--db sqlite|postgres]
 
-Target (issue 7): under 1 s over 10^7 events, at most 2 × the hand-written SQL.
+Target: under 1 s over 10^7 events, at most 2 × the hand-written SQL.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/stock.py [--events N] [--db sqlite|postgres]
 
-Target (issue 7): under 100 ms with 1,000,000 containers in the network.
+Target: under 100 ms with 1,000,000 containers in the network.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from .cli import register_commands
 from .config import load_config
 from .routes import register_blueprints
 from .routes.errors import register_error_handlers
+from .routes.input_limits import register_input_limits
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    register_input_limits(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -38,7 +38,7 @@ def load_user(token: str) -> User | None:
 class CookieSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building its signer (a few tens of
     µs) for a request that sends no session cookie, nor reading the cookie's
-    settings for an empty session that was not changed: every API scan (issue 7)."""
+    settings for an empty session that was not changed: every API scan."""
 
     def open_session(self, app, request):
         if app.secret_key and (
@@ -145,7 +145,7 @@ def security_headers(response):
     page set their own caching.
 
     One pass over the response's few headers, rather than a lookup per header:
-    this runs on every scan (issue 7)."""
+    this runs on every scan."""
     present = {name.lower() for name in response.headers.keys()}
     for name, value in (HARDENING + _HSTS) if request.is_secure else HARDENING:
         if name.lower() not in present:

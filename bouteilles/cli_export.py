@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -12,16 +11,18 @@ from flask.cli import AppGroup
 from .database import get_read_session, get_session
 from .reports import FORMATS, build_monthly_report, render
 from .services.epcis_export import export_epcis_month
-from .services.errors import BouteillesError
+from .services.errors import BouteillesError, ValidationError
+from .services.periods import FIRST_YEAR, LAST_YEAR, parse_month
 
 export_cli = AppGroup("export", help="Monthly impact report and EPCIS 2.0 exports.")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def _month(_ctx, _param, value: str) -> str:
-    if not MONTH.fullmatch(value):
-        raise click.BadParameter(f"{value!r}: expected YYYY-MM")
-    return value
+    try:
+        return parse_month(value)
+    except ValidationError:
+        raise click.BadParameter(
+            f"{value!r}: expected YYYY-MM, from {FIRST_YEAR}-01 to {LAST_YEAR}-12") from None
 
 
 @export_cli.command("impact")

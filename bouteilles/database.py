@@ -21,7 +21,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 READ_ONLY = "bouteilles_read_only"  # execution option of get_read_session's engine
 CHECKPOINT_EVERY = 50  # commits of one process between two WAL checkpoints
 # Reads through a memory map instead of a read() per page missing from SQLite's
-# small page cache: +10 % scans/s at 10^6 events (issue 7). Address space, not
+# small page cache: +10 % scans/s at 10^6 events. Address space, not
 # memory: the pages are the OS file cache, shared by every worker.
 MMAP_BYTES = int(os.environ.get("SQLITE_MMAP_BYTES", str(1 << 30)))
 
@@ -32,7 +32,7 @@ class QueuedWriterConnection(sqlite3.Connection):
     Every transaction here takes SQLite's write lock at BEGIN (see `make_engine`).
     When it is taken, SQLite's busy handler polls with growing sleeps (1, 2, 5 …
     up to 100 ms), so under 32 concurrent scanners a writer often slept long
-    after the lock was free: that was the p99 of the scan benchmark (issue 7).
+    after the lock was free: that was the p99 of the scan benchmark.
     An exclusive `flock` on `<database>-writer`, taken before BEGIN and let go
     after COMMIT or ROLLBACK, makes writers of every process and thread wait in
     the kernel and wake as soon as the previous one is done. Programs that do

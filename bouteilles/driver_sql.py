@@ -1,4 +1,4 @@
-"""Statements run on the DB-API cursor, for the scan's hot path (issue 7).
+"""Statements run on the DB-API cursor, for the scan's hot path.
 
 SQLAlchemy's execution of one statement (execution context, parameter
 processing, result metadata, row objects) costs 60–100 µs of Python on top of
@@ -18,7 +18,7 @@ A `DriverConnection` is the transaction such statements run in when the hot
 path needs no ORM at all: a connection of the engine's pool, begun, committed
 and rolled back through the driver. Without the ORM `Session` and
 SQLAlchemy's `Connection` around its two transactions, a SQLite scan went from
-585 to ~375 µs of CPU in process (issue 7, docs/scaling.md).
+585 to ~375 µs of CPU in process (docs/scaling.md).
 """
 
 from __future__ import annotations

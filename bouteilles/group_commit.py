@@ -5,7 +5,7 @@ its turn in the queue (`database.QueuedWriterConnection`) and the database
 writes one transaction per turn: BEGIN IMMEDIATE, the statements, COMMIT, with
 the commit appending every page the transaction touched to the WAL. With 32
 scanners at once most threads of a worker are waiting in that queue, each for
-a turn of its own (issue 7).
+a turn of its own.
 
 Here the threads of a process that want to write join a group instead. The
 first to arrive leads: it waits for the turn, then writes every write of the

@@ -1,4 +1,4 @@
-"""Shared helpers of the scale benchmarks (issue 7): databases of N synthetic events.
+"""Shared helpers of the scale benchmarks: databases of N synthetic events.
 
 `prepare(db, events)` returns the URL of a database holding a synthetic network
 of `events` events (`demo --scale`), generated once and kept for the next runs:

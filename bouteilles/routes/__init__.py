@@ -32,15 +32,15 @@ def register_blueprints(app: Flask) -> None:
     nav.init_app(app)
     for module in (auth, home, openapi, scan):
         app.register_blueprint(module.bp)
-    for module in (restaurant, loans, collector):  # Ju'Ramène and collection (issue 5)
+    for module in (restaurant, loans, collector):  # Ju'Ramène and collection
         app.register_blueprint(module.bp)
-    for module in (labels_pages, public_pages):  # labels, public /q pages (issue 4)
+    for module in (labels_pages, public_pages):  # labels, public /q pages
         app.register_blueprint(module.bp)
-    for module in (washing, winegrower):  # washing site and winegrowers (issue 5)
+    for module in (washing, winegrower):  # washing site and winegrowers
         app.register_blueprint(module.bp)
-    for module in (admin_pages, admin_watch_pages, account_pages):  # coordination (issue 5)
+    for module in (admin_pages, admin_watch_pages, account_pages):  # coordination
         app.register_blueprint(module.bp)
-    for module in (impact_pages, factor_set_pages):  # impact, reports, exports (issue 6)
+    for module in (impact_pages, factor_set_pages):  # impact, reports, exports
         app.register_blueprint(module.bp)
     # The JSON API is not form-based: it takes bearer tokens or the session with a
     # JSON body, which a cross-site form cannot send; so no CSRF token there.

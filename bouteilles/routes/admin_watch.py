@@ -36,8 +36,7 @@ def _filters(args) -> tuple[oversight.EventFilter, dict]:
     filters = oversight.EventFilter(
         code=raw["code"], action=raw["action"], anomaly=raw["anomaly"],
         org_id=get_org(get_session(), raw["org"]).id if raw["org"] else None,
-        date_from=oversight.parse_day(raw["from"], translate("du")),
-        date_to=oversight.parse_day(raw["to"], translate("au")),
+        date_from=oversight.parse_day(raw["from"]), date_to=oversight.parse_day(raw["to"]),
     )
     return filters, raw
 

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from ..auth import api_actor, api_scanner, bearer_token
 from ..database import commit_session, get_engine, get_session
-from ..i18n import translate
 from ..services import deposits as deposit_service
 from ..services import lifecycle
+from ..services.accounts import Actor
 from ..services.containers import commission_containers, create_crate
-from ..services.errors import Forbidden, ValidationError
+from ..services.errors import BouteillesError, Forbidden, ValidationError
 from ..services.items import (
     describe_event,
     describe_item,
     get_item,
     get_org,
     get_type,
-    item_history,
+    visible_history,
 )
 from ..services.payload import optional_int, optional_str, required_str
 from ..services.stock import stock_rows
 from ..services.submissions import submit_scan, submit_token_scan
+from .errors import internal_error_body, refusal_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BATCH_SCANS = 1000
@@ -60,7 +62,10 @@ def show_item(code: str):
     body["actions"] = lifecycle.available_actions(actor.org.kind, item.state)
     suggested = lifecycle.suggested_action(actor.org.kind, item.state)
     body["suggested"] = suggested if suggested in body["actions"] else None
-    body["history"] = [describe_event(e) for e in item_history(session, item)]
+    # Only the coordination and the members in the history read it (items.can_see_history).
+    history = visible_history(session, item, actor.org)
+    body["history"] = [describe_event(e) for e in history or ()]
+    body["history_hidden"] = history is None
     return jsonify(body)
 
 
@@ -88,15 +93,29 @@ def post_scan_batch():
     session = get_session()
     results = []
     for scan in scans:
+        status, body = _batch_scan(session, actor, scan)
         key = scan.get("idempotency_key") if isinstance(scan, dict) else None
-        try:
-            status, body = submit_scan(session, actor, scan)
-        except ValidationError as exc:
-            status = exc.status
-            body = {"error": {"code": exc.code, "message": translate(exc.template, **exc.params)}}
         results.append({"idempotency_key": key, "status": status, "body": body})
     session.commit()
     return jsonify({"results": results})
+
+
+def _batch_scan(session: Session, actor: Actor, scan: object) -> tuple[int, dict]:
+    """One scan of a batch in its own savepoint: whatever refuses or breaks it
+    undoes that scan alone, so the rest of a phone's offline queue is kept."""
+    savepoint = session.begin_nested()
+    try:
+        answer = submit_scan(session, actor, scan)
+    except BouteillesError as exc:
+        savepoint.rollback()
+        return exc.status, refusal_body(exc)
+    except Exception:  # noqa: BLE001 - one broken scan must not sink the others
+        savepoint.rollback()  # if this fails too, the request fails whole: nothing is kept
+        current_app.logger.exception("a scan of a batch failed: %r", scan)
+        # The phone keeps a scan answered 5xx in its queue and sends it again later.
+        return 500, internal_error_body()
+    savepoint.commit()
+    return answer
 
 
 @bp.post("/containers")

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..database import get_session
 from ..i18n import translate
 from ..services import factor_sets as service
+from ..services import periods
 from ..services.batches import factor_set_in_force
 from ..services.errors import BouteillesError
 from ..services.impact import FACTOR_KEYS
@@ -43,10 +44,8 @@ def _factors_from(form) -> dict[str, service.FactorInput]:
 
 
 def _day(form) -> date | None:
-    try:
-        return date.fromisoformat((form.get("valid_from") or "").strip())
-    except ValueError:
-        return None
+    raw = (form.get("valid_from") or "").strip()
+    return periods.parse_day(raw) if raw else None
 
 
 def _keys(form) -> list[str]:

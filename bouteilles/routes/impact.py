@@ -6,7 +6,9 @@ everyone else sees their own organisation only (another `org` → 403).
 
 from __future__ import annotations
 
-import re
+import tempfile
+import weakref
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,10 +19,10 @@ from flask import (
     jsonify,
     render_template,
     request,
-    stream_with_context,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.wsgi import FileWrapper
 
 from ..auth import api_actor, login_manager
 from ..database import get_read_session, get_session
@@ -29,14 +31,15 @@ from ..models import Organisation, User
 from ..reports import FORMATS, build_monthly_report, render
 from ..reports.model import MONTHS_FR_SHORT
 from ..reports.svg_chart import Bar, bar_chart
-from ..services.deposits import PARIS, deposit_rows, month_bounds
+from ..services import periods
+from ..services.deposits import PARIS, deposit_rows
 from ..services.epcis_export import export_epcis_month
-from ..services.errors import BouteillesError, Forbidden, NotFound, ValidationError
+from ..services.errors import BouteillesError, Forbidden, NotFound
 from ..services.impact import monthly_impact, twelve_months
 from ..services.items import get_org
 
 bp = Blueprint("impact", __name__)
-MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+SPOOL_IN_MEMORY, SPOOL_READ_BYTES = 8 << 20, 64 << 10
 MONTHS_EN_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                    "Nov", "Dec")
 
@@ -63,12 +66,7 @@ def current_month() -> str:
 
 def parse_month(text: str | None) -> str:
     """A YYYY-MM month (default: the current one in Paris), or 422."""
-    if not text:
-        return current_month()
-    if not MONTH_RE.fullmatch(text):
-        raise ValidationError("Mois invalide « {month} » : attendu AAAA-MM.", month=text[:20])
-    month_bounds(text)
-    return text
+    return periods.parse_month(text) if text else current_month()
 
 
 def scope_for(actor: User, org_code: str | None) -> str | None:
@@ -124,16 +122,39 @@ def export_report(month: str, fmt: str):
 
 @bp.get("/exports/epcis/<month>.jsonld")
 def export_epcis(month: str):
-    """The month's events as an EPCIS 2.0 JSON-LD document, streamed."""
+    """The month's events as an EPCIS 2.0 JSON-LD document, built whole, then sent."""
     actor = _download_actor()
     if actor is None:
         return login_manager.unauthorized()
     month = parse_month(month)
     org = scope_for(actor, request.args.get("org"))
-    chunks = export_epcis_month(get_read_session(), month, org_code=org,
-                                base_url=current_app.config["BASE_URL"])
-    return Response(stream_with_context(chunks), mimetype="application/ld+json",
-                    headers=_attachment(_file_name("epcis", month, org, "jsonld")))
+    document, size = _spooled(export_epcis_month(get_read_session(), month, org_code=org,
+                                                 base_url=current_app.config["BASE_URL"]))
+    response = Response(document, mimetype="application/ld+json", direct_passthrough=True,
+                        headers=_attachment(_file_name("epcis", month, org, "jsonld")))
+    response.content_length = size
+    return response
+
+
+def _spooled(chunks: Iterable[str]) -> tuple[FileWrapper, int]:
+    """The whole document written out before its first byte is sent, and its size.
+
+    A failure half-way is then an error answer, not a truncated download that
+    looks complete. Past SPOOL_IN_MEMORY the spool is a temporary file: a
+    network's month is hundreds of megabytes, and memory stays flat.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    try:
+        for chunk in chunks:
+            spool.write(chunk.encode())
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
+    spool.seek(0)
+    reader = FileWrapper(spool, SPOOL_READ_BYTES)  # closes the spool when the server is done
+    weakref.finalize(reader, spool.close)  # and when a client never reads the answer
+    return reader, size
 
 
 # ------------------------------------------------------------------ dashboards

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from ..database import get_session
 from ..i18n import translate
 from ..reports.loan_pdf import loan_statement_pdf
 from ..services import loans as service
+from ..services import periods
 from ..services.errors import BouteillesError, Forbidden, ValidationError
 from ..services.paging import page_number
 from .formatting import register_filters
@@ -68,11 +68,7 @@ def create():
     form = request.form.to_dict()
     try:
         raw_date = form.get("event_date", "").strip()
-        try:
-            event_date = date.fromisoformat(raw_date) if raw_date else None
-        except ValueError:
-            raise ValidationError("Date invalide « {day} » : attendu AAAA-MM-JJ.",
-                                  day=raw_date[:40]) from None
+        event_date = periods.parse_day(raw_date) if raw_date else None
         quantities = {key[4:]: value for key, value in form.items() if key.startswith("qty-")}
         loan = service.create_loan(db, actor=current_user, borrower_code=form.get("borrower", ""),
                                    event_name=form.get("event_name", ""),

@@ -10,6 +10,8 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
+from ..services import lifecycle
+
 bp = Blueprint("openapi", __name__)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -25,7 +27,10 @@ SCAN = {
             "lose", "find"]},
         "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 100},
         "occurred_at": {"type": "string", "format": "date-time"},
-        "to": {"type": "string", "maxLength": 64},
+        "to": {"type": "string", "maxLength": 64, "description": (
+            "The destination organisation's code, only with "
+            + " or ".join(sorted(lifecycle.DESTINATION_ACTIONS))
+            + "; any other action carrying it is refused (422 validation).")},
         "reason": {"type": "string", "enum": ["broken", "chipped", "wrong_model", "residue",
                                               "other"]},
         "quantity": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
@@ -65,7 +70,7 @@ QUERY = {
     "impact.export_report": ["org"],
     "impact.export_epcis": ["org"],
 }
-# Answers that are not a bare JSON object (issue 6: impact figures and downloads).
+# Answers that are not a bare JSON object (impact figures and downloads).
 FIGURES = {name: {"type": "integer"} for name in (
     "batches", "inputs", "containers_reused", "containers_rejected", "co2e_avoided_g",
     "co2e_process_g", "waste_avoided_g", "to_recycling_g")}

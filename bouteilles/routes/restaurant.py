@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from flask_login import current_user, login_required
 from ..database import get_session
 from ..i18n import translate
 from ..models import IdempotentResponse, utcnow
+from ..services import periods
 from ..services import restaurant as service
 from ..services.errors import BouteillesError, Forbidden
 from ..services.items import describe_item, get_item
@@ -134,9 +134,9 @@ def cash():
     day = service.paris_today()
     if raw:
         try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            error = translate("Date invalide « {day} » : attendu AAAA-MM-JJ.", day=raw[:40])
+            day = periods.parse_day(raw)
+        except BouteillesError as exc:
+            error = translate(exc.template, **exc.params)
     summary = service.day_cash(get_session(), current_user.org_id, day)
     return render_template("restaurant/cash.html", cash=summary, day_text=raw or day.isoformat(),
                            error=error), 422 if error else 200

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..database import get_session
 from ..models import Organisation
-from ..services.lifecycle import SCAN_ACTIONS, may_act
+from ..services.lifecycle import DESTINATION_ACTIONS, SCAN_ACTIONS, may_act
 
 bp = Blueprint("scan", __name__)
 
@@ -51,7 +51,7 @@ def asset_version() -> str:
 
 def _destinations(kind: str) -> list[dict]:
     """Organisations this user may name as `to` (deliver / collect), by name."""
-    if not (may_act(kind, "deliver") or may_act(kind, "collect")):
+    if not any(may_act(kind, action) for action in DESTINATION_ACTIONS):
         return []
     rows = get_session().execute(
         select(Organisation.code, Organisation.name, Organisation.kind)
@@ -71,6 +71,7 @@ def scan_page():
         "actions": [action for action in SCAN_ACTIONS if may_act(org.kind, action)],
         "reasons": list(REASONS),
         "destinations": _destinations(org.kind),
+        "destination_actions": sorted(DESTINATION_ACTIONS),  # the only ones sent with `to`
     }
     response = current_app.make_response(
         render_template("scan.html", scan=context, asset_version=asset_version())

@@ -198,7 +198,7 @@ def actor_for_token(session: Session, clear: str) -> Actor | None:
     """The actor behind a valid, unrevoked token of an active user, in one statement.
 
     The scan endpoint's way in: the same rule as `user_for_token` without loading
-    ORM objects (issue 7: a scan's whole budget is about a millisecond).
+    ORM objects (a scan's whole budget is about a millisecond).
     """
     row = session.connection().execute(TOKEN_ACTOR, {"digest": token_digest(clear)}).first()
     return None if row is None else Actor(*row)

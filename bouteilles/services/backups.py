@@ -26,26 +26,46 @@ class BackupError(ValidationError):
     """A backup or restore that could not be done (the message says why)."""
 
 
+# A backup holds every member's data: readable by its owner only, from its first byte.
+BACKUP_MODE = 0o600
+
+
 def backup_database(engine: Engine, target: Path) -> Path:
-    """Write a consistent copy of the database to `target`."""
+    """Write a consistent copy of the database to `target` (mode 0600)."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        tmp = target.with_name(target.name + ".part")
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    _create_private(tmp)
+    try:
+        if engine.url.get_backend_name() == "sqlite":
+            _sqlite_backup(engine, tmp)
+        else:
+            _run_pg(["pg_dump", "--format=custom", "--no-owner", "--file", str(tmp)], engine)
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        source = sqlite3.connect(_sqlite_path(engine))
-        try:
-            dest = sqlite3.connect(tmp)
-            with dest:
-                source.backup(dest)
-            dest.close()
-        finally:
-            source.close()
-        tmp.replace(target)  # a half-written backup never takes the final name
-        return target
-    _run_pg(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)], engine)
+        raise
+    tmp.replace(target)  # a half-written backup never takes the final name
     return target
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` empty with mode 0600 (never an existing file, nor through a
+    link): SQLite and pg_dump then write into it, and keep its mode."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    os.close(os.open(path, flags, BACKUP_MODE))
+
+
+def _sqlite_backup(engine: Engine, tmp: Path) -> None:
+    """SQLite's online backup into `tmp` (its journal takes the file's mode)."""
+    source = sqlite3.connect(_sqlite_path(engine))
+    try:
+        dest = sqlite3.connect(tmp)
+        with dest:
+            source.backup(dest)
+        dest.close()
+    finally:
+        source.close()
 
 
 def restore_database(engine: Engine, source: Path) -> None:
@@ -99,7 +119,10 @@ def _run_pg(args: list[str], engine: Engine, *, dbname_flag: bool = False) -> No
                **{key: str(value) for key, value in settings.items() if value})
     dbname = ["--dbname", url.database or ""]
     args = [*args[:-1], *dbname, args[-1]] if dbname_flag else [*args, *dbname]
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    # umask: whatever the tool itself creates is its owner's only (pg_dump keeps the
+    # mode of the file it is given; this covers any other).
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False,
+                          umask=0o077)
     if done.returncode != 0:
         raise BackupError("{tool} a échoué : {detail}", tool=args[0],
                           detail=done.stderr.strip()[-500:])

@@ -179,7 +179,7 @@ def close_batch(
 def _close_containers(session: Session, washing: list, batch: Batch, actor: User, now) -> None:
     """Every labelled container still washing comes out clean: one event each, in bulk.
 
-    One multi-row INSERT of the events and one UPDATE of the containers (issue 7:
+    One multi-row INSERT of the events and one UPDATE of the containers (
     the ORM loop took seconds for 10,000 inputs). Same rows as `_close_event`.
     """
     if not washing:
@@ -220,7 +220,7 @@ def _close_event(session: Session, box: Container, batch: Batch, actor: User, no
 def _close_crate_event(session: Session, crate: Crate, batch: Batch, actor: User, now) -> None:
     """A crate comes out of the batch empty; its close is an event like any move.
 
-    (Reliability, issue 8: it was a bulk UPDATE with no event, so the crate's row
+    (Reliability: it was a bulk UPDATE with no event, so the crate's row
     no longer matched the replay of its log.)
     """
     session.add(Event(

@@ -1,4 +1,4 @@
-"""One scan of a labelled container in a handful of SQL statements (issue 7).
+"""One scan of a labelled container in a handful of SQL statements.
 
 Lends and returns at the counter are the network's most frequent writes. The ORM
 way (load the objects, flush the event, the ledger entry and the projection one
@@ -97,7 +97,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         return None
     rule = lifecycle.decide(action, box.state, reason=reason)
     if rule.outcome == "refused":
-        raise InvalidTransition(rule.message, **_record_context(conn, box))
+        raise InvalidTransition(rule.message, **_record_context(conn, box, actor))
     joined = None
     if action == "wash":
         joined = join_open_batch(conn, type_id=box.type_id, type_name=box.type_name,
@@ -340,8 +340,9 @@ def _holder(box, actor: Actor, to: Place | None, holder_id: int) -> Place:
     return Place(box.holder_id, box.holder_code, box.holder_name)
 
 
-def _record_context(conn: Connection, box) -> dict:
-    """What a refusal message may quote about this container."""
+def _record_context(conn: Connection, box, actor: Actor) -> dict:
+    """What a refusal message to `actor` may quote about this container."""
     since = conn.execute(LAST_EVENT, {"id": box.id}).scalar() or box.created_at
-    return record_facts(state=box.state, holder=box.holder_name, since=since,
+    return record_facts(state=box.state, holder_id=box.holder_id, holder_name=box.holder_name,
+                        viewer_org_id=actor.org_id, viewer_kind=actor.kind, since=since,
                         batch=box.batch_code, reason=box.reject_reason)

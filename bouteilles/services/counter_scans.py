@@ -1,4 +1,4 @@
-"""The counter's scans, a lend or a return sent with a bearer token (issue 7).
+"""The counter's scans, a lend or a return sent with a bearer token.
 
 These are the network's most frequent writes, so they are recorded here without
 the ORM session, on a connection of the pool driven through the driver
@@ -71,7 +71,8 @@ from .move_statements import (
 from .scans import check_scan
 
 # Actions that need more than the container's row (a batch to join, a place to
-# deliver to) or that make one: the general path.
+# deliver to) or that make one: the general path. So does any scan carrying `to`
+# or `batch`, where `scans.check_scan` also refuses a `to` the action takes none of.
 _ELSEWHERE = frozenset({"commission", "wash", "deliver"})
 
 

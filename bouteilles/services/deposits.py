@@ -9,7 +9,7 @@ from sqlalchemy import any_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Container, DepositEntry, Organisation
-from .errors import ValidationError
+from .periods import parse_month
 
 PARIS = ZoneInfo("Europe/Paris")
 # The entries that leave a deposit held, and that a refund closes: the lend's
@@ -18,13 +18,14 @@ OPENING_KINDS = ("taken", "reinstated")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """The [start, end) of a calendar month in Europe/Paris time, as aware datetimes."""
-    try:
-        year, mon = (int(part) for part in month.split("-"))
-        start = datetime(year, mon, 1, tzinfo=PARIS)
-    except (ValueError, AttributeError):
-        raise ValidationError("Mois invalide « {month} » : attendu AAAA-MM.", month=month) \
-            from None
+    """The [start, end) of a month sent as YYYY-MM (checked: periods.parse_month), in Paris."""
+    return calendar_bounds(parse_month(month))
+
+
+def calendar_bounds(month: str) -> tuple[datetime, datetime]:
+    """month_bounds of a month already checked, or a few months from one (a series)."""
+    year, mon = (int(part) for part in month.split("-"))
+    start = datetime(year, mon, 1, tzinfo=PARIS)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=PARIS)
     return start, end
 

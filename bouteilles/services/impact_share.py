@@ -25,7 +25,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Batch, ContainerType, Event, FactorSet, Organisation
-from .deposits import month_bounds
+from .deposits import calendar_bounds, month_bounds
 
 SHARED = ("co2e_avoided_g", "co2e_process_g", "waste_avoided_g")
 METHOD = ("share: containers taken back in the month × the month's per-unit figures of "
@@ -42,7 +42,7 @@ def _share(taken_back: int, figure: int, clean: int) -> int:
 
 def _bucket(column, months: list[str]):
     """A CASE naming the month (of `months`) a moment falls in."""
-    bounds = [month_bounds(m) for m in months]
+    bounds = [calendar_bounds(m) for m in months]
     return case(*((and_(column >= s, column < e), m) for m, (s, e) in zip(months, bounds,
                                                                           strict=True)))
 
@@ -81,7 +81,7 @@ def _empty(month: str) -> dict:
 
 def member_shares(session: Session, org: Organisation, months: list[str]) -> dict[str, list]:
     """Per month (of `months`, consecutive), the member's share by container type."""
-    start, end = month_bounds(months[0])[0], month_bounds(months[-1])[1]
+    start, end = calendar_bounds(months[0])[0], calendar_bounds(months[-1])[1]
     taken = _returns(session, org, months, start, end)
     network = _per_type(session, months, start, end)
     types = {t.id: t for t in session.scalars(

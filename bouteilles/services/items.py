@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Batch, Container, ContainerType, Crate, Event, Label, Organisation
@@ -25,12 +25,27 @@ STATE_LABELS = {
 }
 
 
-def record_facts(*, state: str, holder: str, since: datetime, batch: str | None,
+# How a refusal names an organisation the reader has no business knowing.
+ANOTHER_MEMBER = "un autre membre du réseau"
+
+
+def org_name_for(*, org_id: int, name: str, viewer_org_id: int, viewer_kind: str) -> str:
+    """An organisation's name as `viewer` may read it in a message: their own, or
+    any for the coordination; otherwise only "another member"."""
+    if org_id == viewer_org_id or viewer_kind == "coordinator":
+        return name
+    return ANOTHER_MEMBER
+
+
+def record_facts(*, state: str, holder_id: int, holder_name: str, viewer_org_id: int,
+                 viewer_kind: str, since: datetime, batch: str | None,
                  reason: str | None) -> dict:
-    """Facts a refusal message may quote (lifecycle's {fields}): what the record shows."""
+    """Facts a refusal message may quote (lifecycle's {fields}): what the record
+    shows, told to the viewer (the holder is named to itself and the coordination)."""
     return {
         "state_label": STATE_LABELS[state],
-        "holder": holder,
+        "holder": org_name_for(org_id=holder_id, name=holder_name,
+                               viewer_org_id=viewer_org_id, viewer_kind=viewer_kind),
         "since": since.strftime("%d/%m/%Y à %H:%M UTC"),
         "batch": batch or "?",
         "reason": reason or "?",
@@ -68,7 +83,7 @@ def find_item(session: Session, code: str, *, for_update: bool = False) -> Item 
         # One `SELECT … JOIN … FOR UPDATE OF` is wrong on PostgreSQL when another
         # transaction moved the thing meanwhile: the re-check after the lock wait
         # pairs the new row with the old holder's row and the outer join gives
-        # NULL, so `item.holder` came back None (500s under load; issue 8).
+        # NULL, so `item.holder` came back None (500s under load).
         session.execute(select(model.id).where(model.id == item_id).with_for_update())
         stmt = stmt.execution_options(populate_existing=True)
     return session.scalars(stmt).one()
@@ -88,7 +103,7 @@ def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
 
 def get_org(session: Session, code: str | None) -> Organisation:
     """An organisation by its slug."""
-    # A NUL byte can name nothing, and PostgreSQL would refuse the query (issue 8).
+    # A NUL byte can name nothing, and PostgreSQL would refuse the query.
     org = None if "\x00" in (code or "") else session.scalar(
         select(Organisation).where(Organisation.code == (code or "")))
     if org is None:
@@ -134,6 +149,25 @@ def item_history(session: Session, item: Item, *, limit: int = 200) -> list[Even
     column = Event.container_id if isinstance(item, Container) else Event.crate_id
     stmt = select(Event).where(column == item.id).order_by(Event.occurred_at, Event.id)
     return list(session.scalars(stmt.limit(limit)))
+
+
+def can_see_history(session: Session, item: Item, org: Organisation) -> bool:
+    """Whether `org` may read the item's history: the coordination, or a member
+    that appears in it (recorded one of its events, held it before or after one).
+
+    Everyone else learns the type and the state, not who had the thing."""
+    if org.kind == "coordinator" or item.holder_id == org.id:
+        return True
+    column = Event.container_id if isinstance(item, Container) else Event.crate_id
+    appears = or_(Event.org_id == org.id, Event.holder_id == org.id,
+                  Event.from_holder_id == org.id)
+    return session.scalar(select(Event.id).where(column == item.id, appears).limit(1)) \
+        is not None
+
+
+def visible_history(session: Session, item: Item, org: Organisation) -> list[Event] | None:
+    """The item's history if `org` may read it (`can_see_history`), else None."""
+    return item_history(session, item) if can_see_history(session, item, org) else None
 
 
 def describe_event(event: Event) -> dict:

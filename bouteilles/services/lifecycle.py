@@ -185,15 +185,25 @@ ACTION_KINDS: dict[str, frozenset[str]] = {
 # accepted (the scan records where the thing really is) and flagged.
 HOLDER_ACTIONS = frozenset({"lend", "fill", "sort", "wash"})
 
+# Actions that take the thing to an organisation the scan names (`to`). Any
+# other action keeps it with its holder or brings it to the scanning
+# organisation: a `to` there would let a scan write into another member's stock.
+DESTINATION_ACTIONS = frozenset({"deliver", "collect"})
+
 
 def may_act(kind: str, action: str) -> bool:
     """Whether an organisation of this kind may record this action."""
     return kind == "coordinator" or kind in ACTION_KINDS.get(action, frozenset())
 
 
+def takes_destination(action: str) -> bool:
+    """Whether a scan of this action may name where the thing goes (`to`)."""
+    return action in DESTINATION_ACTIONS
+
+
 def next_holder(action: str, *, actor_org_id: int, to_org_id: int | None, holder_id: int) -> int:
     """Who holds the thing after the move."""
-    if to_org_id is not None:
+    if to_org_id is not None and takes_destination(action):
         return to_org_id
     if action in ("reject", "lose", "find", "batch_close", "deliver"):
         return holder_id

@@ -4,7 +4,7 @@ from the rules that choose what to write.
 `READ` is the container with all a decision needs (type, holder, open ledger
 entry, batch); the writes are plain SQL text, run on the driver's cursor
 (`driver_sql.DriverStatement`) because a lend or return runs them on every
-request (issue 7).
+request.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
 # answer goes to the key's row claimed earlier in the transaction through
 # ON CONFLICT, which finds it by the unique index whatever the statistics say:
 # an UPDATE … WHERE key = … planned (and kept, prepared) while the table was
-# small read it whole, on every scan, as it grew (issue 7, PostgreSQL bench).
+# small read it whole, on every scan, as it grew (PostgreSQL bench).
 WRITE_ALL = DriverStatement(timestamps("""
 WITH ev AS (INSERT INTO events""" + _EVENT_VALUES + """),
 entry AS (

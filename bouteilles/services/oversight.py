@@ -14,7 +14,7 @@ from sqlalchemy import literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import ACTIONS, Container, ContainerType, Crate, Event, Organisation, User, utcnow
-from . import lifecycle
+from . import lifecycle, periods
 from .deposits import PARIS
 from .errors import ValidationError
 from .items import find_item, parse_code
@@ -40,16 +40,10 @@ class EventFilter:
     date_to: date | None = None
 
 
-def parse_day(raw: str, field: str) -> date | None:
-    """A YYYY-MM-DD date from a form, or None when empty."""
+def parse_day(raw: str) -> date | None:
+    """A YYYY-MM-DD date from a filter form (periods.parse_day), or None when empty."""
     raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError("Date « {field} » invalide : attendu AAAA-MM-JJ.",
-                              field=field) from exc
+    return periods.parse_day(raw) if raw else None
 
 
 def _paris_midnight(day: date) -> datetime:

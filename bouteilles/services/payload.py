@@ -16,7 +16,7 @@ def required_str(data: dict, name: str, *, max_length: int = 200) -> str:
     if len(value) > max_length:
         raise ValidationError("Le champ « {name} » est trop long ({n} caractères au plus).",
                               name=name, n=max_length)
-    if "\x00" in value:  # PostgreSQL refuses NUL in text: a 422, not a 500 (issue 8)
+    if "\x00" in value:  # PostgreSQL refuses NUL in text: a 422, not a 500
         raise ValidationError("Le champ « {name} » contient un caractère nul.", name=name)
     return value.strip()
 
@@ -33,7 +33,7 @@ def optional_int(value: object, *, field: str = "nombre", minimum: int = 0,
     """An integer (not a boolean, not a float) within bounds, or None."""
     if value is None:
         return None
-    # isascii: "²".isdigit() is true but int("²") fails (found by schemathesis, issue 8)
+    # isascii: "²".isdigit() is true but int("²") fails (found by schemathesis)
     if isinstance(value, str) and value.strip().lstrip("-").isascii() \
             and value.strip().lstrip("-").isdigit():
         value = int(value)

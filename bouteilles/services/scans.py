@@ -66,6 +66,13 @@ def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
             "Action inconnue « {action} ». Actions possibles : {actions}.",
             action=action, actions=", ".join(lifecycle.SCAN_ACTIONS),
         )
+    if to is not None and not lifecycle.takes_destination(action):
+        raise ValidationError(
+            "« to » (l'organisation destinataire) ne va qu'avec {actions}, pas avec "
+            "« {action} » : retirez-le.",
+            actions=" ou ".join(f"« {a} »" for a in sorted(lifecycle.DESTINATION_ACTIONS)),
+            action=action,
+        )
     if not lifecycle.may_act(kind, action):
         raise Forbidden(
             "Votre organisation ({kind}) ne peut pas enregistrer « {action} ».",
@@ -153,7 +160,7 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     item = get_item(session, code, for_update=True)
     rule = lifecycle.decide(action, item.state, reason=reason)
     if rule.outcome == "refused":
-        raise InvalidTransition(rule.message, **_record_context(session, item))
+        raise InvalidTransition(rule.message, **_record_context(session, item, actor))
     anomaly = rule.anomaly
     if (anomaly is None and action in lifecycle.HOLDER_ACTIONS
             and item.holder_id != actor.org_id and actor.org.kind != "coordinator"):
@@ -217,11 +224,13 @@ def apply_event(crate: Crate, event: Event) -> None:
     crate.last_event_at = max(crate.last_event_at or event.occurred_at, event.occurred_at)
 
 
-def _record_context(session: Session, crate: Crate) -> dict:
-    """What a refusal message may quote about this crate."""
+def _record_context(session: Session, crate: Crate, actor: User) -> dict:
+    """What a refusal message to `actor` may quote about this crate."""
     last = session.scalar(select(func.max(Event.occurred_at)).where(Event.crate_id == crate.id))
     batch = session.get(Batch, crate.batch_id) if crate.batch_id else None
-    return record_facts(state=crate.state, holder=crate.holder.name,
+    return record_facts(state=crate.state, holder_id=crate.holder_id,
+                        holder_name=crate.holder.name, viewer_org_id=actor.org_id,
+                        viewer_kind=actor.org.kind,
                         since=last or crate.created_at, batch=batch.code if batch else None,
                         reason=crate.reject_reason)
 

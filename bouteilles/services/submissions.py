@@ -5,7 +5,7 @@ scan (`scans.scan_for_api`) and stores the answer it gave: a replay of the key
 gets that answer back as-is, refusals included (phones resend their offline
 queue). A key claimed but not yet answered belongs to a transaction in flight.
 
-`submit_token_scan` is the counter's hot path (issue 7): a lend or return sent
+`submit_token_scan` is the counter's hot path: a lend or return sent
 with a bearer token is recorded without the session (`counter_scans`), in two
 statements on PostgreSQL, on a snapshot and in a shared transaction on SQLite.
 Anything else (a crate, commissioning, input that does not parse, a refusal, a

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..models import BottleRequest, ContainerType, Event, Organisation, User, utcnow
 from ..models.event import ARRIVALS
 from .errors import Conflict, Forbidden, NotFound, ValidationError
-from .items import Item, get_item, get_org, get_type
+from .items import Item, get_item, get_org, get_type, org_name_for
 from .scans import record_scan
 from .stock import stock_rows
 from .washing import for_each_code
@@ -168,7 +168,9 @@ def _check_deliverable(item: Item, request: BottleRequest, actor: User) -> None:
     if item.state != "clean" or item.holder_id != actor.org_id:
         raise ValidationError("Seul le stock propre présent sur le site se livre "
                               "(état : {state}, chez {holder}).",
-                              state=item.state, holder=item.holder.name)
+                              state=item.state, holder=org_name_for(
+                                  org_id=item.holder_id, name=item.holder.name,
+                                  viewer_org_id=actor.org_id, viewer_kind=actor.org.kind))
 
 
 def record_fills(session: Session, *, actor: User, codes: list[str]) -> list[Item]:

@@ -1,4 +1,4 @@
-"""Indexes chosen from EXPLAIN on the report queries at 10^6-10^7 events (issue 7).
+"""Indexes chosen from EXPLAIN on the report queries at 10^6-10^7 events.
 
 - ix_events_anomaly_recent: the anomaly list reads flagged events newest first;
   with only (anomaly, occurred_at) the planners walked the whole occurred_at

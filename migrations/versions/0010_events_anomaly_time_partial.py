@@ -3,7 +3,7 @@
 The anomaly pages filter `anomaly IS NOT NULL` (and maybe one kind of anomaly)
 over a period; the index held every event, nearly all of them unflagged, and
 every lend and return wrote to it. Partial, it holds the few flagged events:
-one index write less per scan (issue 7), and the same plans for the pages
+one index write less per scan, and the same plans for the pages
 (tests/services/test_query_plans.py).
 
 Revision ID: 0010_events_anomaly_time_partial

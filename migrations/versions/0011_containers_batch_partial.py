@@ -4,7 +4,7 @@ Only a batch close reads containers by batch (its washing boxes); the index
 held every container, nearly all with no batch, and every lend and return,
 whose UPDATE of the row cannot be HOT (`ix_containers_holder_state` holds the
 state), wrote an entry to it. Partial, a scan outside the washing line writes
-one index entry less (issue 7); the close reads it as before.
+one index entry less; the close reads it as before.
 
 Revision ID: 0011_containers_batch_partial
 Revises: 0010_events_anomaly_time_partial

@@ -57,7 +57,7 @@ class NetworkLoad:
             kind = "restaurant" if key.startswith("restaurant") else key
             org = create_org(session, code=code, name=code, kind=kind)
             users[code] = create_user(session, email=f"load@{code}.test", org=org,
-                                      password="password123", admin=kind == "coordinator")
+                                      password="marnes-tilleul-1774", admin=kind == "coordinator")
         self.site = orgs["washing_site"]
         self.restaurants = [orgs[f"restaurant{i}"] for i in range(n_restaurants)]
         self.collector = orgs["collector"]

@@ -69,6 +69,14 @@ def test_a_forged_code_in_batch_inputs_records_nothing(client, session, actors, 
     ("get", "/api/v1/deposits?org=x%00y", None),
     ("post", "/api/v1/scans/batch", {"scans": "everything"}),
     ("post", "/api/v1/scans/batch", {"scans": [None, 3, "x", []]}),
+    ("post", "/api/v1/scans", {"code": "\udc80", "action": "lend", "idempotency_key": "k5"}),
+    ("post", "/api/v1/containers", {"type": "bocal-500", "holder": "resto-\ud800"}),
+    ("post", "/api/v1/scans/batch", {"scans": [{"code": new_code(), "action": "lend",
+                                                "idempotency_key": "\udfff"}]}),
+    ("get", "/api/v1/impact?month=9999-12", None),
+    ("get", "/api/v1/deposits?month=0001-01", None),
+    ("get", "/exports/epcis/9999-12.jsonld", None),
+    ("post", "/api/v1/batches/99999999999999999999/inputs", {"count": 1}),
 ])
 def test_odd_input_is_a_clear_4xx_never_a_500(client, session, site, method, path, body):
     before = _events(session)
@@ -88,6 +96,14 @@ def test_malformed_json_and_wrong_content_type(client, site):
     assert broken.status_code == 422 and broken.get_json()["error"]["code"] == "validation"
     form = client.post("/api/v1/scans", headers=site, data={"code": "x"})
     assert form.status_code == 422
+
+
+def test_json_nested_too_deep_is_422(client, site):
+    in_a_scan = '{"scans": [' + '{"a": ' * 100 + "1" + "}" * 100 + "]}"
+    for body in ("[" * 1000 + "]" * 1000, in_a_scan):
+        deep = client.post("/api/v1/scans/batch", headers=site, data=body,
+                           content_type="application/json")
+        assert deep.status_code == 422 and deep.get_json()["error"]["code"] == "validation"
 
 
 def test_oversized_bodies_are_413_and_long_queues_422(client, site):

@@ -239,7 +239,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/account/sessions/end-others"): Access(ANY),
     ("GET", "/account/password"): Access(ANY),
     ("POST", "/account/password"): Access(ANY),
-    # --- impact (issue 6): everyone reads their own organisation's figures, the
+    # --- impact: everyone reads their own organisation's figures, the
     # coordination the network's; factor sets are the coordination's
     ("GET", "/api/v1/impact"): Access(ANY, query="org", own_only=True),
     ("GET", "/exports/impact/<month>.<fmt>"): Access(ANY, query="org", own_only=True),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from bouteilles.services import submissions
 from bouteilles.services.codes import new_code
 
 
@@ -91,6 +93,119 @@ def test_scan_batch_each_on_its_own(client, actors, token_for, make_container):
                          json={"scans": scans}).get_json()["results"]
     assert [r["status"] for r in replay] == [200, 200, 422, 200]
     assert replay[0]["body"] == results[0]["body"]
+
+
+def send_scans(client, headers, scans) -> list[dict]:
+    response = client.post("/api/v1/scans/batch", headers=headers, json={"scans": scans})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["results"]
+
+
+def test_a_key_refused_in_a_batch_sinks_only_its_own_scan(client, actors, token_for, make_user,
+                                                           make_container):
+    """A phone's queue where one key already served another organisation: that scan
+    is refused (409), the others are recorded, and a replay records nothing twice."""
+    user, other = actors["restaurant"], make_user("restaurant")
+    codes = [make_container() for _ in range(3)]
+    taken = client.post("/api/v1/scans", headers=token_for(other), json={
+        "code": make_container(holder=other.org), "action": "lend", "idempotency_key": "k2"})
+    assert taken.status_code == 201
+    headers = token_for(user)
+    scans = [{"code": code, "action": "lend", "idempotency_key": key}
+             for code, key in zip(codes, ("k1", "k2", "k3"), strict=True)]
+    results = send_scans(client, headers, scans)
+    assert [(r["idempotency_key"], r["status"]) for r in results] == [
+        ("k1", 201), ("k2", 409), ("k3", 201)]
+    assert results[1]["body"]["error"]["code"] == "conflict"
+    assert "autre organisation" in results[1]["body"]["error"]["message"]
+
+    def states():
+        items = [client.get(f"/api/v1/items/{code}", headers=headers).get_json()
+                 for code in codes]
+        return [(item["state"], len(item["history"])) for item in items]
+
+    assert states() == [("in_use", 2), ("clean", 1), ("in_use", 2)]
+    replay = send_scans(client, headers, scans)
+    assert [r["status"] for r in replay] == [200, 409, 200]
+    assert [replay[0]["body"], replay[2]["body"]] == [results[0]["body"], results[2]["body"]]
+    assert states() == [("in_use", 2), ("clean", 1), ("in_use", 2)]
+    held = client.get("/api/v1/deposits", headers=headers).get_json()["rows"]
+    assert [row["taken_cents"] for row in held] == [1000]
+
+
+def test_bad_input_in_a_batch_stays_with_its_scan(client, actors, token_for, make_user,
+                                                  make_container):
+    code = make_container()
+    headers = token_for(actors["restaurant"])
+    results = send_scans(client, headers, [
+        "not a scan",
+        {"code": code, "action": "lend"},
+        {"code": code, "action": "lend", "idempotency_key": "v3",
+         "to": make_user("restaurant").org.code},
+        {"code": code, "action": "lend", "idempotency_key": "v4"},
+    ])
+    assert [(r["idempotency_key"], r["status"]) for r in results] == [
+        (None, 422), (None, 422), ("v3", 422), ("v4", 201)]
+    assert all(r["body"]["error"]["code"] == "validation" for r in results[:3])
+
+
+def test_a_database_fault_in_a_batch_undoes_that_scan_only(client, actors, token_for,
+                                                           make_container, monkeypatch):
+    """A scan that breaks after writing (here: a statement the database refuses) is
+    undone to its savepoint, answered 500 (the phone keeps it queued), and the
+    others are kept; its key is free, so the next upload records it."""
+    codes = [make_container() for _ in range(3)]
+    headers = token_for(actors["restaurant"])
+    record = submissions.scan_for_api
+
+    def breaks_on_the_second(session, actor, key, fields):
+        answer = record(session, actor, key, fields)
+        if fields["code"] == codes[1]:
+            session.execute(text("SELECT * FROM no_such_table"))
+        return answer
+
+    monkeypatch.setattr(submissions, "scan_for_api", breaks_on_the_second)
+    scans = [{"code": code, "action": "lend", "idempotency_key": f"f{i}"}
+             for i, code in enumerate(codes)]
+    results = send_scans(client, headers, scans)
+    assert [r["status"] for r in results] == [201, 500, 201]
+    assert results[1]["body"]["error"]["code"] == "internal"
+    states = [client.get(f"/api/v1/items/{code}", headers=headers).get_json()["state"]
+              for code in codes]
+    assert states == ["in_use", "clean", "in_use"]
+    monkeypatch.undo()
+    assert [r["status"] for r in send_scans(client, headers, scans)] == [200, 201, 200]
+
+
+def post_one_scan(client, path, headers, scan) -> tuple[int, dict]:
+    """POST one scan alone or as a batch of one: (status, body)."""
+    if path == "batch":
+        result = send_scans(client, headers, [scan])[0]
+        return result["status"], result["body"]
+    response = client.post("/api/v1/scans", headers=headers, json=scan)
+    return response.status_code, response.get_json()
+
+
+@pytest.mark.parametrize("path", ["token", "session", "batch"])
+@pytest.mark.parametrize("action", ["lend", "return"])
+def test_to_is_refused_outside_deliver_and_collect(client, actors, token_for, login, make_user,
+                                                   make_container, path, action):
+    """A restaurant cannot lend (or take back) its box "to" another member: that
+    would write into the other's stock. Bad input (422), so the key stays free.
+    "token" is the counter's hot path, "session" the general one."""
+    user, code, other = actors["restaurant"], make_container(), make_user("restaurant").org
+    reads = token_for(user)
+    if path == "session":
+        login(user)
+    headers = {} if path == "session" else reads
+    scan = {"code": code, "action": action, "idempotency_key": "t1"}
+    status, body = post_one_scan(client, path, headers, {**scan, "to": other.code})
+    assert status == 422 and body["error"]["code"] == "validation"
+    assert "« to »" in body["error"]["message"] and "« deliver »" in body["error"]["message"]
+    item = client.get(f"/api/v1/items/{code}", headers=reads).get_json()
+    assert (item["state"], item["holder"], len(item["history"])) == ("clean", user.org.code, 1)
+    status, body = post_one_scan(client, path, headers, scan)
+    assert status == 201 and body["item"]["holder"] == user.org.code
 
 
 @pytest.mark.parametrize(("payload", "status", "code"), [

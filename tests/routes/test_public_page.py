@@ -164,7 +164,7 @@ def test_logged_in_member_goes_to_the_scanner(client, session, actors, make_cont
     code = make_container()
     user = actors["restaurant"]
     get_session().commit()
-    client.post("/login", data={"email": user.email, "password": "password123"})
+    client.post("/login", data={"email": user.email, "password": "marnes-tilleul-1774"})
     response = client.get(f"/q/{code}")
     assert response.status_code == 302
     # A code's check character may be one a URL escapes ('$', '=', …): compare decoded.

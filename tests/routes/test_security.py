@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -216,3 +217,18 @@ def test_security_headers_on_every_kind_of_answer(client, path):
 def test_hsts_over_https(client):
     response = client.get("/login", base_url="https://bouteilles.example")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_generated_secret_key_is_its_owners_only(tmp_path, monkeypatch):
+    from bouteilles.config import load_config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    old = os.umask(0)
+    try:
+        config = load_config(tmp_path / "instance")
+    finally:
+        os.umask(old)
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert config["SECRET_KEY"] == key_file.read_text().strip()
+    assert load_config(tmp_path / "instance")["SECRET_KEY"] == config["SECRET_KEY"]

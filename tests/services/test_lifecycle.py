@@ -113,3 +113,12 @@ def test_who_may_scan_what(session, actors, make_container, kind, action):
     except InvalidTransition:
         permitted = True  # past the permission check; the state refused it
     assert permitted == allowed
+
+
+def test_only_deliver_and_collect_take_a_destination():
+    """`to` moves a thing to a named organisation; on a lend or a return it would
+    write into another member's stock."""
+    assert {a for a in lifecycle.SCAN_ACTIONS if lifecycle.takes_destination(a)} == {
+        "deliver", "collect"}
+    assert lifecycle.next_holder("lend", actor_org_id=1, to_org_id=2, holder_id=3) == 1
+    assert lifecycle.next_holder("collect", actor_org_id=1, to_org_id=2, holder_id=3) == 2

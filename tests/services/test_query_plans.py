@@ -36,7 +36,7 @@ from bouteilles.models import Container, Crate, Organisation
 from bouteilles.services import synthetic
 from bouteilles.services.deposits import deposit_rows, network_balance, settlements
 from bouteilles.services.impact import monthly_impact, twelve_months
-from bouteilles.services.items import item_history
+from bouteilles.services.items import can_see_history, item_history
 from bouteilles.services.oversight import (
     EventFilter,
     anomaly_events,
@@ -154,6 +154,10 @@ def _calls(session: Session) -> dict[str, object]:
         "twelve_months": lambda: twelve_months(session, "2026-10"),
         "item_history(container)": lambda: item_history(session, box),
         "item_history(crate)": lambda: item_history(session, crate),
+        "can_see_history(container)": lambda: can_see_history(
+            session, box, org if box.holder_id != org.id else site),
+        "can_see_history(crate)": lambda: can_see_history(
+            session, crate, org if crate.holder_id != org.id else site),
         "audit(code)": lambda: audit_events(session, EventFilter(code=box.code), page=1),
         "audit(org, dates)": lambda: audit_events(
             session, EventFilter(org_id=org.id, date_from=datetime(2026, 9, 1).date(),

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DatabaseError
 
 from bouteilles.models import Container, DepositEntry, Event
+from bouteilles.services import lifecycle
 from bouteilles.services.batches import open_batch
 from bouteilles.services.deposits import deposit_rows, network_balance, settlements
 from bouteilles.services.errors import InvalidTransition, ValidationError
@@ -119,6 +120,22 @@ def test_events_are_never_updated_or_deleted(session, actors, make_container):
             session.execute(statement)
         session.rollback()
     assert count_events(session) == 2
+
+
+@pytest.mark.parametrize("action", [a for a in lifecycle.SCAN_ACTIONS
+                                    if a not in ("deliver", "collect")])
+def test_to_goes_only_with_deliver_and_collect(session, actors, make_user, make_container,
+                                               action):
+    """A destination on any other action is bad input, refused before the record is read."""
+    code = make_container()
+    other = make_user("restaurant").org
+    before = count_events(session)
+    with pytest.raises(ValidationError, match="« to ».* ne va qu'avec"):
+        record_scan(session, actor=actors["coordinator"], code=code, action=action,
+                    to=other.code, reason="broken" if action == "reject" else None)
+    box = session.scalars(select(Container).where(Container.code == code)).one()
+    assert (box.state, box.holder_id) == ("clean", actors["restaurant"].org_id)
+    assert count_events(session) == before
 
 
 ACTIONS = st.sampled_from(["lend", "return", "collect", "sort", "wash", "reject", "lose",

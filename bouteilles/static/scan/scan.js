@@ -42,7 +42,7 @@ const ui = {
 };
 
 const NEEDS_REASON = new Set(["reject"]);
-const NEEDS_TO = new Set(["deliver", "collect"]);
+const NEEDS_TO = new Set(config.destination_actions);
 const CAMERA_REPEAT_MS = 3000; // a code still in view is not read again
 const SYNC_EVERY_MS = 15000;
 const BATCH_SIZE = 50;
