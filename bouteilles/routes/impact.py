@@ -149,6 +149,9 @@ def _spooled(chunks: Iterable[str]) -> tuple[FileWrapper, int]:
             spool.write(chunk.encode())
     except BaseException:
         spool.close()
+        close = getattr(chunks, "close", None)
+        if close is not None:  # a generator's open database cursor is closed now, not at GC
+            close()
         raise
     size = spool.tell()
     spool.seek(0)

@@ -65,6 +65,12 @@ def _scan_events(session: Session, start: datetime, end: datetime, org_id: int |
                               e.from_holder_id == org_id))
     with _planned_for_every_row(session):
         rows = session.execute(stmt.execution_options(yield_per=_ROWS_PER_FETCH))
+    with rows:  # a consumer that stops half-way closes the (server-side) cursor
+        yield from _event_dicts(rows, orgs, types)
+
+
+def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+    """One EPCIS-ready dict per event row."""
     for (id_, action, code, crate_id, type_id, quantity, from_state, to_state, org, holder,
          before, occurred_at, recorded_at, reason, anomaly, batch_code) in rows:
         org_code, holder_code = orgs[org], orgs[holder]
