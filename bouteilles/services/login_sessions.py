@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import LoginSession, User, utcnow
@@ -24,6 +24,7 @@ from .errors import NotFound
 
 MAX_REMEMBER_DAYS = 30
 TOUCH_EVERY = timedelta(minutes=1)  # last-seen precision, at most one write a minute
+KEEP_ENDED = timedelta(days=30)  # a user's ended logins are deleted at their next login
 
 
 def _periods() -> tuple[timedelta, timedelta]:
@@ -40,6 +41,10 @@ def open_login(session: Session, user: User, *, remember: bool, user_agent: str 
     """Start a login of `user` on one device; returns its token (for the cookies)."""
     now = now or utcnow()
     idle, lifetime = _periods()
+    forgotten = now - KEEP_ENDED
+    session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id,
+        or_(LoginSession.ended_at < forgotten, LoginSession.expires_at < forgotten)))
     clear = secrets.token_urlsafe(32)
     session.add(LoginSession(
         user_id=user.id, token_hash=token_digest(clear), remember=remember,

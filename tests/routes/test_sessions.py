@@ -478,3 +478,16 @@ def test_an_expired_login_form_never_shows_the_password_again(make_app, actors, 
     assert expired.status_code == 400
     assert PASSWORD not in expired.text
     assert "Revenir au formulaire" in expired.text
+
+
+def test_old_ended_logins_are_forgotten_at_the_next_login(app, client, session, actors):
+    user = actors["restaurant"]
+    log_in(client, user)
+    client.post("/logout")
+    log_in(client, user)
+    assert len(session.scalars(select(LoginSession)).all()) == 2  # the ended one is kept
+    session.execute(update(LoginSession).where(LoginSession.ended_at.is_not(None))
+                    .values(ended_at=utcnow() - timedelta(days=31)))
+    session.commit()
+    log_in(client, user)
+    assert len(session.scalars(select(LoginSession)).all()) == 2  # the old one is gone
