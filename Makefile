@@ -30,6 +30,7 @@ test:
 
 lint:
 	$(BIN)/ruff check bouteilles tests migrations bench wsgi.py
+	$(BIN)/lint-imports --no-cache
 
 test-sqlite:
 	@echo "== test suite on SQLite =="

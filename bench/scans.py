@@ -60,7 +60,7 @@ def setup(url: str, rounds: int) -> tuple[str, list[list[str]]]:
     """A restaurant's token and, per round, fresh clean boxes at that restaurant."""
     from bouteilles.models import Organisation, User
     from bouteilles.services.accounts import issue_token
-    from bouteilles.services.containers import commission_containers
+    from bouteilles.services.movements import commission_containers
     app = app_for(url)
     engine = app.extensions["db_engine"]
     with app.app_context(), Session(engine) as session:

@@ -13,7 +13,7 @@ from .models import User
 from .services.accounts import Actor, user_for_token
 from .services.errors import Forbidden, Unauthorized
 from .services.login_sessions import user_for_login
-from .services.submissions import TOKEN_REFUSED, scanner
+from .services.movements import TOKEN_REFUSED, scanner
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -23,10 +23,10 @@ from bouteilles import create_app
 from bouteilles.database import get_session, make_engine, upgrade_database
 from bouteilles.models import Organisation, User
 from bouteilles.services.accounts import create_org, create_user, issue_token
-from bouteilles.services.containers import commission_containers, create_crate
-from bouteilles.services.scans import record_scan
+from bouteilles.services.movements import commission_containers, create_crate, record_scan
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+pytest_plugins = ["log_writers"]  # nothing outside services/movements writes the log
 _counter = itertools.count()
 
 
@@ -111,7 +111,7 @@ class CommittingClient(FlaskClient):
     runs in that context, so it shares the test's session and `g` (from which
     Flask-Login's user of the previous request is taken away). In production each
     request has its own; and the scan's hot path works on a pooled connection of
-    its own (services/submissions.py), which would wait for the test's open
+    its own (services/movements/submissions.py), which would wait for the test's open
     transaction (on SQLite: the write lock). So the test's writes are committed
     first, as another process's would be.
     """

@@ -11,7 +11,6 @@ from ..database import commit_session, get_engine, get_session
 from ..services import deposits as deposit_service
 from ..services import lifecycle
 from ..services.accounts import Actor
-from ..services.containers import commission_containers, create_crate
 from ..services.errors import BouteillesError, Forbidden, ValidationError
 from ..services.items import (
     describe_event,
@@ -21,9 +20,9 @@ from ..services.items import (
     get_type,
     visible_history,
 )
+from ..services.movements import commission_containers, create_crate, submit_scan, submit_token_scan
 from ..services.payload import optional_int, optional_str, required_str
 from ..services.stock import stock_rows
-from ..services.submissions import submit_scan, submit_token_scan
 from .errors import internal_error_body, refusal_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

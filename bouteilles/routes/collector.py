@@ -13,8 +13,8 @@ from ..i18n import translate
 from ..models import IdempotentResponse, utcnow
 from ..services import collector as service
 from ..services.errors import BouteillesError, Forbidden
+from ..services.movements import submit_scan
 from ..services.paging import page_number
-from ..services.submissions import submit_scan
 from .formatting import register_filters
 
 bp = Blueprint("collector", __name__, url_prefix="/collector")

@@ -16,8 +16,8 @@ from ..services import restaurant as service
 from ..services.errors import BouteillesError, Forbidden
 from ..services.items import describe_item, get_item
 from ..services.lifecycle import suggested_action
+from ..services.movements import submit_scan
 from ..services.paging import page_number
-from ..services.submissions import submit_scan
 from .formatting import register_filters
 
 bp = Blueprint("restaurant", __name__, url_prefix="/restaurant")

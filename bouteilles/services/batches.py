@@ -5,28 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (
     REJECT_REASONS,
     Batch,
     BatchReject,
-    Container,
-    Crate,
-    Event,
     FactorSet,
-    Label,
     User,
     utcnow,
 )
-from . import lifecycle
 from .codes import new_code
-from .containers import mint_codes
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .impact import compute_batch_impact
 from .items import get_org, get_type, iso
-from .scans import record_scan
+from .movements import close_batch_contents, record_scan
 
 MAX_COUNT = 1_000_000
 
@@ -128,30 +122,8 @@ def close_batch(
             "mais le lot a {inputs} entrées.",
             clean=clean, rej=n_rejected, total=clean + n_rejected, inputs=batch.inputs,
         )
-    session.flush()
-    # Locked: a box scanned meanwhile (rejected, say) is waited for and then left
-    # out, instead of getting a close event its row does not follow.
-    washing = session.execute(
-        select(Container.id, Container.code, Container.type_id, Container.holder_id)
-        .where(Container.batch_id == batch.id, Container.state == "washing")
-        .order_by(Container.id).with_for_update()
-    ).all()
-    if clean < len(washing):
-        raise ValidationError(
-            "{n} contenants étiquetés sont dans ce lot mais seuls {clean} sont propres : "
-            "scannez les contenants cassés avec « écarter » avant de clôturer.",
-            n=len(washing), clean=clean,
-        )
     now = closed_at or utcnow()
-    _close_containers(session, washing, batch, actor, now)
-    for crate in session.scalars(
-        select(Crate).where(Crate.batch_id == batch.id, Crate.state == "washing")
-        .with_for_update(of=Crate)
-    ):
-        _close_crate_event(session, crate, batch, actor, now)
-    counted_clean = clean - len(washing)
-    if counted_clean > 0:
-        batch.output_crate_id = _output_crate(session, batch, actor, counted_clean, now).id
+    close_batch_contents(session, batch, actor=actor, clean=clean, now=now)
     factor_set = factor_set_in_force(session, now)
     try:
         impact = compute_batch_impact(
@@ -174,79 +146,6 @@ def close_batch(
                     for r, n in sorted(rejected.items()) if n > 0)
     session.flush()
     return batch
-
-
-def _close_containers(session: Session, washing: list, batch: Batch, actor: User, now) -> None:
-    """Every labelled container still washing comes out clean: one event each, in bulk.
-
-    One multi-row INSERT of the events and one UPDATE of the containers (
-    the ORM loop took seconds for 10,000 inputs). Same rows as `_close_event`.
-    """
-    if not washing:
-        return
-    rule = lifecycle.decide("batch_close", "washing")
-    session.execute(insert(Event), [
-        {"action": "batch_close", "code": code, "container_id": box_id, "type_id": type_id,
-         "org_id": actor.org_id, "user_id": actor.id, "from_holder_id": holder_id,
-         "holder_id": batch.site_id, "from_state": "washing", "to_state": rule.to_state,
-         "quantity": 1, "quantity_delta": 0, "batch_id": batch.id, "occurred_at": now,
-         "recorded_at": now}
-        for box_id, code, type_id, holder_id in washing])
-    session.execute(
-        update(Container)
-        .where(Container.batch_id == batch.id, Container.state == "washing")
-        .values(state=rule.to_state, holder_id=batch.site_id, batch_id=None,
-                cycles=Container.cycles + 1, updated_at=now, last_event_at=now)
-        .execution_options(synchronize_session=False))
-    # Containers of this batch already loaded in the session reload from the rows.
-    closed = {row[0] for row in washing}
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Container) and obj.id in closed:
-            session.expire(obj)
-
-
-def _close_event(session: Session, box: Container, batch: Batch, actor: User, now) -> None:
-    rule = lifecycle.decide("batch_close", box.state)
-    session.add(Event(
-        action="batch_close", code=box.code, container_id=box.id, type_id=box.type_id,
-        org_id=actor.org_id, user_id=actor.id, from_holder_id=box.holder_id,
-        holder_id=batch.site_id, from_state=box.state, to_state=rule.to_state,
-        batch_id=batch.id, occurred_at=now, recorded_at=now,
-    ))
-    box.state, box.holder_id, box.batch_id = rule.to_state, batch.site_id, None
-    box.updated_at = box.last_event_at = now
-
-
-def _close_crate_event(session: Session, crate: Crate, batch: Batch, actor: User, now) -> None:
-    """A crate comes out of the batch empty; its close is an event like any move.
-
-    (Reliability: it was a bulk UPDATE with no event, so the crate's row
-    no longer matched the replay of its log.)
-    """
-    session.add(Event(
-        action="batch_close", code=crate.code, crate_id=crate.id, type_id=crate.type_id,
-        org_id=actor.org_id, user_id=actor.id, from_holder_id=crate.holder_id,
-        holder_id=crate.holder_id, from_state=crate.state, to_state="clean", quantity=0,
-        quantity_delta=0, batch_id=batch.id, occurred_at=now, recorded_at=now,
-    ))
-    crate.state, crate.quantity, crate.batch_id = "clean", 0, None
-    crate.updated_at = crate.last_event_at = now
-
-
-def _output_crate(session: Session, batch: Batch, actor: User, quantity: int, now) -> Crate:
-    code = mint_codes(session, 1, batch.type)[0]
-    crate = Crate(code=code, type_id=batch.type_id, holder_id=batch.site_id,
-                  owner_id=batch.site_id, quantity=quantity, state="clean",
-                  updated_at=now, last_event_at=now)
-    session.add(crate)
-    session.flush()
-    session.get(Label, code).crate_id = crate.id
-    session.add(Event(
-        action="commission", code=code, crate_id=crate.id, type_id=batch.type_id,
-        org_id=actor.org_id, user_id=actor.id, holder_id=batch.site_id, to_state="clean",
-        quantity=quantity, batch_id=batch.id, occurred_at=now, recorded_at=now,
-    ))
-    return crate
 
 
 def describe_batch(batch: Batch) -> dict:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from ..models import Container, ContainerType, Crate, Event, Organisation, User
 from .errors import ValidationError
 from .items import get_org
+from .movements import record_scan
 from .paging import PER_PAGE, Page, paginate
-from .scans import record_scan
 
 # Places a collector picks up from: not the washing site, not another van.
 PICKUP_KINDS = ("restaurant", "collection_point", "event_organiser", "winegrower")

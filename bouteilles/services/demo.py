@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from ..models import Container, Crate, Organisation, User, utcnow
 from .accounts import create_org, create_user
 from .batches import add_inputs, close_batch, open_batch
-from .containers import commission_containers, create_crate
 from .errors import InvalidTransition
-from .scans import record_scan
+from .movements import commission_containers, create_crate, record_scan
 
 DEMO_PASSWORD = "tilleul-et-marnes"
 DEMO_DOMAIN = "demo.bouteilles.fr"

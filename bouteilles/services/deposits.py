@@ -13,7 +13,7 @@ from .periods import parse_month
 
 PARIS = ZoneInfo("Europe/Paris")
 # The entries that leave a deposit held, and that a refund closes: the lend's
-# deposit, or its reinstatement when a lost box comes back (container_moves).
+# deposit, or its reinstatement when a lost box comes back (movements.container_move).
 OPENING_KINDS = ("taken", "reinstated")
 
 

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from ..models import Container, ContainerType, Crate, Label, User
 from . import lifecycle
-from .containers import commission_containers, mint_codes
 from .errors import Forbidden, UnknownCode, ValidationError
 from .gs1 import digital_link, grai_for_code
 from .items import get_type, parse_code
 from .labels import Label as PrintedLabel
 from .labels import label_url
+from .movements import commission_containers, mint_codes
 
 MAX_LABELS = 5_000
 LOOP_NAMES = {"box": "Ju'Ramène Ta Boîte", "bottle": "J'aime mes bouteilles"}

@@ -3,8 +3,8 @@
 `flask --app bouteilles demo --scale N` calls `generate(engine, events=N)`.
 
 The generator plays the life cycle of every tracked thing itself (it does not go
-through `scans.record_scan`, one ORM round trip per event would take hours for
-10^7 events) but writes exactly what the services would have written, so every
+through `movements.record_scan`, one ORM round trip per event would take hours for
+10^7 events) but hands `movements.bulk` exactly the rows the moves would have written, so every
 invariant of `services.integrity` holds on the result:
 
 - each thing's events, in id order, form one chain starting with `commission`,
@@ -28,9 +28,7 @@ whatever N.
 
 from __future__ import annotations
 
-import queue
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -55,6 +53,7 @@ from ..models import (
 from . import lifecycle
 from .codes import ALPHABET, check_symbol
 from .impact import compute_batch_impact
+from .movements import TABLE_ORDER, BulkLoadError, BulkWriter
 
 DOMAIN = "synthetic.bouteilles.fr"
 PREFIX = "syn-"
@@ -85,27 +84,6 @@ SKIPPED_RETURN_RATE = 0.02  # a lent box collected without its return scan
 CRATE_SHARE = 0.03        # share of events carried by counted crates
 REASONS = (("broken", 0.45), ("chipped", 0.4), ("residue", 0.1), ("wrong_model", 0.05))
 TRANSPORT_KM = 35
-
-EVENT_COLUMNS = ("id", "action", "code", "container_id", "crate_id", "type_id", "org_id",
-                 "user_id", "from_holder_id", "holder_id", "from_state", "to_state",
-                 "quantity", "quantity_delta", "reason", "anomaly", "batch_id",
-                 "occurred_at", "recorded_at")
-CONTAINER_COLUMNS = ("id", "code", "state", "reject_reason", "created_at", "updated_at",
-                     "last_event_at", "type_id", "holder_id", "owner_id", "cycles", "batch_id",
-                     "deposit_held_cents", "lend_entry_id", "lent_at")
-CRATE_COLUMNS = ("id", "code", "state", "reject_reason", "created_at", "updated_at",
-                 "last_event_at", "type_id", "holder_id", "owner_id", "quantity", "batch_id")
-LABEL_COLUMNS = ("code", "type_id", "container_id", "crate_id", "attached_at")
-DEPOSIT_COLUMNS = ("id", "kind", "org_id", "container_id", "event_id", "amount_cents",
-                   "lend_entry_id", "occurred_at", "recorded_at")
-BATCH_COLUMNS = ("id", "code", "type_id", "site_id", "status", "inputs", "counted_inputs",
-                 "clean", "rejected", "opened_at", "opened_by_id")
-# Insert order within a chunk (foreign keys).
-TABLE_ORDER = ("batches", "containers", "crates", "labels", "events", "deposit_entries")
-COLUMNS = {"events": EVENT_COLUMNS, "containers": CONTAINER_COLUMNS, "crates": CRATE_COLUMNS,
-           "labels": LABEL_COLUMNS, "deposit_entries": DEPOSIT_COLUMNS,
-           "batches": BATCH_COLUMNS}
-
 
 class SyntheticError(RuntimeError):
     pass
@@ -168,74 +146,6 @@ class Summary:
     def rows_per_second(self) -> float:
         rows = self.events + self.containers + self.crates + self.deposit_entries
         return rows / self.seconds if self.seconds else 0.0
-
-
-class Writer:
-    """Inserts chunks of rows in a background thread (bounded queue: flat memory)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.postgres = engine.dialect.name == "postgresql"
-        self.queue: queue.Queue = queue.Queue(maxsize=3)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def put(self, chunk: dict[str, list[tuple]]) -> None:
-        if self.error:
-            raise SyntheticError("bulk insert failed") from self.error
-        self.queue.put(chunk)
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error:
-            raise SyntheticError("bulk insert failed") from self.error
-
-    def _run(self) -> None:
-        raw = self.engine.raw_connection()
-        if not self.postgres:
-            cursor = raw.cursor()
-            cursor.execute("PRAGMA cache_size=-1000000")  # 1 GB of page cache for the load
-            cursor.execute("PRAGMA temp_store=MEMORY")
-            cursor.close()
-        try:
-            while (chunk := self.queue.get()) is not None:
-                if self.error is None:
-                    try:
-                        self._write(raw, chunk)
-                    except BaseException as exc:  # reported by put()/close()
-                        self.error = exc
-                        try:
-                            raw.rollback() if self.postgres else raw.cursor().execute("ROLLBACK")
-                        except Exception:  # noqa: BLE001 - no transaction left to end
-                            pass
-        finally:
-            raw.close()
-
-    def _write(self, raw, chunk: dict[str, list[tuple]]) -> None:
-        cursor = raw.cursor()
-        if not self.postgres:
-            cursor.execute("BEGIN IMMEDIATE")
-        for table in TABLE_ORDER:
-            rows = chunk.get(table)
-            if not rows:
-                continue
-            cols = COLUMNS[table]
-            if self.postgres:
-                with cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    copy.write("".join(
-                        "\t".join(r"\N" if v is None else str(v) for v in row) + "\n"
-                        for row in rows))
-            else:
-                marks = ", ".join("?" * len(cols))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
-        if self.postgres:
-            raw.commit()
-        else:
-            cursor.execute("COMMIT")
-        cursor.close()
 
 
 # Secondary (non-unique) indexes of the big tables: dropped during the load and
@@ -342,7 +252,7 @@ class Network:
 class Generator:
     """Simulates one year of the network, thing by thing, and streams the rows."""
 
-    def __init__(self, network: Network, writer: Writer, *, events: int, end: int,
+    def __init__(self, network: Network, writer: BulkWriter, *, events: int, end: int,
                  chunk_rows: int, check_transitions: bool) -> None:
         self.net, self.writer, self.rng = network, writer, network.rng
         self.target = events
@@ -728,7 +638,7 @@ def generate(engine: Engine, *, events: int, seed: int = 2026, end: datetime | N
         indexes = secondary_indexes(engine) if events >= defer_indexes_from else []
         drop_indexes(engine, indexes)
         try:
-            writer = Writer(engine)
+            writer = BulkWriter(engine)
             gen = Generator(network, writer, events=events, end=int(end_dt.timestamp()),
                             chunk_rows=chunk_rows, check_transitions=check_transitions)
             try:
@@ -758,7 +668,7 @@ def load_scale_cli(events: int) -> None:
 
     try:
         summary = generate(current_app.extensions["db_engine"], events=events, progress=progress)
-    except SyntheticError as exc:
+    except (SyntheticError, BulkLoadError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"Synthetic network loaded: {summary.organisations} organisations, "

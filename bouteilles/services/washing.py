@@ -17,12 +17,11 @@ from ..models import REJECT_REASONS, Batch, ContainerType, Crate, Event, Label, 
 from ..models.event import ARRIVALS
 from .batches import MAX_COUNT
 from .codes import InvalidCode, normalize_code
-from .containers import create_crate
 from .errors import BouteillesError, Forbidden, ValidationError
 from .items import Item, get_item, get_type
 from .labels import Label as PrintedLabel
 from .labels import label_url, render_sheet
-from .scans import record_scan
+from .movements import create_crate, record_scan
 
 MAX_CODES = 2_000
 LOOP_NAMES = {"box": "Ju'Ramène Ta Boîte", "bottle": "J'aime mes bouteilles"}

@@ -13,7 +13,7 @@ from ..models import BottleRequest, ContainerType, Event, Organisation, User, ut
 from ..models.event import ARRIVALS
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .items import Item, get_item, get_org, get_type, org_name_for
-from .scans import record_scan
+from .movements import record_scan
 from .stock import stock_rows
 from .washing import for_each_code
 

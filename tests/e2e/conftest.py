@@ -96,7 +96,7 @@ def commission_boxes(app: Flask, count: int, *, holder: str = "resto-le-comptoir
 
     from bouteilles.database import get_session
     from bouteilles.models import User
-    from bouteilles.services.containers import commission_containers
+    from bouteilles.services.movements import commission_containers
 
     with app.app_context():
         session = get_session()

@@ -63,7 +63,7 @@ def skipped_lend(live_server, boxes) -> str:
 
     from bouteilles.database import get_session
     from bouteilles.models import User
-    from bouteilles.services.scans import record_scan
+    from bouteilles.services.movements import record_scan
 
     code = boxes(1)[0]
     with live_server.app.app_context():

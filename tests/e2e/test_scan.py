@@ -123,8 +123,8 @@ def test_refusals_say_what_the_record_shows(page, boxes, open_scanner, shot):
 
 def test_new_label_is_commissioned_by_its_first_scan(page, live_server, open_scanner):
     from bouteilles.database import get_session
-    from bouteilles.services.containers import mint_codes
     from bouteilles.services.items import get_type
+    from bouteilles.services.movements import mint_codes
 
     with live_server.app.app_context():
         session = get_session()

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from bouteilles.models import Batch, Container, Event
 from bouteilles.services.accounts import create_org, create_user, issue_token
 from bouteilles.services.batches import open_batch
-from bouteilles.services.containers import commission_containers
+from bouteilles.services.movements import commission_containers
 
 TYPE = "bocal-500"
 ROLES = (["restaurant"] * 16 + ["collector"] * 4 + ["sorter"] * 6 + ["feeder"] * 4

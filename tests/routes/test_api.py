@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bouteilles.services import submissions
 from bouteilles.services.codes import new_code
+from bouteilles.services.movements import submissions
 
 
 @pytest.fixture

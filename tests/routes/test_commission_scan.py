@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bouteilles.database import get_session
 from bouteilles.models import utcnow
-from bouteilles.services.containers import mint_codes
 from bouteilles.services.items import get_type
+from bouteilles.services.movements import mint_codes
 
 
 def test_washing_site_commissions_a_minted_code_by_scanning_it(client, session, actors,

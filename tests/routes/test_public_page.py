@@ -11,9 +11,9 @@ from bouteilles.database import get_session
 from bouteilles.services.accounts import create_org
 from bouteilles.services.batches import close_batch, open_batch
 from bouteilles.services.codes import format_code, new_code
-from bouteilles.services.containers import mint_codes
 from bouteilles.services.gs1 import digital_link, grai_for_code
 from bouteilles.services.items import get_type
+from bouteilles.services.movements import mint_codes
 from bouteilles.services.public import co2e_saved_g
 
 
@@ -31,7 +31,7 @@ def places(session):
 def _reused_box(session, actors, scan, cycles: int, type_code: str = "bocal-500") -> str:
     """A box lent, returned, collected, washed `cycles` times, then lent to a customer."""
     resto, site = actors["restaurant"], actors["washing_site"]
-    from bouteilles.services.containers import commission_containers
+    from bouteilles.services.movements import commission_containers
 
     code = commission_containers(session, actor=site, type_code=type_code, count=1,
                                  holder_code=resto.org.code)[0].code
@@ -84,7 +84,7 @@ def test_public_page_shows_no_private_data(client, session, actors, scan, places
 
 
 def test_bottle_page_lists_collection_points_first(client, session, actors, places):
-    from bouteilles.services.containers import commission_containers
+    from bouteilles.services.movements import commission_containers
 
     code = commission_containers(session, actor=actors["washing_site"], type_code="bouteille-75",
                                  count=1, holder_code=None)[0].code

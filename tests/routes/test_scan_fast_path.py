@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from bouteilles.database import get_session
 from bouteilles.models import ApiToken
-from bouteilles.services import counter_scans, submissions
 from bouteilles.services.accounts import revoke_token
 from bouteilles.services.batches import open_batch
-from bouteilles.services.counter_scans import plan_on_snapshot, write_if_unchanged
 from bouteilles.services.integrity import check_integrity, format_report
+from bouteilles.services.movements import counter as counter_scans
+from bouteilles.services.movements import submissions
+from bouteilles.services.movements.counter import plan_on_snapshot, write_if_unchanged
 
 
 def scan(client, headers, code, action, **extra):
@@ -136,8 +137,8 @@ def test_a_lend_costs_a_handful_of_statements(app, client, actors, token_for, ma
     work = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
     if engine.dialect.name == "postgresql":  # the driver would send BEGIN unseen
         assert autocommit == [True, True]
-    # PostgreSQL: data-modifying CTEs (services/move_statements.py). SQLite: token and
-    # container read in a snapshot, then the four writes (services/counter_scans.py).
+    # PostgreSQL: data-modifying CTEs (services/movements/statements.py). SQLite: token and
+    # container read in a snapshot, then the four writes (services/movements/counter.py).
     expected = 2 if engine.dialect.name == "postgresql" else 5
     assert len(work) == expected, "\n".join(work)
     if engine.dialect.name == "sqlite":  # the write lock is held for the writes alone

@@ -14,7 +14,7 @@ from bouteilles.services import lifecycle
 from bouteilles.services.batches import open_batch
 from bouteilles.services.deposits import network_balance
 from bouteilles.services.errors import Forbidden, InvalidTransition
-from bouteilles.services.scans import record_scan
+from bouteilles.services.movements import record_scan
 
 # How to bring a fresh clean box to each state (as the coordinator).
 PATHS = {

@@ -15,8 +15,7 @@ from bouteilles.services import lifecycle
 from bouteilles.services.batches import open_batch
 from bouteilles.services.deposits import deposit_rows, network_balance, settlements
 from bouteilles.services.errors import InvalidTransition, ValidationError
-from bouteilles.services.scans import record_scan
-from bouteilles.services.submissions import submit_scan
+from bouteilles.services.movements import record_scan, submit_scan
 
 
 def count_events(session) -> int:

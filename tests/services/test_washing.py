@@ -11,7 +11,7 @@ from bouteilles.services import washing
 from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.errors import Forbidden, ValidationError
 from bouteilles.services.integrity import check_integrity, format_report
-from bouteilles.services.scans import record_scan
+from bouteilles.services.movements import record_scan
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Recording scans: validate, ask the life cycle, append the event, move money.
 
-Labelled containers move through `container_moves` (a few Core statements: the
+Labelled containers move through `container_move` (a few Core statements: the
 counter's lend and return are the hot path); crates and commissioning through
 the ORM here. `submit_scan` adds the idempotency key and the stored answer."""
 
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from ...models import (
     REJECT_REASONS,
     Batch,
     Container,
@@ -22,18 +22,10 @@ from ..models import (
     User,
     utcnow,
 )
-from . import lifecycle
-from .accounts import Actor
-from .container_moves import (
-    ContainerMove,
-    Place,
-    add_inputs,
-    join_open_batch,
-    move_container,
-)
-from .containers import commission_code
-from .errors import Forbidden, InvalidTransition, ValidationError
-from .items import (
+from .. import lifecycle
+from ..accounts import Actor
+from ..errors import Forbidden, InvalidTransition, ValidationError
+from ..items import (
     Item,
     describe_event,
     describe_item,
@@ -41,6 +33,14 @@ from .items import (
     get_org,
     parse_code,
     record_facts,
+)
+from .commission import commission_code
+from .container_move import (
+    ContainerMove,
+    Place,
+    add_inputs,
+    join_open_batch,
+    move_container,
 )
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -125,7 +125,7 @@ def record_scan(
 ) -> ScanResult:
     """Apply one scan to the record; raise a BouteillesError when it is refused.
 
-    Labelled containers move through `container_moves` (Core statements); the
+    Labelled containers move through `container_move` (Core statements); the
     objects returned are loaded fresh. Crates are counted: `quantity` is what
     the scan found, and `split_off` the containers taken out of the crate on
     purpose (into new crates made in the same transaction), which is not a recount.

@@ -38,7 +38,7 @@ snapshot, outside the lock. The write happens under the lock, in a
 transaction shared with the other scans of its worker that are waiting
 (`group_commit`), in four statements:
 
-1. the event, 2. its ledger entries (`container_moves.insert_rows`);
+1. the event, 2. its ledger entries (`container_move.insert_rows`);
 3. the projection, compare-and-set;
 4. the stored answer, `INSERT … ON CONFLICT (key) DO NOTHING`.
 
@@ -54,21 +54,21 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from .. import group_commit
-from ..driver_sql import DriverConnection
-from ..models import utcnow
-from . import lifecycle
-from .accounts import Actor, token_digest
-from .container_moves import PlannedMove, insert_rows, plan_move, projection_params
-from .errors import BouteillesError
-from .move_statements import (
+from ... import group_commit
+from ...driver_sql import DriverConnection
+from ...models import utcnow
+from .. import lifecycle
+from ..accounts import Actor, token_digest
+from ..errors import BouteillesError
+from .container_move import PlannedMove, insert_rows, plan_move, projection_params
+from .scans import check_scan
+from .statements import (
     COMPARED,
     SNAPSHOT,
     STORE_ANSWER,
     UPDATE_IF_UNCHANGED,
     WRITE_IF_UNCHANGED_PG,
 )
-from .scans import check_scan
 
 # Actions that need more than the container's row (a batch to join, a place to
 # deliver to) or that make one: the general path. So does any scan carrying `to`
@@ -87,7 +87,7 @@ def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
 
 
 def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove | None:
-    """What a scan of the container row `box` (as `move_statements.READ` reads it)
+    """What a scan of the container row `box` (as `statements.READ` reads it)
     writes and answers; None if it is not a permitted lend or return that needs
     nothing but the row (the general path then records it, or refuses it and
     says why)."""
@@ -126,7 +126,7 @@ class SnapshotScan:
 
     actor: Actor
     key: str
-    box: object  # the move_statements.SNAPSHOT row
+    box: object  # the statements.SNAPSHOT row
     planned: PlannedMove
 
 

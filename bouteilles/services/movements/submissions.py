@@ -6,7 +6,7 @@ gets that answer back as-is, refusals included (phones resend their offline
 queue). A key claimed but not yet answered belongs to a transaction in flight.
 
 `submit_token_scan` is the counter's hot path: a lend or return sent
-with a bearer token is recorded without the session (`counter_scans`), in two
+with a bearer token is recorded without the session (`counter`), in two
 statements on PostgreSQL, on a snapshot and in a shared transaction on SQLite.
 Anything else (a crate, commissioning, input that does not parse, a refusal, a
 replay) takes the general path, so every refusal reads the same.
@@ -21,14 +21,14 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..driver_sql import DriverConnection, DriverStatement
-from ..models import IdempotentResponse, User, utcnow
-from ..models.base import UTCDateTime
-from .accounts import Actor, actor_for_token
-from .counter_scans import record_counter_scan
-from .errors import BouteillesError, Conflict, Unauthorized, ValidationError
-from .items import parse_code
-from .payload import optional_int, optional_str, parse_time, required_str
+from ...driver_sql import DriverConnection, DriverStatement
+from ...models import IdempotentResponse, User, utcnow
+from ...models.base import UTCDateTime
+from ..accounts import Actor, actor_for_token
+from ..errors import BouteillesError, Conflict, Unauthorized, ValidationError
+from ..items import parse_code
+from ..payload import optional_int, optional_str, parse_time, required_str
+from .counter import record_counter_scan
 from .scans import scan_for_api
 
 TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
@@ -72,7 +72,7 @@ def submit_token_scan(engine: Engine, open_session: Callable[[], Session], token
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
 
     A lend or return is recorded without a session, on a connection of
-    `engine`'s pool (`counter_scans`); `open_session` gives the request's
+    `engine`'s pool (`counter`); `open_session` gives the request's
     session to everything else (the general path).
     """
     parsed = _parse(data)

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..models import STATES, Container, ContainerType, Crate, Event, Label, Organisation, User
-from ..models import utcnow as _utcnow
-from . import lifecycle
-from .codes import new_code
-from .errors import Forbidden, InvalidTransition, UnknownCode, ValidationError
-from .items import find_label, get_org, get_type, parse_code
+from ...models import STATES, Container, ContainerType, Crate, Event, Label, Organisation, User
+from ...models import utcnow as _utcnow
+from .. import lifecycle
+from ..codes import new_code
+from ..errors import Forbidden, InvalidTransition, UnknownCode, ValidationError
+from ..items import find_label, get_org, get_type, parse_code
 
 MAX_COMMISSION = 10_000
 

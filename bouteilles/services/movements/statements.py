@@ -1,4 +1,4 @@
-"""The SQL of a container's move (`container_moves`, `counter_scans`), kept apart
+"""The SQL of a container's move (`container_move`, `counter`), kept apart
 from the rules that choose what to write.
 
 `READ` is the container with all a decision needs (type, holder, open ledger
@@ -23,8 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 
-from ..driver_sql import DriverStatement
-from ..models import (
+from ...driver_sql import DriverStatement
+from ...models import (
     Batch,
     Container,
     ContainerType,
@@ -34,8 +34,8 @@ from ..models import (
     Label,
     Organisation,
 )
-from ..models.base import UTCDateTime
-from .accounts import TOKEN_ACTOR, token_actor_columns
+from ...models.base import UTCDateTime
+from ..accounts import TOKEN_ACTOR, token_actor_columns
 
 _c = Container.__table__
 _t = ContainerType.__table__
@@ -98,7 +98,7 @@ READ_SQLITE = DriverStatement(READ)
 ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
               .values(inputs=_b.c.inputs + bindparam("n")))
 # PostgreSQL: the event, its ledger entry, the API's stored answer and the
-# projection in one round trip (data-modifying CTEs; `container_moves`). The
+# projection in one round trip (data-modifying CTEs; `container_move`). The
 # answer goes to the key's row claimed earlier in the transaction through
 # ON CONFLICT, which finds it by the unique index whatever the statistics say:
 # an UPDATE … WHERE key = … planned (and kept, prepared) while the table was
@@ -125,7 +125,7 @@ RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
     bindparam("answer", type_=JSON())))
 
 
-# The counter's scans (`counter_scans`): decided on what SNAPSHOT reads, written
+# The counter's scans (`counter`): decided on what SNAPSHOT reads, written
 # only if the container is unchanged (compare-and-set).
 _KEYS = IdempotentResponse.__table__
 
@@ -154,7 +154,7 @@ def _snapshot_statement(dialect: str):
 SNAPSHOT = {name: DriverStatement(_snapshot_statement(name)) for name in ("sqlite", "postgresql")}
 # SQLite's compare-and-set: every column `plan_move` reads of the container row
 # (the joined rows are fixed by these ids), with the SNAPSHOT column that holds
-# its value as read (`counter_scans._unchanged` binds it as `was_<column>`); the
+# its value as read (`counter._unchanged` binds it as `was_<column>`); the
 # timestamps compared as stored text. Equal values are enough there: the write
 # lock makes id order the order of writes.
 COMPARED = (

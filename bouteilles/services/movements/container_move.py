@@ -17,7 +17,7 @@ hot statements run on the driver's cursor (`driver_sql.DriverStatement`):
    API's stored answer.
 
 Every refusal is decided before the first write, so a refused scan writes
-nothing. `scans.record_scan` and the API (`submissions`) both move containers
+nothing. `movements.record_scan` and the API (`submissions`) both move containers
 through `move_container`: there is one implementation of a container's move.
 Crates (counted quantities) and commissioning keep the ORM path.
 """
@@ -29,13 +29,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from ..models import Batch
-from . import lifecycle
-from .accounts import Actor
-from .deposits import OPENING_KINDS
-from .errors import InvalidTransition
-from .items import iso, record_facts
-from .move_statements import (
+from ...models import Batch
+from .. import lifecycle
+from ..accounts import Actor
+from ..deposits import OPENING_KINDS
+from ..errors import InvalidTransition
+from ..items import iso, record_facts
+from .statements import (
     ADD_INPUTS,
     INSERT_ENTRY,
     INSERT_EVENT,
@@ -139,7 +139,7 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     """The rows a permitted move of `box` (a READ row) writes, and its answer.
 
     Depends on nothing but its arguments: what it plans is what any reader of
-    the same row would plan (`counter_scans` relies on it).
+    the same row would plan (`counter` relies on it).
     """
     anomaly = rule.anomaly
     if (anomaly is None and action in lifecycle.HOLDER_ACTIONS

@@ -1,0 +1,39 @@
+"""The one writer of the log: every event, every deposit entry, and every change of
+a container's or a crate's state, holder, cycles or quantity is written here.
+
+Everything else reads those tables, or asks this package to move something:
+
+- `record_scan`: one scan of a labelled container or a crate, by a member
+  (pages, services); `submit_scan` / `submit_token_scan`: the same sent to
+  the API, once per idempotency key (the counter's lends and returns by
+  bearer token take `counter`, a compare-and-set on a read snapshot);
+- `commission_containers`, `create_crate`, `commission_code`, `mint_codes`:
+  new objects and their labels;
+- `close_batch_contents`: what a washing batch's close moves;
+- `BulkWriter`: rows of a whole synthetic network, written as they are.
+
+The modules inside are this package's own (`import-linter` keeps it so): the
+life cycle (`services/lifecycle.py`) decides, these write.
+"""
+
+from __future__ import annotations
+
+from .batch_close import close_batch_contents
+from .bulk import TABLE_ORDER, BulkLoadError, BulkWriter
+from .commission import (
+    MAX_COMMISSION,
+    commission_code,
+    commission_containers,
+    create_crate,
+    mint_codes,
+)
+from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
+from .submissions import TOKEN_REFUSED, error_body, scanner, submit_scan, submit_token_scan
+
+__all__ = [
+    "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
+    "BulkLoadError", "BulkWriter", "ScanResult",
+    "check_scan", "close_batch_contents", "commission_code", "commission_containers",
+    "create_crate", "error_body", "mint_codes", "record_scan", "scan_body", "scanner",
+    "submit_scan", "submit_token_scan",
+]

@@ -1,0 +1,108 @@
+"""What a batch close moves: its labelled containers, its crates, its counted output.
+
+`services/batches.close_batch` checks the counts and computes the impact; the
+moves of the contents are written here, with the rest of the log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ...models import Batch, Container, Crate, Event, Label, User
+from .. import lifecycle
+from ..errors import ValidationError
+from .commission import mint_codes
+
+
+def close_batch_contents(session: Session, batch: Batch, *, actor: User, clean: int,
+                         now: datetime) -> None:
+    """Move what the batch holds as its close says: labelled containers come out
+    clean (cycles + 1), crates come out empty, the clean counted output becomes
+    one new crate at the site (`batch.output_crate_id`)."""
+    session.flush()
+    # Locked: a box scanned meanwhile (rejected, say) is waited for and then left
+    # out, instead of getting a close event its row does not follow.
+    washing = session.execute(
+        select(Container.id, Container.code, Container.type_id, Container.holder_id)
+        .where(Container.batch_id == batch.id, Container.state == "washing")
+        .order_by(Container.id).with_for_update()
+    ).all()
+    if clean < len(washing):
+        raise ValidationError(
+            "{n} contenants étiquetés sont dans ce lot mais seuls {clean} sont propres : "
+            "scannez les contenants cassés avec « écarter » avant de clôturer.",
+            n=len(washing), clean=clean,
+        )
+    _close_containers(session, washing, batch, actor, now)
+    for crate in session.scalars(
+        select(Crate).where(Crate.batch_id == batch.id, Crate.state == "washing")
+        .with_for_update(of=Crate)
+    ):
+        _close_crate(session, crate, batch, actor, now)
+    counted_clean = clean - len(washing)
+    if counted_clean > 0:
+        batch.output_crate_id = _output_crate(session, batch, actor, counted_clean, now).id
+
+
+def _close_containers(session: Session, washing: list, batch: Batch, actor: User,
+                      now: datetime) -> None:
+    """Every labelled container still washing comes out clean: one event each, in bulk.
+
+    One multi-row INSERT of the events and one UPDATE of the containers (an ORM
+    loop took seconds for 10,000 inputs).
+    """
+    if not washing:
+        return
+    rule = lifecycle.decide("batch_close", "washing")
+    session.execute(insert(Event), [
+        {"action": "batch_close", "code": code, "container_id": box_id, "type_id": type_id,
+         "org_id": actor.org_id, "user_id": actor.id, "from_holder_id": holder_id,
+         "holder_id": batch.site_id, "from_state": "washing", "to_state": rule.to_state,
+         "quantity": 1, "quantity_delta": 0, "batch_id": batch.id, "occurred_at": now,
+         "recorded_at": now}
+        for box_id, code, type_id, holder_id in washing])
+    session.execute(
+        update(Container)
+        .where(Container.batch_id == batch.id, Container.state == "washing")
+        .values(state=rule.to_state, holder_id=batch.site_id, batch_id=None,
+                cycles=Container.cycles + 1, updated_at=now, last_event_at=now)
+        .execution_options(synchronize_session=False))
+    # Containers of this batch already loaded in the session reload from the rows.
+    closed = {row[0] for row in washing}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Container) and obj.id in closed:
+            session.expire(obj)
+
+
+def _close_crate(session: Session, crate: Crate, batch: Batch, actor: User,
+                 now: datetime) -> None:
+    """A crate comes out of the batch empty; its close is an event like any move."""
+    session.add(Event(
+        action="batch_close", code=crate.code, crate_id=crate.id, type_id=crate.type_id,
+        org_id=actor.org_id, user_id=actor.id, from_holder_id=crate.holder_id,
+        holder_id=crate.holder_id, from_state=crate.state, to_state="clean", quantity=0,
+        quantity_delta=0, batch_id=batch.id, occurred_at=now, recorded_at=now,
+    ))
+    crate.state, crate.quantity, crate.batch_id = "clean", 0, None
+    crate.updated_at = crate.last_event_at = now
+
+
+def _output_crate(session: Session, batch: Batch, actor: User, quantity: int,
+                  now: datetime) -> Crate:
+    """The clean counted output: a new crate at the site, commissioned by the close."""
+    code = mint_codes(session, 1, batch.type)[0]
+    crate = Crate(code=code, type_id=batch.type_id, holder_id=batch.site_id,
+                  owner_id=batch.site_id, quantity=quantity, state="clean",
+                  updated_at=now, last_event_at=now)
+    session.add(crate)
+    session.flush()
+    session.get(Label, code).crate_id = crate.id
+    session.add(Event(
+        action="commission", code=code, crate_id=crate.id, type_id=batch.type_id,
+        org_id=actor.org_id, user_id=actor.id, holder_id=batch.site_id, to_state="clean",
+        quantity=quantity, batch_id=batch.id, occurred_at=now, recorded_at=now,
+    ))
+    return crate
