@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .database import get_session
 from .models import User
 from .services.accounts import Actor, user_for_token
-from .services.errors import Forbidden, Unauthorized
+from .services.errors import Unauthorized
 from .services.login_sessions import user_for_login
 from .services.movements import TOKEN_REFUSED, scanner
 
@@ -101,21 +101,6 @@ def api_scanner() -> Actor:
     if token is not None:
         return scanner(get_session(), token)
     return Actor.of(api_actor())
-
-
-def require_coordinator(user: User) -> None:
-    """Refuse anyone but the cooperative's staff."""
-    if user.org.kind != "coordinator":
-        raise Forbidden("Réservé à la coordination du réseau.")
-
-
-def require_admin(user: User) -> None:
-    """Refuse anyone but the coordination's administrators (users, tokens for
-    others, organisations, types, factor sets); other coordinator users read."""
-    require_coordinator(user)
-    if not user.is_admin:
-        raise Forbidden("Réservé aux administrateurs de la coordination : vous pouvez "
-                        "consulter ces pages, pas les modifier.")
 
 
 CSP = (

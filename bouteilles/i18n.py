@@ -16,16 +16,21 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
+from . import vocabulary
+
 LOCALES = ("fr", "en")
 CATALOGUE_DIR = Path(__file__).parent / "translations"
 
 
 @cache
 def catalogue(locale: str) -> dict[str, str]:
-    """All translations for a locale, merged from its JSON files."""
+    """All translations for a locale, merged from its JSON files and the vocabulary."""
     merged: dict[str, str] = {}
     for path in sorted((CATALOGUE_DIR / locale).glob("*.json")):
         merged.update(json.loads(path.read_text(encoding="utf-8")))
+    # The labels of states, actions, kinds… are translated where they are defined;
+    # a JSON entry for the same French text must say the same (tests/test_vocabulary.py).
+    merged.update(vocabulary.translations(locale))
     return merged
 
 

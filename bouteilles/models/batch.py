@@ -8,12 +8,11 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..vocabulary import REJECT_REASONS
 from .base import Base, DecimalText, UTCDateTime, sql_in, utcnow
 from .container_type import ContainerType
 from .factor import FactorSet
 from .organisation import Organisation
-
-REJECT_REASONS = ("broken", "chipped", "wrong_model", "residue", "other")
 
 
 class Batch(Base):

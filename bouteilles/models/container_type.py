@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..vocabulary import FAMILIES
 from .base import Base, UTCDateTime, sql_in, utcnow
-
-FAMILIES = ("bottle", "box")
 
 
 class ContainerType(Base):

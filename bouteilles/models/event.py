@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..vocabulary import ACTIONS, STATES
 from .base import Base, UTCDateTime, sql_in, utcnow
-from .item import STATES
 from .organisation import Organisation
 
 # Events that bring a thing to a new holder. The washing site's receipts and a
@@ -20,12 +20,6 @@ ARRIVALS = "events.action IN ('collect', 'commission', 'deliver')"
 def partial_index(name: str, *columns: str, where: str) -> Index:
     """An index of the rows matching `where`, on SQLite and PostgreSQL alike."""
     return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
-
-
-ACTIONS = (
-    "commission", "deliver", "lend", "fill", "return", "collect",
-    "sort", "wash", "batch_close", "reject", "lose", "find",
-)
 
 
 class Event(Base):

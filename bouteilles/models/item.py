@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..vocabulary import STATES
 from .base import Base, UTCDateTime, sql_in, utcnow
 from .container_type import ContainerType
 from .organisation import Organisation
 
 _IN_A_BATCH = text("batch_id IS NOT NULL")
-STATES = ("clean", "in_use", "returned", "collected", "sorted", "washing", "rejected", "lost")
 
 
 class _Tracked:

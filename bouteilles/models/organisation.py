@@ -7,17 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..vocabulary import ORG_KINDS
 from .base import Base, UTCDateTime, sql_in, utcnow
-
-ORG_KINDS = (
-    "restaurant",
-    "winegrower",
-    "washing_site",
-    "collection_point",
-    "collector",
-    "event_organiser",
-    "coordinator",
-)
 
 
 class Organisation(Base):

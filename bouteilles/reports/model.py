@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from ..vocabulary import REASON_LABELS
+
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
@@ -16,10 +18,6 @@ MONTHS_FR_SHORT = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin",
     "juil.", "août", "sept.", "oct.", "nov.", "déc.",
 )
-REASONS_FR = {
-    "broken": "cassé", "chipped": "ébréché", "wrong_model": "mauvais modèle",
-    "residue": "résidus", "other": "autre",
-}
 # The method (IMPACT.md) in French, as paragraphs with light ReportLab markup (<b>, <sub>).
 METHOD_FR = (
     "Chaque chiffre vient des lots de lavage clôturés dans le mois (heure de Paris) et du jeu de "
@@ -103,7 +101,7 @@ class RejectRow:
     @property
     def label(self) -> str:
         """The reason in French."""
-        return REASONS_FR.get(self.reason, self.reason)
+        return REASON_LABELS.get(self.reason, self.reason)
 
 
 @dataclass(frozen=True)

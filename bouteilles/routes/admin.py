@@ -13,27 +13,26 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import login_manager, require_admin, require_coordinator
 from ..database import get_session
 from ..i18n import translate
-from ..models import FAMILIES, ORG_KINDS, ContainerType, Organisation
+from ..models import ContainerType, Organisation
 from ..services import admin as service
 from ..services.accounts import create_org, get_user_by_email
 from ..services.errors import BouteillesError, ValidationError
 from ..services.items import get_org, get_type
 from ..services.paging import page_number
+from ..vocabulary import FAMILIES, FAMILY_LABELS, KIND_LABELS, ORG_KINDS
 from .formatting import register_filters
-from .home import ROLE_LABELS
+from .guard import guard_blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_filters(bp)
-FAMILY_LABELS = {"bottle": "Bouteille", "box": "Boîte"}
 
 
 @bp.context_processor
 def labels() -> dict:
     """French names of organisation kinds and type families (translated in templates)."""
-    return {"kind_label": lambda kind: ROLE_LABELS.get(kind, kind),
+    return {"kind_label": lambda kind: KIND_LABELS.get(kind, kind),
             "family_label": lambda family: FAMILY_LABELS.get(family, family)}
 
 
@@ -41,16 +40,14 @@ def labels() -> dict:
 ADMIN_FORMS = {"admin.org_new", "admin.user_new", "admin.type_new", "factor_sets.new"}
 
 
-@bp.before_request
-def coordinators_only():
+def guard_coordination(blueprint: Blueprint) -> None:
     """Anonymous → login page; members other than the coordination → 403; every
     change (any method but GET) and the creation forms → its administrators only."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    require_coordinator(current_user)
-    if request.method not in ("GET", "HEAD") or request.endpoint in ADMIN_FORMS:
-        require_admin(current_user)
-    return None
+    guard_blueprint(blueprint, "coordination_pages", changes="administer",
+                    change_pages=ADMIN_FORMS)
+
+
+guard_coordination(bp)
 
 
 def refused(template: str, exc: BouteillesError, **context):

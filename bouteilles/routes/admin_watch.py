@@ -12,11 +12,11 @@ from ..services import oversight
 from ..services.errors import BouteillesError
 from ..services.items import get_org
 from ..services.paging import page_number
-from .admin import coordinators_only
+from .admin import guard_coordination
 from .formatting import register_filters
 
 bp = Blueprint("admin_watch", __name__, url_prefix="/admin")
-bp.before_request(coordinators_only)
+guard_coordination(bp)
 register_filters(bp)
 
 

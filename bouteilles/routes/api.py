@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from ..auth import api_actor, api_scanner, bearer_token
 from ..database import commit_session, get_engine, get_session
+from ..services import access, lifecycle
 from ..services import deposits as deposit_service
-from ..services import lifecycle
 from ..services.accounts import Actor
-from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.errors import BouteillesError, ValidationError
 from ..services.items import (
     describe_event,
     describe_item,
@@ -154,10 +154,10 @@ def post_crate():
 def _own_org_filter(actor, org_code: str | None) -> int | None:
     """Members see their own organisation; the coordinator sees any (or all)."""
     session = get_session()
-    if actor.org.kind == "coordinator":
+    if access.may(actor, "oversee_network"):
         return get_org(session, org_code).id if org_code else None
     if org_code and org_code != actor.org.code:
-        raise Forbidden("Vous ne voyez que les données de votre organisation.")
+        access.require(actor, "oversee_network")
     return actor.org_id
 
 

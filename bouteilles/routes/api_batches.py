@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 
 from ..auth import api_actor
 from ..database import get_session
+from ..services import access
 from ..services.batches import add_inputs, close_batch, describe_batch, get_batch, open_batch
 from ..services.errors import Forbidden, ValidationError
 from ..services.payload import optional_decimal, optional_int, optional_str, required_str
@@ -17,7 +18,7 @@ bp = Blueprint("api_batches", __name__, url_prefix="/api/v1/batches")
 def _load(batch_id: int):
     actor = api_actor()
     batch = get_batch(get_session(), batch_id, for_update=True)
-    if actor.org.kind != "coordinator" and batch.site_id != actor.org_id:
+    if not access.may(actor, "oversee_network") and batch.site_id != actor.org_id:
         raise Forbidden("Ce lot appartient à un autre site de lavage.")
     return actor, batch
 

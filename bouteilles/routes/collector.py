@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..database import get_session
 from ..i18n import translate
 from ..models import IdempotentResponse, utcnow
 from ..services import collector as service
-from ..services.errors import BouteillesError, Forbidden
+from ..services.errors import BouteillesError
 from ..services.movements import submit_scan
 from ..services.paging import page_number
 from .formatting import register_filters
+from .guard import guard_blueprint
 
 bp = Blueprint("collector", __name__, url_prefix="/collector")
 register_filters(bp)
+guard_blueprint(bp, "collection_run")
 RUN_ACTIONS = ("collect", "deliver")
-
-
-def collector_only(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.org.kind != "collector":
-            raise Forbidden("Page réservée aux collecteurs.")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _render_run(*, form: dict | None = None, error: str | None = None, status: int = 200):
@@ -53,14 +43,12 @@ def _render_run(*, form: dict | None = None, error: str | None = None, status: i
 
 
 @bp.get("/")
-@collector_only
 def run():
     """The collection run page."""
     return _render_run()
 
 
 @bp.post("/scan")
-@collector_only
 def scan():
     """Pick up (collect) or deliver one container or crate by its code."""
     db = get_session()
@@ -87,7 +75,6 @@ def scan():
 
 
 @bp.post("/deliver-all")
-@collector_only
 def deliver_all():
     """Deliver everything held to the chosen washing site."""
     db = get_session()

@@ -14,11 +14,11 @@ from ..services.batches import factor_set_in_force
 from ..services.errors import BouteillesError
 from ..services.impact import FACTOR_KEYS
 from ..services.paging import page_number
-from .admin import coordinators_only
+from .admin import guard_coordination
 from .impact import num
 
 bp = Blueprint("factor_sets", __name__, url_prefix="/impact/factors")
-bp.before_request(coordinators_only)
+guard_coordination(bp)
 
 
 @bp.context_processor

@@ -1,4 +1,4 @@
-"""Template filters shared by the restaurant, loan and collector pages.
+"""Template filters shared by the restaurant, loan, collector and coordinator pages.
 
 Money is the app-wide `money` filter (i18n.format_cents).
 """
@@ -12,6 +12,7 @@ from flask import Blueprint, current_app
 from ..i18n import translate
 from ..models import utcnow
 from ..services.deposits import PARIS
+from ..vocabulary import term_label
 
 
 def paris_time(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -40,3 +41,5 @@ def register_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(paris_time, "paris_time")
     bp.add_app_template_filter(age, "age")
     bp.add_app_template_global(has_endpoint, "has_endpoint")
+    # term_label("anomalies", code): French, for `_()` to translate like any text.
+    bp.add_app_template_global(term_label, "term_label")

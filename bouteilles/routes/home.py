@@ -9,21 +9,13 @@ from flask_login import current_user, login_required
 
 from ..database import get_session
 from ..i18n import LOCALES
+from ..services import access
 from ..services.deposits import deposit_rows
 from ..services.stock import stock_rows
+from ..vocabulary import KIND_LABELS
 from .auth import safe_path
 
 bp = Blueprint("home", __name__)
-
-ROLE_LABELS = {
-    "restaurant": "Restaurant",
-    "winegrower": "Vigneron",
-    "washing_site": "Site de lavage",
-    "collection_point": "Point de collecte",
-    "collector": "Collecteur",
-    "event_organiser": "Organisateur d'événements",
-    "coordinator": "Coordination",
-}
 
 
 @bp.get("/")
@@ -31,7 +23,7 @@ ROLE_LABELS = {
 def index():
     """Home for the logged-in member, by role."""
     db = get_session()
-    coordinator = current_user.org.kind == "coordinator"
+    coordinator = access.may(current_user, "oversee_network")
     holder_id = None if coordinator else current_user.org_id
     rows = stock_rows(db, holder_id=holder_id)
     totals: dict[str, int] = {}
@@ -40,7 +32,7 @@ def index():
     deposits = deposit_rows(db, org_id=holder_id)
     held = sum(r["held_cents"] for r in deposits)
     return render_template("home.html", rows=rows, totals=totals, held_cents=held,
-                           role_label=ROLE_LABELS[current_user.org.kind],
+                           role_label=KIND_LABELS[current_user.org.kind],
                            coordinator=coordinator)
 
 

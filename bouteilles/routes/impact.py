@@ -31,10 +31,10 @@ from ..models import Organisation, User
 from ..reports import FORMATS, build_monthly_report, render
 from ..reports.model import MONTHS_FR_SHORT
 from ..reports.svg_chart import Bar, bar_chart
-from ..services import periods
+from ..services import access, periods
 from ..services.deposits import PARIS, deposit_rows
 from ..services.epcis_export import export_epcis_month
-from ..services.errors import BouteillesError, Forbidden, NotFound
+from ..services.errors import BouteillesError, NotFound
 from ..services.impact import monthly_impact, twelve_months
 from ..services.items import get_org
 
@@ -71,10 +71,10 @@ def parse_month(text: str | None) -> str:
 
 def scope_for(actor: User, org_code: str | None) -> str | None:
     """The organisation whose figures the actor may read (None: the whole network)."""
-    if actor.org.kind == "coordinator":
+    if access.may(actor, "oversee_network"):
         return get_org(get_session(), org_code).code if org_code else None
     if org_code and org_code != actor.org.code:
-        raise Forbidden("Vous ne voyez que les données de votre organisation.")
+        access.require(actor, "oversee_network")
     return actor.org.code
 
 
@@ -195,7 +195,7 @@ def _chart(series: list[dict]) -> str:
 def dashboard():
     """Headline impact figures of a month, the last twelve months, breakdowns, downloads."""
     db = get_session()
-    coordinator = current_user.org.kind == "coordinator"
+    coordinator = access.may(current_user, "oversee_network")
     error, status = None, 200
     try:
         month = parse_month(request.args.get("month"))

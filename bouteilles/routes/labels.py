@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..database import get_session
@@ -20,15 +20,11 @@ from ..services.errors import BouteillesError, ValidationError
 from ..services.items import parse_code
 from ..services.label_sheets import labels_for_codes, mint_labels, parse_code_list
 from ..services.labels import LAYOUTS, render_png, render_sheet, render_svg
+from .guard import guard_blueprint
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
-PRINTERS = ("coordinator", "washing_site")
+guard_blueprint(bp, "print_labels")
 MAX_PAGE_LABELS = 2_000
-
-
-def _check_printer() -> None:
-    if current_user.org.kind not in PRINTERS:
-        abort(403)
 
 
 def _choices() -> dict:
@@ -62,18 +58,14 @@ def _sheet_options(values: dict) -> tuple[str, int, bool]:
 
 
 @bp.get("")
-@login_required
 def form():
     """The two forms: print existing codes, or mint new ones."""
-    _check_printer()
     return _form_page({"mode": "new", "layout": "3x8", "commission": "now", "count": "24"})
 
 
 @bp.post("")
-@login_required
 def print_sheet():
     """Answer the PDF sheet for the submitted form (or the form again with the error)."""
-    _check_printer()
     values = request.form.to_dict()
     session = get_session()
     try:
@@ -102,14 +94,12 @@ def print_sheet():
 
 
 def _one_label(code: str):
-    _check_printer()
     canonical = parse_code(code)
     return labels_for_codes(get_session(), [canonical], current_app.config,
                             gs1=request.args.get("gs1") == "1")[0]
 
 
 @bp.get("/<code>.png")
-@login_required
 def label_png(code: str):
     """One label as PNG (size ?px=, 120 to 2000)."""
     label = _one_label(code)
@@ -121,7 +111,6 @@ def label_png(code: str):
 
 
 @bp.get("/<code>.svg")
-@login_required
 def label_svg(code: str):
     """One label as SVG (a vector file for a print shop)."""
     label = _one_label(code)

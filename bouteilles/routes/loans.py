@@ -2,47 +2,31 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..database import get_session
 from ..i18n import translate
 from ..reports.loan_pdf import loan_statement_pdf
+from ..services import access, periods
 from ..services import loans as service
-from ..services import periods
-from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.errors import BouteillesError, ValidationError
 from ..services.paging import page_number
 from .formatting import register_filters
+from .guard import guard_blueprint
 
 bp = Blueprint("loans", __name__, url_prefix="/loans")
 register_filters(bp)
-PARTY_KINDS = service.LENDER_KINDS | {service.BORROWER_KIND}
-
-
-def party_only(view):
-    """Lenders (restaurants, coordination) and borrowers (event organisers)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.org.kind not in PARTY_KINDS:
-            raise Forbidden("Pages réservées aux prêteurs de vaisselle et aux organisateurs "
-                            "d'événements.")
-        return view(*args, **kwargs)
-
-    return wrapped
+guard_blueprint(bp, "loan_pages")  # lenders and borrowers
 
 
 @bp.get("/")
-@party_only
 def index():
     """The loans this member made or received, open ones first."""
     page = service.list_loans(get_session(), actor=current_user,
                               page=page_number(request.args.get("page")))
     return render_template("loans/index.html", page=page,
-                           may_lend=service.may_lend(current_user))
+                           may_lend=access.may(current_user, "lend_tableware"))
 
 
 def _render_new(form: dict, error: str | None = None, status: int = 200):
@@ -53,15 +37,12 @@ def _render_new(form: dict, error: str | None = None, status: int = 200):
 
 
 @bp.get("/new")
-@party_only
 def new():
-    if not service.may_lend(current_user):
-        raise Forbidden("Seuls les restaurants et la coordination prêtent de la vaisselle.")
+    access.require(current_user, "lend_tableware")
     return _render_new({})
 
 
 @bp.post("/new")
-@party_only
 def create():
     """Lend: a counted quantity per type to one event organiser."""
     db = get_session()
@@ -82,21 +63,19 @@ def create():
 
 
 def _render_show(loan, form: dict | None = None, error: str | None = None, status: int = 200):
-    writable = loan.status == "open" and (current_user.org.kind == "coordinator"
+    writable = loan.status == "open" and (access.may(current_user, "oversee_network")
                                           or current_user.org_id == loan.lender_id)
     return render_template("loans/show.html", loan=loan, totals=service.loan_totals(loan),
                            writable=writable, form=form, error=error), status
 
 
 @bp.get("/<int:loan_id>")
-@party_only
 def show(loan_id: int):
     """The loan's statement; the lender also checks back what returned here."""
     return _render_show(service.get_loan(get_session(), loan_id, actor=current_user))
 
 
 @bp.post("/<int:loan_id>/check")
-@party_only
 def check(loan_id: int):
     """Save the counts, or save and close the loan (every item accounted for)."""
     db = get_session()
@@ -118,7 +97,6 @@ def check(loan_id: int):
 
 
 @bp.get("/<int:loan_id>.pdf")
-@party_only
 def statement_pdf(loan_id: int):
     """The loan's statement as a PDF (French)."""
     loan = service.get_loan(get_session(), loan_id, actor=current_user)

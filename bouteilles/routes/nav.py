@@ -1,36 +1,47 @@
-"""Template helpers: the navigation for the current role, state names."""
+"""Template helpers: the navigation for the current role, `may`, state names."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_login import current_user
 
-from ..services.items import STATE_LABELS
+from ..services import access
+from ..vocabulary import STATE_LABELS
 
-# (endpoint, French label, kinds that see it; None: everyone logged in)
+# (endpoint, French label, the capability that opens the page; None: everyone logged in)
 NAV = [
     ("home.index", "Accueil", None),
     ("scan.scan_page", "Scanner", None),
-    ("labels.form", "Étiquettes", ("coordinator", "washing_site")),
-    ("restaurant.overview", "Mon restaurant", {"restaurant"}),
-    ("loans.index", "Prêts de vaisselle", {"restaurant", "coordinator", "event_organiser"}),
-    ("collector.run", "Tournée", {"collector"}),
-    ("washing.index", "Lavage", {"washing_site"}),
-    ("washing.batches", "Lots", {"coordinator"}),
-    ("winegrower.index", "Mes bouteilles", {"winegrower"}),
-    ("admin_watch.dashboard", "Coordination", {"coordinator"}),
+    ("labels.form", "Étiquettes", "print_labels"),
+    ("restaurant.overview", "Mon restaurant", "restaurant_pages"),
+    ("loans.index", "Prêts de vaisselle", "loan_pages"),
+    ("collector.run", "Tournée", "collection_run"),
+    ("washing.index", "Lavage", "washing_work"),
+    ("washing.batches", "Lots", "batch_pages"),
+    ("winegrower.index", "Mes bouteilles", "winegrower_work"),
+    ("admin_watch.dashboard", "Coordination", "coordination_pages"),
     ("impact.dashboard", "Impact", None),
     ("account.sessions", "Mon compte", None),
 ]
+# A page that is part of another entry's section (a washing site's batches, linked
+# from its Lavage pages) gets no link of its own next to that entry.
+WITHIN = {"washing.batches": "washing.index"}
+
+
+def may(capability: str) -> bool:
+    """Whether the logged-in user has the capability (for templates)."""
+    return current_user.is_authenticated and access.may(current_user, capability)
 
 
 def nav_links() -> list[tuple[str, str]]:
     """Links of the top bar for the logged-in user (only endpoints that exist)."""
-    kind = current_user.org.kind if current_user.is_authenticated else None
-    return [
-        (endpoint, label) for endpoint, label, kinds in NAV
-        if endpoint in current_app.view_functions and (kinds is None or kind in kinds)
+    shown = [
+        (endpoint, label) for endpoint, label, capability in NAV
+        if endpoint in current_app.view_functions and (capability is None or may(capability))
     ]
+    endpoints = {endpoint for endpoint, _ in shown}
+    return [(endpoint, label) for endpoint, label in shown
+            if WITHIN.get(endpoint) not in endpoints]
 
 
 def state_label(state: str) -> str:
@@ -39,4 +50,7 @@ def state_label(state: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_links=nav_links, state_label=state_label)
+    for _endpoint, _label, capability in NAV:
+        if capability is not None:
+            access.capability(capability)  # a name missing from the table fails at start-up
+    app.jinja_env.globals.update(nav_links=nav_links, may=may, state_label=state_label)

@@ -17,12 +17,12 @@ from ..i18n import format_cents, get_locale
 from ..services.codes import InvalidCode, format_code, normalize_code
 from ..services.gs1 import code_from_digital_link
 from ..services.public import (
-    KIND_LABELS,
     PLACES_PER_PAGE,
     minted_not_in_service,
     public_item,
     return_places,
 )
+from ..vocabulary import KIND_LABELS
 
 bp = Blueprint("public", __name__)
 

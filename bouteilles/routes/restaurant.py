@@ -3,39 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..database import get_session
 from ..i18n import translate
 from ..models import IdempotentResponse, utcnow
 from ..services import periods
 from ..services import restaurant as service
-from ..services.errors import BouteillesError, Forbidden
+from ..services.errors import BouteillesError
 from ..services.items import describe_item, get_item
 from ..services.lifecycle import suggested_action
 from ..services.movements import submit_scan
 from ..services.paging import page_number
 from .formatting import register_filters
+from .guard import guard_blueprint
 
 bp = Blueprint("restaurant", __name__, url_prefix="/restaurant")
 register_filters(bp)
+guard_blueprint(bp, "restaurant_pages")  # a restaurant's own boxes
 COUNTER_ACTIONS = ("lend", "return")
-
-
-def restaurant_only(view):
-    """Only members of a restaurant see these pages (their own boxes)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.org.kind != "restaurant":
-            raise Forbidden("Pages réservées aux restaurants du réseau.")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def overdue_days() -> int:
@@ -43,7 +31,6 @@ def overdue_days() -> int:
 
 
 @bp.get("/")
-@restaurant_only
 def overview():
     """Boxes on hand, out with customers, waiting for collection; today's cash."""
     db = get_session()
@@ -56,7 +43,6 @@ def overview():
 
 
 @bp.get("/boxes/<state>")
-@restaurant_only
 def boxes(state: str):
     """One pile of boxes, paginated, with codes and dates."""
     if state not in service.BOX_STATES:
@@ -92,14 +78,12 @@ def _render_counter(*, code: str = "", error: str | None = None, status: int = 2
 
 
 @bp.get("/counter")
-@restaurant_only
 def counter():
     """Lend or take back a box: type or paste a code (or come from the scanner)."""
     return _render_counter(code=request.args.get("code", "")[:200])
 
 
 @bp.post("/counter")
-@restaurant_only
 def counter_scan():
     """Record the lend or the return; a double tap replays the same answer."""
     db = get_session()
@@ -126,7 +110,6 @@ def counter_scan():
 
 
 @bp.get("/cash")
-@restaurant_only
 def cash():
     """The cash summary of one day (today by default, Europe/Paris)."""
     raw = request.args.get("day", "")
@@ -143,7 +126,6 @@ def cash():
 
 
 @bp.get("/settlements")
-@restaurant_only
 def settlements():
     """Who owes whom for boxes lent at one restaurant and returned at another."""
     month = request.args.get("month", "")[:20] or service.current_month()

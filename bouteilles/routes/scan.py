@@ -16,8 +16,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..database import get_session
+from ..i18n import get_locale
 from ..models import Organisation
 from ..services.lifecycle import DESTINATION_ACTIONS, SCAN_ACTIONS, may_act
+from ..vocabulary import REJECT_REASONS, scanner_labels
 
 bp = Blueprint("scan", __name__)
 
@@ -27,7 +29,6 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SHELL_FILES = ("scan/scan.css", "scan/scan.js", "scan/api.js", "scan/camera.js",
                "scan/codes.js", "scan/feedback.js", "scan/queue.js", "scan/view.js",
                "scan/sw.js", "app.css")
-REASONS = ("broken", "chipped", "wrong_model", "residue", "other")
 
 
 @cache
@@ -69,9 +70,12 @@ def scan_page():
         "org": {"code": org.code, "name": org.name, "kind": org.kind},
         # For offline scans (no item to ask about): what this role may record.
         "actions": [action for action in SCAN_ACTIONS if may_act(org.kind, action)],
-        "reasons": list(REASONS),
+        "reasons": list(REJECT_REASONS),
         "destinations": _destinations(org.kind),
         "destination_actions": sorted(DESTINATION_ACTIONS),  # the only ones sent with `to`
+        # Names of actions, states and reasons (bouteilles/vocabulary.py): the
+        # scanner keeps no copy of its own.
+        "labels": scanner_labels(get_locale()),
     }
     response = current_app.make_response(
         render_template("scan.html", scan=context, asset_version=asset_version())

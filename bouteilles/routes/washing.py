@@ -18,34 +18,28 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..database import get_session
 from ..i18n import translate
 from ..models import REJECT_REASONS, User
-from ..services import washing, winegrower
+from ..services import access, washing, winegrower
 from ..services.batches import add_inputs, close_batch, get_batch, open_batch
 from ..services.errors import BouteillesError, Forbidden, ValidationError
 from ..services.paging import page_number, paginate
 from ..services.payload import optional_decimal, optional_int
 from ..services.stock import stock_rows
+from ..vocabulary import REASON_LABELS
+from .guard import guard_blueprint
 
 bp = Blueprint("washing", __name__, url_prefix="/washing")
 
-REASON_LABELS = {"broken": "cassé", "chipped": "ébréché", "wrong_model": "mauvais modèle",
-                 "residue": "résidus", "other": "autre"}
 TRANSPORT_ROWS = 2
 
 
-@bp.before_request
-@login_required
-def _only_sites():
-    """Washing sites act here; the coordinator may read batches."""
-    kind = current_user.org.kind
-    reading_batches = request.method == "GET" and request.endpoint in (
-        "washing.batches", "washing.batch_page", "washing.batch_labels")
-    if kind != "washing_site" and not (kind == "coordinator" and reading_batches):
-        raise Forbidden("Réservé aux sites de lavage.")
+# Washing sites act here; the coordination also reads the batches.
+BATCH_PAGES = ("washing.batches", "washing.batch_page", "washing.batch_labels")
+guard_blueprint(bp, "washing_work", reads=dict.fromkeys(BATCH_PAGES, "batch_pages"))
 
 
 @bp.context_processor
@@ -157,7 +151,7 @@ def sort():
 
 
 def _site_id() -> int | None:
-    return None if current_user.org.kind == "coordinator" else current_user.org_id
+    return None if access.may(current_user, "oversee_network") else current_user.org_id
 
 
 def _batches_context(form=None):
@@ -197,7 +191,7 @@ def open_batch_view():
 
 def _load_batch(batch_id: int, *, for_update: bool = False):
     batch = get_batch(get_session(), batch_id, for_update=for_update)
-    if current_user.org.kind != "coordinator" and batch.site_id != current_user.org_id:
+    if not access.may(current_user, "oversee_network") and batch.site_id != current_user.org_id:
         raise Forbidden("Ce lot appartient à un autre site de lavage.")
     return batch
 

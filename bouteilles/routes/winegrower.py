@@ -4,7 +4,7 @@ requests to washing sites, and the history of what they received and filled."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..database import get_session
 from ..i18n import translate
@@ -12,14 +12,10 @@ from ..services import washing, winegrower
 from ..services.errors import BouteillesError, Forbidden, ValidationError
 from ..services.paging import page_number, paginate
 from ..services.payload import optional_int
+from .guard import guard_blueprint
 
 bp = Blueprint("winegrower", __name__, url_prefix="/winegrower")
-
-
-@bp.before_request
-@login_required
-def _only_winegrowers():
-    winegrower.check_winegrower(current_user)
+guard_blueprint(bp, "winegrower_work")
 
 
 def _refused(template: str, exc: BouteillesError, **context):

@@ -23,6 +23,7 @@ from ..models import (
     TemporaryPassword,
     User,
 )
+from . import access
 from .accounts import (
     SLUG,
     check_new_password,
@@ -187,7 +188,7 @@ def revoke_token_as(session: Session, token_id: int, *, actor: User,
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound("Aucun jeton n° {id}.", id=token_id)
-    if token.user_id != actor.id and (own_only or actor.org.kind != "coordinator"):
+    if token.user_id != actor.id and (own_only or not access.may(actor, "oversee_network")):
         raise Forbidden("Ce jeton appartient à quelqu'un d'autre.")
     revoke_token(session, token)
     return token

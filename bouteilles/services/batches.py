@@ -16,6 +16,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import access
 from .codes import new_code
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .impact import compute_batch_impact
@@ -26,9 +27,9 @@ MAX_COUNT = 1_000_000
 
 
 def _check_site(actor: User, batch: Batch | None = None) -> None:
-    if actor.org.kind not in ("washing_site", "coordinator"):
-        raise Forbidden("Seuls les sites de lavage tiennent des lots.")
-    if batch is not None and actor.org.kind != "coordinator" and batch.site_id != actor.org_id:
+    access.require(actor, "keep_batches")
+    if (batch is not None and not access.may(actor, "oversee_network")
+            and batch.site_id != actor.org_id):
         raise Forbidden("Ce lot appartient à un autre site de lavage.")
 
 
@@ -40,7 +41,7 @@ def open_batch(session: Session, *, actor: User, type_code: str,
     site = get_org(session, site_code) if site_code else actor.org
     if site.kind != "washing_site":
         raise ValidationError("« {site} » n'est pas un site de lavage.", site=site.code)
-    if actor.org.kind != "coordinator" and site.id != actor.org_id:
+    if not access.may(actor, "oversee_network") and site.id != actor.org_id:
         raise Forbidden("Vous ne pouvez ouvrir un lot que sur votre propre site.")
     batch = Batch(code="L-" + new_code(), type_id=ctype.id, site_id=site.id, type=ctype,
                   site=site, opened_by_id=actor.id, opened_at=opened_at or utcnow())

@@ -27,6 +27,11 @@ _SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015]")
 class InvalidCode(ValueError):
     """The text is not a well-formed code (bad symbol, length or check)."""
 
+    def __init__(self, message: str, reason: str = "chars") -> None:
+        super().__init__(message)
+        # length | chars | check: the scanner's codes.js names the same three.
+        self.reason = reason
+
 
 def check_symbol(body: str) -> str:
     """Return the check symbol of a canonical code body."""
@@ -55,12 +60,14 @@ def normalize_code(text: str) -> str:
         text = unquote(match.group(1))
     text = _SEPARATORS.sub("", text).upper().translate(_TRANSLATE)
     if len(text) != CODE_LENGTH:
-        raise InvalidCode(f"a code has {CODE_LENGTH} characters, this one has {len(text)}")
+        raise InvalidCode(f"a code has {CODE_LENGTH} characters, this one has {len(text)}",
+                          "length")
     body, check = text[:-1], text[-1]
     if any(ch not in ALPHABET for ch in body) or check not in CHECK_ALPHABET:
         raise InvalidCode("this code contains characters that codes never use")
     if check_symbol(body) != check:
-        raise InvalidCode("this code does not exist: its check character is wrong (a typo?)")
+        raise InvalidCode("this code does not exist: its check character is wrong (a typo?)",
+                          "check")
     return text
 
 

@@ -8,21 +8,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Batch, Container, ContainerType, Crate, Event, Label, Organisation
+from ..vocabulary import STATE_LABELS
+from . import access
 from .codes import InvalidCode, normalize_code
 from .errors import NotFound, UnknownCode, ValidationError
 
 Item = Container | Crate
 
-STATE_LABELS = {
-    "clean": "propre",
-    "in_use": "en service",
-    "returned": "rendu",
-    "collected": "collecté",
-    "sorted": "trié",
-    "washing": "en lavage",
-    "rejected": "écarté",
-    "lost": "perdu",
-}
 
 
 # How a refusal names an organisation the reader has no business knowing.
@@ -32,7 +24,7 @@ ANOTHER_MEMBER = "un autre membre du réseau"
 def org_name_for(*, org_id: int, name: str, viewer_org_id: int, viewer_kind: str) -> str:
     """An organisation's name as `viewer` may read it in a message: their own, or
     any for the coordination; otherwise only "another member"."""
-    if org_id == viewer_org_id or viewer_kind == "coordinator":
+    if org_id == viewer_org_id or access.may(viewer_kind, "oversee_network"):
         return name
     return ANOTHER_MEMBER
 
@@ -120,28 +112,35 @@ def get_type(session: Session, code: str | None) -> ContainerType:
     return ctype
 
 
+def item_body(*, code: str, kind: str, type_code: str, type_name: str, family: str,
+              state: str, holder_code: str, holder_name: str, cycles: int, quantity: int,
+              deposit_cents: int, deposit_held_cents: int, reject_reason: str | None,
+              batch: str | None, updated_at: datetime) -> dict:
+    """The API description of an item (without history), from plain values: the one
+    shape of an item in every answer, whether read through the ORM or planned by a move."""
+    return {
+        "code": code, "kind": kind, "type": type_code, "type_name": type_name,
+        "family": family, "state": state, "holder": holder_code, "holder_name": holder_name,
+        "cycles": cycles, "quantity": quantity, "deposit_cents": deposit_cents,
+        "deposit_held_cents": deposit_held_cents, "reject_reason": reject_reason,
+        "batch": batch, "updated_at": iso(updated_at),
+    }
+
+
 def describe_item(session: Session, item: Item) -> dict:
     """The API description of an item (without history)."""
     batch_code = None
     if item.batch_id is not None:
         batch_code = session.scalar(select(Batch.code).where(Batch.id == item.batch_id))
-    return {
-        "code": item.code,
-        "kind": item.kind,
-        "type": item.type.code,
-        "type_name": item.type.name,
-        "family": item.type.family,
-        "state": item.state,
-        "holder": item.holder.code,
-        "holder_name": item.holder.name,
-        "cycles": item.cycles,
-        "quantity": item.quantity if isinstance(item, Crate) else 1,
-        "deposit_cents": item.type.deposit_cents if isinstance(item, Container) else 0,
-        "deposit_held_cents": getattr(item, "deposit_held_cents", 0),
-        "reject_reason": item.reject_reason,
-        "batch": batch_code,
-        "updated_at": iso(item.updated_at),
-    }
+    container = isinstance(item, Container)
+    return item_body(
+        code=item.code, kind=item.kind, type_code=item.type.code, type_name=item.type.name,
+        family=item.type.family, state=item.state, holder_code=item.holder.code,
+        holder_name=item.holder.name, cycles=item.cycles,
+        quantity=item.quantity if isinstance(item, Crate) else 1,
+        deposit_cents=item.type.deposit_cents if container else 0,
+        deposit_held_cents=getattr(item, "deposit_held_cents", 0),
+        reject_reason=item.reject_reason, batch=batch_code, updated_at=item.updated_at)
 
 
 def item_history(session: Session, item: Item, *, limit: int = 200) -> list[Event]:
@@ -156,7 +155,7 @@ def can_see_history(session: Session, item: Item, org: Organisation) -> bool:
     that appears in it (recorded one of its events, held it before or after one).
 
     Everyone else learns the type and the state, not who had the thing."""
-    if org.kind == "coordinator" or item.holder_id == org.id:
+    if access.may(org, "oversee_network") or item.holder_id == org.id:
         return True
     column = Event.container_id if isinstance(item, Container) else Event.crate_id
     appears = or_(Event.org_id == org.id, Event.holder_id == org.id,
@@ -170,20 +169,23 @@ def visible_history(session: Session, item: Item, org: Organisation) -> list[Eve
     return item_history(session, item) if can_see_history(session, item, org) else None
 
 
+def event_body(*, id: int | None, action: str, code: str, org: str, holder: str,
+               from_state: str | None, to_state: str | None, quantity: int,
+               quantity_delta: int, reason: str | None, anomaly: str | None,
+               occurred_at: datetime, recorded_at: datetime) -> dict:
+    """The API description of an event, from plain values (one shape everywhere)."""
+    return {
+        "id": id, "action": action, "code": code, "org": org, "holder": holder,
+        "from_state": from_state, "to_state": to_state, "quantity": quantity,
+        "quantity_delta": quantity_delta, "reason": reason, "anomaly": anomaly,
+        "occurred_at": iso(occurred_at), "recorded_at": iso(recorded_at),
+    }
+
+
 def describe_event(event: Event) -> dict:
     """The API description of an event."""
-    return {
-        "id": event.id,
-        "action": event.action,
-        "code": event.code,
-        "org": event.org.code,
-        "holder": event.holder.code,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "quantity": event.quantity,
-        "quantity_delta": event.quantity_delta,
-        "reason": event.reason,
-        "anomaly": event.anomaly,
-        "occurred_at": iso(event.occurred_at),
-        "recorded_at": iso(event.recorded_at),
-    }
+    return event_body(
+        id=event.id, action=event.action, code=event.code, org=event.org.code,
+        holder=event.holder.code, from_state=event.from_state, to_state=event.to_state,
+        quantity=event.quantity, quantity_delta=event.quantity_delta, reason=event.reason,
+        anomaly=event.anomaly, occurred_at=event.occurred_at, recorded_at=event.recorded_at)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Container, ContainerType, Crate, Label, User
-from . import lifecycle
+from ..vocabulary import LOOP_NAMES
+from . import access
 from .errors import Forbidden, UnknownCode, ValidationError
 from .gs1 import digital_link, grai_for_code
 from .items import get_type, parse_code
@@ -24,7 +25,6 @@ from .labels import label_url
 from .movements import commission_containers, mint_codes
 
 MAX_LABELS = 5_000
-LOOP_NAMES = {"box": "Ju'Ramène Ta Boîte", "bottle": "J'aime mes bouteilles"}
 
 
 def loop_name(family: str) -> str:
@@ -128,7 +128,7 @@ def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
 def mint_labels(session: Session, *, actor: User, count: int, type_code: str,
                 holder_code: str | None = None, commission: bool = False) -> list[str]:
     """Mint `count` new codes of a type; commission them at once at `holder` if asked."""
-    if not lifecycle.may_act(actor.org.kind, "commission"):
+    if not access.may(actor, "commission"):  # minting codes is commissioning's right
         raise Forbidden("Seuls la coordination et les sites de lavage créent des codes.")
     if not 1 <= count <= MAX_LABELS:
         raise ValidationError("Entre 1 et {n} étiquettes à la fois.", n=MAX_LABELS)

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..vocabulary import ACTIONS, STATES
+from . import access
+
 NEW = None  # the "state" of a code that is not commissioned yet
-SCAN_ACTIONS = (
-    "commission", "deliver", "lend", "fill", "return", "collect",
-    "sort", "wash", "reject", "lose", "find",
-)
-LIVE_STATES = ("clean", "in_use", "returned", "collected", "sorted", "washing")
+# Every action but a batch's close, which the washing site's page records for a
+# whole batch at once: no one scans it.
+SCAN_ACTIONS = tuple(action for action in ACTIONS if action != "batch_close")
+# States of a thing that circulates: a rejected one has left the loop for good,
+# a lost one is out of it until it turns up again (an anomaly, below).
+LIVE_STATES = tuple(state for state in STATES if state not in ("rejected", "lost"))
 
 
 @dataclass(frozen=True)
@@ -165,22 +169,6 @@ def deposit_moves(action: str, from_state: str | None, to_state: str) -> tuple[s
     return ()
 
 
-# Who may do what, by the organisation's kind. Coordinators may do everything:
-# they correct the record.
-ACTION_KINDS: dict[str, frozenset[str]] = {
-    "commission": frozenset({"washing_site"}),
-    "deliver": frozenset({"washing_site", "collector"}),
-    "lend": frozenset({"restaurant", "event_organiser"}),
-    "fill": frozenset({"winegrower"}),
-    "return": frozenset({"restaurant", "collection_point", "event_organiser"}),
-    "collect": frozenset({"collector", "washing_site"}),
-    "sort": frozenset({"washing_site"}),
-    "wash": frozenset({"washing_site"}),
-    "reject": frozenset({"washing_site"}),
-    "lose": frozenset(),
-    "find": frozenset(),
-}
-
 # Actions done on what the scanning organisation itself holds; a mismatch is
 # accepted (the scan records where the thing really is) and flagged.
 HOLDER_ACTIONS = frozenset({"lend", "fill", "sort", "wash"})
@@ -192,8 +180,9 @@ DESTINATION_ACTIONS = frozenset({"deliver", "collect"})
 
 
 def may_act(kind: str, action: str) -> bool:
-    """Whether an organisation of this kind may record this action."""
-    return kind == "coordinator" or kind in ACTION_KINDS.get(action, frozenset())
+    """Whether an organisation of this kind may record this scan action (the access
+    table, `services/access.py`, says who may do what)."""
+    return access.may(kind, action)
 
 
 def takes_destination(action: str) -> bool:
@@ -201,13 +190,34 @@ def takes_destination(action: str) -> bool:
     return action in DESTINATION_ACTIONS
 
 
-def next_holder(action: str, *, actor_org_id: int, to_org_id: int | None, holder_id: int) -> int:
-    """Who holds the thing after the move."""
+def next_holder(action: str, *, actor_org_id: int, to_org_id: int | None, holder_id: int,
+                site_id: int | None = None) -> int:
+    """Who holds the thing after the move: the named destination (deliver, collect),
+    the washing site whose batch closes, the holder (reject, lose, find, deliver
+    without a destination), else the organisation that scans."""
     if to_org_id is not None and takes_destination(action):
         return to_org_id
+    if action == "batch_close" and site_id is not None:
+        return site_id
     if action in ("reject", "lose", "find", "batch_close", "deliver"):
         return holder_id
     return actor_org_id
+
+
+def anomaly_of(rule: Rule, action: str, *, holder_id: int, actor_org_id: int,
+               actor_kind: str) -> str | None:
+    """What a permitted move is flagged with: the table's anomaly, else
+    `unexpected_holder` for an action done on one's own stock (lend, fill, sort,
+    wash) by a member the record does not show holding the thing."""
+    if (rule.anomaly is None and action in HOLDER_ACTIONS and holder_id != actor_org_id
+            and not access.may(actor_kind, "oversee_network")):
+        return "unexpected_holder"
+    return rule.anomaly
+
+
+def completes_cycle(action: str, to_state: str | None) -> bool:
+    """Whether the move ends a reuse cycle (a washing batch's close, clean)."""
+    return action == "batch_close" and to_state == "clean"
 
 
 def available_actions(kind: str, state: str) -> list[str]:

@@ -13,20 +13,14 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import ContainerType, Loan, LoanLine, Organisation, User, utcnow
+from . import access
 from .errors import Forbidden, NotFound, ValidationError
 from .paging import PER_PAGE, Page, paginate
 
-# Who lends: restaurants of the network and the cooperative itself (which owns
-# the shared stock of cups and plates); who borrows: event organisers.
-LENDER_KINDS = frozenset({"restaurant", "coordinator"})
+# Who borrows: event organisers (who lends is the access table's `lend_tableware`).
 BORROWER_KIND = "event_organiser"
 MAX_QUANTITY = 100_000
 COUNT_FIELDS = ("returned", "broken", "missing")
-
-
-def may_lend(user: User) -> bool:
-    """Whether this user's organisation lends tableware."""
-    return user.org.kind in LENDER_KINDS
 
 
 def lendable_types(session: Session) -> list[ContainerType]:
@@ -61,8 +55,7 @@ def create_loan(session: Session, *, actor: User, borrower_code: str, event_name
                 quantities: dict[str, object], event_date: date | None = None,
                 note: str | None = None) -> Loan:
     """Lend counted quantities by type to an event organiser."""
-    if not may_lend(actor):
-        raise Forbidden("Seuls les restaurants et la coordination prêtent de la vaisselle.")
+    access.require(actor, "lend_tableware")
     event_name = (event_name or "").strip()
     if not event_name or len(event_name) > 200:
         raise ValidationError("Nommez l'événement (200 caractères au plus).")
@@ -94,7 +87,7 @@ def create_loan(session: Session, *, actor: User, borrower_code: str, event_name
 def get_loan(session: Session, loan_id: int, *, actor: User, write: bool = False) -> Loan:
     """A loan the actor is party to (the coordinator sees all); `write`: the lender only."""
     loan = session.get(Loan, loan_id)
-    coordinator = actor.org.kind == "coordinator"
+    coordinator = access.may(actor, "oversee_network")
     if loan is None or not (coordinator or actor.org_id in (loan.lender_id, loan.borrower_id)):
         raise NotFound("Aucun prêt n° {id}.", id=loan_id)
     if write and not (coordinator or actor.org_id == loan.lender_id):
@@ -107,7 +100,7 @@ def record_check(session: Session, loan: Loan, *, actor: User,
     """Set what came back, broke and is missing, per type (totals so far, not additions)."""
     if loan.status != "open":
         raise ValidationError("Ce prêt est clôturé : plus de modification possible.")
-    if not (actor.org.kind == "coordinator" or actor.org_id == loan.lender_id):
+    if not (access.may(actor, "oversee_network") or actor.org_id == loan.lender_id):
         raise Forbidden("Seul le prêteur enregistre le retour de la vaisselle.")
     by_code = {line.type.code: line for line in loan.lines}
     parsed = {}
@@ -154,7 +147,7 @@ def list_loans(session: Session, *, actor: User, page: int = 1,
                per_page: int = PER_PAGE) -> Page:
     """Loans the actor's organisation lent or borrowed (all for the coordinator), open first."""
     stmt = select(Loan)
-    if actor.org.kind != "coordinator":
+    if not access.may(actor, "oversee_network"):
         stmt = stmt.where(or_(Loan.lender_id == actor.org_id, Loan.borrower_id == actor.org_id))
     stmt = stmt.order_by(case((Loan.status == "open", 0), else_=1), Loan.lent_at.desc(),
                          Loan.id.desc())

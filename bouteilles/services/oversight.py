@@ -14,17 +14,15 @@ from sqlalchemy import literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import ACTIONS, Container, ContainerType, Crate, Event, Organisation, User, utcnow
-from . import lifecycle, periods
+from ..vocabulary import ANOMALIES
+from . import periods
 from .deposits import PARIS
 from .errors import ValidationError
 from .items import find_item, parse_code
 from .paging import Page, paginate
 
 ANOMALY_VIEWS = ("events", "overdue", "undelivered", "recounts")
-# Every flag a scan can carry: the life cycle's skipped steps, plus the two scans.py adds.
-ANOMALY_CODES = tuple(sorted(
-    {rule.anomaly for rules in lifecycle.TABLE.values() for rule in rules.values()
-     if rule.anomaly} | {"unexpected_holder", "recount"}))
+ANOMALY_CODES = ANOMALIES  # every flag a scan can carry, in the vocabulary's order
 UNDELIVERED_AFTER = timedelta(days=2)
 
 

@@ -29,11 +29,6 @@ RETURN_KINDS = {
     "bottle": ("collection_point", "restaurant"),
     "any": ("restaurant", "collection_point", "event_organiser"),  # code not found
 }
-KIND_LABELS = {
-    "restaurant": "Restaurant",
-    "event_organiser": "Organisateur d'événements",
-    "collection_point": "Point de collecte",
-}
 
 # A consumer's words for the state, by family (French source text, translated in templates).
 CONSUMER_STATES = {

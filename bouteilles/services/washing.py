@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from ..models import REJECT_REASONS, Batch, ContainerType, Crate, Event, Label, User
 from ..models.event import ARRIVALS
+from ..vocabulary import LOOP_NAMES
+from . import access
 from .batches import MAX_COUNT
 from .codes import InvalidCode, normalize_code
 from .errors import BouteillesError, Forbidden, ValidationError
@@ -24,7 +26,6 @@ from .labels import label_url, render_sheet
 from .movements import create_crate, record_scan
 
 MAX_CODES = 2_000
-LOOP_NAMES = {"box": "Ju'Ramène Ta Boîte", "bottle": "J'aime mes bouteilles"}
 
 
 class CodeRefused(BouteillesError):
@@ -39,12 +40,6 @@ class CodeRefused(BouteillesError):
 class Receipt:
     item: Item
     outcome: str  # "received": a collect was recorded; "already_here": nothing to record
-
-
-def check_site(actor: User) -> None:
-    """Only washing sites use these pages and services."""
-    if actor.org.kind != "washing_site":
-        raise Forbidden("Réservé aux sites de lavage.")
 
 
 def parse_codes(text: str, *, limit: int = MAX_CODES) -> list[str]:
@@ -83,7 +78,7 @@ def receive_codes(session: Session, *, actor: User, codes: list[str]) -> list[Re
     Still shown elsewhere (the collector did not scan `deliver`): the site records
     a `collect`, which the life cycle accepts or flags.
     """
-    check_site(actor)
+    access.require(actor, "washing_work")
     if not codes:
         raise ValidationError("Scannez ou tapez au moins un code.")
 
@@ -99,7 +94,7 @@ def receive_codes(session: Session, *, actor: User, codes: list[str]) -> list[Re
 
 def receive_count(session: Session, *, actor: User, type_code: str, quantity: int) -> Crate:
     """A counted quantity brought loose (bags, boxes): one new crate, collected, here."""
-    check_site(actor)
+    access.require(actor, "washing_work")
     if not 1 <= quantity <= MAX_COUNT:
         raise ValidationError("Quantité hors limites (1 à {n}).", n=MAX_COUNT)
     return create_crate(session, actor=actor, type_code=type_code, quantity=quantity,
@@ -109,7 +104,7 @@ def receive_count(session: Session, *, actor: User, type_code: str, quantity: in
 def sort_codes(session: Session, *, actor: User, codes: list[str],
                reason: str | None = None) -> list[Item]:
     """Sort scanned things: good (sorted) or, with a reason, rejected."""
-    check_site(actor)
+    access.require(actor, "washing_work")
     if not codes:
         raise ValidationError("Scannez ou tapez au moins un code.")
     if reason is not None and reason not in REJECT_REASONS:
@@ -122,7 +117,7 @@ def sort_crate(session: Session, *, actor: User, code: str,
                rejects: dict[str, int]) -> tuple[Crate, list[Crate]]:
     """Sort a crate by counting: the good part stays in it (sorted), each reason's
     rejects leave in a new crate recorded as rejected with that reason."""
-    check_site(actor)
+    access.require(actor, "washing_work")
     unknown = set(rejects) - set(REJECT_REASONS)
     if unknown:
         raise ValidationError("Motifs de rebut inconnus : {reasons}.",
@@ -161,7 +156,7 @@ def batch_outputs(session: Session, batch: Batch) -> list[Crate]:
 
 def release_in_crates(session: Session, batch: Batch, *, actor: User, size: int) -> list[Crate]:
     """Split the batch's clean output still on site into crates of `size`; new crates."""
-    check_site(actor)
+    access.require(actor, "washing_work")
     if batch.site_id != actor.org_id:
         raise Forbidden("Ce lot appartient à un autre site de lavage.")
     if batch.status != "closed":

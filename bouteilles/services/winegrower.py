@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..models import BottleRequest, ContainerType, Event, Organisation, User, utcnow
 from ..models.event import ARRIVALS
+from . import access
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .items import Item, get_item, get_org, get_type, org_name_for
 from .movements import record_scan
@@ -18,11 +19,6 @@ from .stock import stock_rows
 from .washing import for_each_code
 
 MAX_REQUEST = 1_000_000
-
-
-def check_winegrower(actor: User) -> None:
-    if actor.org.kind != "winegrower":
-        raise Forbidden("Réservé aux vignerons.")
 
 
 def bottle_types(session: Session) -> list[ContainerType]:
@@ -92,7 +88,7 @@ def held_by(session: Session, org_id: int) -> list[dict]:
 def create_request(session: Session, *, actor: User, site_code: str, type_code: str,
                    quantity: int, note: str | None = None) -> BottleRequest:
     """A winegrower asks a washing site for `quantity` clean bottles of one model."""
-    check_winegrower(actor)
+    access.require(actor, "winegrower_work")
     site = get_org(session, site_code)
     if site.kind != "washing_site":
         raise ValidationError("« {site} » n'est pas un site de lavage.", site=site.name)
@@ -137,7 +133,7 @@ def fulfil_request(session: Session, request: BottleRequest, *, actor: User,
                    codes: list[str]) -> BottleRequest:
     """The site delivers crates (or bottles) of the requested model to the winegrower;
     the request is fulfilled once delivered ≥ requested."""
-    if actor.org.kind != "washing_site" or actor.org_id != request.site_id:
+    if not access.may(actor, "washing_work") or actor.org_id != request.site_id:
         raise Forbidden("Cette demande est adressée à un autre site de lavage.")
     if request.status != "open":
         raise Conflict("Cette demande n'est plus ouverte.")
@@ -175,7 +171,7 @@ def _check_deliverable(item: Item, request: BottleRequest, actor: User) -> None:
 
 def record_fills(session: Session, *, actor: User, codes: list[str]) -> list[Item]:
     """Bottling: each crate (or bottle) scanned is filled."""
-    check_winegrower(actor)
+    access.require(actor, "winegrower_work")
     if not codes:
         raise ValidationError("Scannez ou tapez au moins un code de caisse.")
     return for_each_code(codes, lambda code: record_scan(

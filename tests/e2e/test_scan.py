@@ -64,7 +64,7 @@ def test_typed_code_then_lend(page, live_server, boxes, open_scanner, shot):
     done = page.locator("#result.result-ok")
     expect(done).to_be_visible()
     expect(done).to_contain_text("Prêté")
-    expect(done).to_contain_text("chez un client")
+    expect(done).to_contain_text("en service")  # the state's name, from the vocabulary
     expect(done).to_contain_text("Consigne encaissée")
     shot("scan-result")
     assert item_state(live_server.app, code) == "in_use"

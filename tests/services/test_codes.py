@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import random
+import shutil
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -142,3 +147,65 @@ def test_new_codes_are_valid_and_at_least_40_random_bits() -> None:
         assert set(counts) == set(ALPHABET)
         # 1000 expected per symbol, sigma about 31: 6 sigma either way.
         assert all(810 < n < 1190 for n in counts.values()), counts
+
+
+# ---------------------------------------------------------------- the phone's copy
+
+CODES_JS = Path(__file__).resolve().parents[2] / "bouteilles" / "static" / "scan" / "codes.js"
+NODE = shutil.which("node")
+
+
+def _typed_variants() -> list[str]:
+    """What people and scanners send: good codes dressed every forgiving way, typos,
+    look-alike letters, separators of every kind, URLs, broken escapes, junk."""
+    texts = ["", "   ", "ABCD", "ABCDEFGHJK", "https://x/q/", "ABCDEFGU0", "ABCD*FGH0", "ÀBCDEFGH0",
+             "%", "https://x/q/%ZZ", "https://x/q/%C3", "https://x/q/ABCD%E2%80%93EFGH0", "😀" * 9]
+    bodies = ["0123ABYZ", "10AB01XY", "ZZZZZZZZ", "00000000", "JKMNPQRS"]
+    bodies += [next(f"{n:08d}" for n in range(10_000) if check_symbol(f"{n:08d}") == s)
+               for s in "*~$=U"]
+    for body in bodies:
+        code = _code(body)
+        spaced, formatted = " ".join(code), format_code(code)
+        texts += [code, code.lower(), formatted, formatted.lower(), spaced, f"  {formatted}  ",
+                  code.replace("0", "O").replace("1", "I"), code.replace("1", "l").lower(),
+                  code.replace("1", "L"), f"{code[:4]}_{code[4:]}", f"{code[:4]}.{code[4:]}",
+                  *(f"{code[:4]}{sep}{code[4:]}" for sep in "\u2010\u2011\u2013\u2014\u2015\u2212"),
+                  *(f"{code[:4]}{ws}{code[4:]}" for ws in
+                    "\t\n\x0b\x1c\x1d\x1f\x85\xa0\u1680\u2003\u200b\u2028\u202f\u3000\ufeff"),
+                  f"https://bouteilles.example.org/q/{code}",
+                  f"HTTPS://BOUTEILLES.EXAMPLE.ORG/Q/{code}",
+                  f"http://localhost:5000/q/{formatted.lower()}?src=qr#top",
+                  f"https://x/q/{code[:-1]}%{ord(code[-1]):02X}", f"https://x/q/{code}%",
+                  f"https://x/q/{code[:4]}%2d{code[4:]}", f"/q/{code}/", code + "0", code[:-1],
+                  code[:3] + code[4] + code[3] + code[5:]]
+        texts += [code[:i] + s + code[i + 1:] for i in range(len(code)) for s in "0UZ*"]
+    rng = random.Random(20_240_611)  # fixed: the same inputs on every run
+    pool = CHECK_ALPHABET + "iloIL -_.\u2013\u00a0éß%/q"
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(7, 12))) for _ in range(3000)]
+    return texts
+
+
+def _python_verdict(text: str) -> dict:
+    try:
+        return {"ok": True, "code": normalize_code(text)}
+    except InvalidCode as exc:
+        return {"ok": False, "reason": exc.reason}
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed: the scanner's codes.js "
+                    "cannot be run (CI has node)")
+def test_scanner_codes_js_reads_every_input_as_the_server_does() -> None:
+    """static/scan/codes.js reads each text as codes.py does: same code, or same reason."""
+    texts = _typed_variants()
+    script = ("import fs from 'node:fs';\n"
+              f"import {{ normalizeCode }} from {json.dumps(CODES_JS.as_uri())};\n"
+              "const texts = JSON.parse(fs.readFileSync(0, 'utf8'));\n"
+              "process.stdout.write(JSON.stringify(texts.map(normalizeCode)));\n")
+    run = subprocess.run([NODE, "--input-type=module", "-e", script], input=json.dumps(texts),
+                         capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert run.returncode == 0, run.stderr
+    phone = json.loads(run.stdout)
+    differ = [(text, ours, theirs) for text, theirs in zip(texts, phone, strict=True)
+              if (ours := _python_verdict(text)) != theirs]
+    assert not differ, differ[:10]
+    assert sum(v["ok"] for v in phone) > 300  # the good ones were really read

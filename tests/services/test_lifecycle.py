@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bouteilles.models import STATES, Container, Event
-from bouteilles.services import lifecycle
+from bouteilles.services import access, lifecycle
 from bouteilles.services.batches import open_batch
 from bouteilles.services.deposits import network_balance
 from bouteilles.services.errors import Forbidden, InvalidTransition
@@ -102,7 +102,7 @@ KIND_CASES = [(kind, action) for kind in
 @pytest.mark.parametrize(("kind", "action"), KIND_CASES, ids=[f"{k}-{a}" for k, a in KIND_CASES])
 def test_who_may_scan_what(session, actors, make_container, kind, action):
     code = make_container()
-    allowed = kind == "coordinator" or kind in lifecycle.ACTION_KINDS[action]
+    allowed = kind in access.kinds_with(action)
     try:
         record_scan(session, actor=actors[kind], code=code, action=action,
                     reason="broken" if action == "reject" else None,
@@ -122,3 +122,32 @@ def test_only_deliver_and_collect_take_a_destination():
         "deliver", "collect"}
     assert lifecycle.next_holder("lend", actor_org_id=1, to_org_id=2, holder_id=3) == 1
     assert lifecycle.next_holder("collect", actor_org_id=1, to_org_id=2, holder_id=3) == 2
+
+
+def test_the_life_cycle_flags_a_thing_scanned_away_from_its_holder():
+    """`unexpected_holder` is decided in one place, for containers and crates alike."""
+    from bouteilles.services import lifecycle as lc
+
+    lend = lc.decide("lend", "clean")
+    assert lc.anomaly_of(lend, "lend", holder_id=1, actor_org_id=1,
+                         actor_kind="restaurant") is None
+    assert lc.anomaly_of(lend, "lend", holder_id=1, actor_org_id=2,
+                         actor_kind="restaurant") == "unexpected_holder"
+    assert lc.anomaly_of(lend, "lend", holder_id=1, actor_org_id=2,
+                         actor_kind="coordinator") is None
+    collect = lc.decide("collect", "returned")  # brings the thing to the scanner: no flag
+    assert lc.anomaly_of(collect, "collect", holder_id=1, actor_org_id=2,
+                         actor_kind="collector") is None
+    skipped = lc.decide("return", "clean")  # the table's own anomaly comes first
+    assert lc.anomaly_of(skipped, "return", holder_id=1, actor_org_id=2,
+                         actor_kind="restaurant") == "skipped_lend"
+
+
+def test_a_batch_close_hands_the_thing_to_the_site_and_ends_a_cycle():
+    from bouteilles.services import lifecycle as lc
+
+    assert lc.next_holder("batch_close", actor_org_id=9, to_org_id=None, holder_id=3,
+                          site_id=7) == 7
+    assert lc.completes_cycle("batch_close", "clean")
+    assert not lc.completes_cycle("wash", "washing")
+    assert not lc.completes_cycle("batch_close", "rejected")

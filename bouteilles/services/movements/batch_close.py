@@ -57,18 +57,22 @@ def _close_containers(session: Session, washing: list, batch: Batch, actor: User
     if not washing:
         return
     rule = lifecycle.decide("batch_close", "washing")
+    site_id = lifecycle.next_holder("batch_close", actor_org_id=actor.org_id, to_org_id=None,
+                                    holder_id=batch.site_id, site_id=batch.site_id)
+    cycles = Container.cycles + (1 if lifecycle.completes_cycle("batch_close", rule.to_state)
+                                 else 0)
     session.execute(insert(Event), [
         {"action": "batch_close", "code": code, "container_id": box_id, "type_id": type_id,
          "org_id": actor.org_id, "user_id": actor.id, "from_holder_id": holder_id,
-         "holder_id": batch.site_id, "from_state": "washing", "to_state": rule.to_state,
+         "holder_id": site_id, "from_state": "washing", "to_state": rule.to_state,
          "quantity": 1, "quantity_delta": 0, "batch_id": batch.id, "occurred_at": now,
          "recorded_at": now}
         for box_id, code, type_id, holder_id in washing])
     session.execute(
         update(Container)
         .where(Container.batch_id == batch.id, Container.state == "washing")
-        .values(state=rule.to_state, holder_id=batch.site_id, batch_id=None,
-                cycles=Container.cycles + 1, updated_at=now, last_event_at=now)
+        .values(state=rule.to_state, holder_id=site_id, batch_id=None, cycles=cycles,
+                updated_at=now, last_event_at=now)
         .execution_options(synchronize_session=False))
     # Containers of this batch already loaded in the session reload from the rows.
     closed = {row[0] for row in washing}
@@ -80,13 +84,14 @@ def _close_containers(session: Session, washing: list, batch: Batch, actor: User
 def _close_crate(session: Session, crate: Crate, batch: Batch, actor: User,
                  now: datetime) -> None:
     """A crate comes out of the batch empty; its close is an event like any move."""
+    rule = lifecycle.decide("batch_close", crate.state)
     session.add(Event(
         action="batch_close", code=crate.code, crate_id=crate.id, type_id=crate.type_id,
         org_id=actor.org_id, user_id=actor.id, from_holder_id=crate.holder_id,
-        holder_id=crate.holder_id, from_state=crate.state, to_state="clean", quantity=0,
+        holder_id=crate.holder_id, from_state=crate.state, to_state=rule.to_state, quantity=0,
         quantity_delta=0, batch_id=batch.id, occurred_at=now, recorded_at=now,
     ))
-    crate.state, crate.quantity, crate.batch_id = "clean", 0, None
+    crate.state, crate.quantity, crate.batch_id = rule.to_state, 0, None
     crate.updated_at = crate.last_event_at = now
 
 

@@ -34,7 +34,7 @@ from .. import lifecycle
 from ..accounts import Actor
 from ..deposits import OPENING_KINDS
 from ..errors import InvalidTransition
-from ..items import iso, record_facts
+from ..items import event_body, item_body, record_facts
 from .statements import (
     ADD_INPUTS,
     INSERT_ENTRY,
@@ -141,10 +141,8 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     Depends on nothing but its arguments: what it plans is what any reader of
     the same row would plan (`counter` relies on it).
     """
-    anomaly = rule.anomaly
-    if (anomaly is None and action in lifecycle.HOLDER_ACTIONS
-            and box.holder_id != actor.org_id and actor.kind != "coordinator"):
-        anomaly = "unexpected_holder"
+    anomaly = lifecycle.anomaly_of(rule, action, holder_id=box.holder_id,
+                                   actor_org_id=actor.org_id, actor_kind=actor.kind)
     holder_id = lifecycle.next_holder(action, actor_org_id=actor.org_id,
                                       to_org_id=to.id if to else None, holder_id=box.holder_id)
     state = rule.to_state
@@ -181,20 +179,17 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     holder = _holder(box, actor, to, holder_id)
     entry = entries[-1] if entries else None
     move = ContainerMove(
-        event={
-            "id": None, "action": action, "code": box.code, "org": actor.org_code,
-            "holder": holder.code, "from_state": box.state, "to_state": state,
-            "quantity": 1, "quantity_delta": 0, "reason": reason, "anomaly": anomaly,
-            "occurred_at": iso(occurred_at), "recorded_at": iso(now),
-        },
-        item={
-            "code": box.code, "kind": "container", "type": box.type_code,
-            "type_name": box.type_name, "family": box.family, "state": state,
-            "holder": holder.code, "holder_name": holder.name, "cycles": box.cycles,
-            "quantity": 1, "deposit_cents": box.deposit_cents, "deposit_held_cents": held,
-            "reject_reason": reason if state == "rejected" else None, "batch": batch_code,
-            "updated_at": iso(now),
-        },
+        event=event_body(
+            id=None, action=action, code=box.code, org=actor.org_code, holder=holder.code,
+            from_state=box.state, to_state=state, quantity=1, quantity_delta=0,
+            reason=reason, anomaly=anomaly, occurred_at=occurred_at, recorded_at=now),
+        item=item_body(
+            code=box.code, kind="container", type_code=box.type_code,
+            type_name=box.type_name, family=box.family, state=state, holder_code=holder.code,
+            holder_name=holder.name, cycles=box.cycles, quantity=1,
+            deposit_cents=box.deposit_cents, deposit_held_cents=held,
+            reject_reason=reason if state == "rejected" else None, batch=batch_code,
+            updated_at=now),
         deposit=None if entry is None else {
             "kind": entry["kind"], "amount_cents": entry["amount_cents"],
             "org": actor.org_code if entry["org_id"] == actor.org_id else None,

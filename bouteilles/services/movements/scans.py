@@ -161,10 +161,8 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     rule = lifecycle.decide(action, item.state, reason=reason)
     if rule.outcome == "refused":
         raise InvalidTransition(rule.message, **_record_context(session, item, actor))
-    anomaly = rule.anomaly
-    if (anomaly is None and action in lifecycle.HOLDER_ACTIONS
-            and item.holder_id != actor.org_id and actor.org.kind != "coordinator"):
-        anomaly = "unexpected_holder"
+    anomaly = lifecycle.anomaly_of(rule, action, holder_id=item.holder_id,
+                                   actor_org_id=actor.org_id, actor_kind=actor.org.kind)
 
     event = Event(
         action=action, code=item.code, type_id=item.type_id, org_id=actor.org_id,

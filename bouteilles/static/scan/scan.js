@@ -11,7 +11,9 @@ import { euros, h, itemFacts, itemTitle, scanRow } from "./view.js";
 
 const root = document.getElementById("scanner");
 const config = JSON.parse(document.getElementById("scan-config").textContent);
-const t = JSON.parse(document.getElementById("scan-i18n").textContent);
+// The page's texts, and the names of actions, states and reasons (t.actions, t.done,
+// t.states, t.reasons), which come with the config from bouteilles/vocabulary.py.
+const t = { ...JSON.parse(document.getElementById("scan-i18n").textContent), ...config.labels };
 const $ = (id) => document.getElementById(id);
 const ui = {
   net: $("net-status"),

@@ -1,0 +1,111 @@
+"""Who may do what: one table of named capabilities, read by the life cycle, the
+blueprints' guards, the services' checks, the menu and the templates.
+
+A capability is held by every user of the organisation kinds it lists; an
+`admin` one only by those of them with administrator rights (`User.is_admin`).
+Scan actions are capabilities too, named after the action. `require` refuses
+with the capability's message; a check whose refusal says something more
+precise (whose batch, whose loan it is) asks `may` and raises its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Capability:
+    kinds: frozenset[str]
+    message: str  # French, as shown when `require` refuses
+    admin: bool = False
+
+
+def grant(*kinds: str, message: str, admin: bool = False) -> Capability:
+    return Capability(frozenset(kinds), message, admin)
+
+
+# The refusal of a scan names the organisation's kind and the action.
+SCAN_REFUSED = "Votre organisation ({kind}) ne peut pas enregistrer « {action} »."
+SITE_ONLY = "Réservé aux sites de lavage."
+
+CAPABILITIES: dict[str, Capability] = {
+    # Scan actions (the life cycle's `may_act`). The coordination records every
+    # one of them: it corrects the record.
+    "commission": grant("washing_site", "coordinator", message=SCAN_REFUSED),
+    "deliver": grant("washing_site", "collector", "coordinator", message=SCAN_REFUSED),
+    "lend": grant("restaurant", "event_organiser", "coordinator", message=SCAN_REFUSED),
+    "fill": grant("winegrower", "coordinator", message=SCAN_REFUSED),
+    "return": grant("restaurant", "collection_point", "event_organiser", "coordinator",
+                    message=SCAN_REFUSED),
+    "collect": grant("collector", "washing_site", "coordinator", message=SCAN_REFUSED),
+    "sort": grant("washing_site", "coordinator", message=SCAN_REFUSED),
+    "wash": grant("washing_site", "coordinator", message=SCAN_REFUSED),
+    "reject": grant("washing_site", "coordinator", message=SCAN_REFUSED),
+    "lose": grant("coordinator", message=SCAN_REFUSED),
+    "find": grant("coordinator", message=SCAN_REFUSED),
+    # Members' own pages and the services behind them.
+    "restaurant_pages": grant("restaurant", message="Pages réservées aux restaurants du réseau."),
+    "loan_pages": grant("restaurant", "event_organiser", "coordinator",
+                        message="Pages réservées aux prêteurs de vaisselle et aux "
+                                "organisateurs d'événements."),
+    # The cooperative owns the shared stock of cups and plates: it lends too.
+    "lend_tableware": grant("restaurant", "coordinator", message="Seuls les restaurants et "
+                            "la coordination prêtent de la vaisselle."),
+    "collection_run": grant("collector", message="Page réservée aux collecteurs."),
+    "washing_work": grant("washing_site", message=SITE_ONLY),
+    # Reading batches (the coordination reads every site's) is not washing.
+    "batch_pages": grant("washing_site", "coordinator", message=SITE_ONLY),
+    "keep_batches": grant("washing_site", "coordinator",
+                          message="Seuls les sites de lavage tiennent des lots."),
+    "winegrower_work": grant("winegrower", message="Réservé aux vignerons."),
+    # The generic message of a 403: the page says no more than any refused page.
+    "print_labels": grant("washing_site", "coordinator", message="Accès refusé."),
+    # The coordination: it sees and acts on every member's objects and figures,
+    # reads its own pages, and its administrators change them.
+    "oversee_network": grant("coordinator",
+                             message="Vous ne voyez que les données de votre organisation."),
+    "coordination_pages": grant("coordinator", message="Réservé à la coordination du réseau."),
+    "administer": grant("coordinator", admin=True,
+                        message="Réservé aux administrateurs de la coordination : vous "
+                                "pouvez consulter ces pages, pas les modifier."),
+}
+
+
+def capability(name: str) -> Capability:
+    """The table's entry; a name missing from it is a programming error."""
+    try:
+        return CAPABILITIES[name]
+    except KeyError:
+        raise LookupError(f"no capability {name!r} in services/access.py") from None
+
+
+def kind_of(who: object) -> str:
+    """The organisation kind of `who`: a kind, an Actor or Organisation (`.kind`), a User."""
+    if isinstance(who, str):
+        return who
+    kind = getattr(who, "kind", None)
+    return kind if kind is not None else who.org.kind
+
+
+def may(who: object, name: str) -> bool:
+    """Whether `who` (a User, an Actor, an Organisation or a kind) has the capability;
+    an `admin` one also needs the user's administrator rights."""
+    rule = capability(name)
+    if kind_of(who) not in rule.kinds:
+        return False
+    return not rule.admin or bool(getattr(who, "is_admin", False))
+
+
+def require(who: object, name: str) -> None:
+    """Refuse (Forbidden, with the capability's message) unless `who` may."""
+    if not may(who, name):
+        rule = capability(name)
+        params = {"kind": kind_of(who), "action": name} if rule.message == SCAN_REFUSED else {}
+        raise Forbidden(rule.message, **params)
+
+
+def kinds_with(name: str) -> frozenset[str]:
+    """The organisation kinds that hold the capability (admin rights aside)."""
+    return capability(name).kinds
