@@ -1,4 +1,5 @@
-"""Closing a batch of 10,000 scanned containers (services.batches.close_batch) vs one executemany.
+"""Closing a batch of 10,000 scanned containers (`washing.batches.close_batch`) vs one
+executemany.
 
     .venv/bin/python bench/batch_close.py [--db sqlite|postgres] [--inputs 10000]
 
@@ -21,9 +22,9 @@ from sqlalchemy.orm import Session
 def setup(session: Session, n: int):
     from datetime import UTC, datetime, timedelta
 
+    from bouteilles.demo.synthetic import code_of
     from bouteilles.models import Batch, Container, ContainerType, Event, Label
-    from bouteilles.services.accounts import create_org, create_user
-    from bouteilles.services.synthetic import code_of
+    from bouteilles.services.members.accounts import create_org, create_user
     site = create_org(session, code="bench-site", name="Site", kind="washing_site")
     user = create_user(session, email="site@bench.test", org=site, password=None)
     ctype = session.scalar(select(ContainerType).where(ContainerType.code == "bocal-500"))
@@ -64,8 +65,8 @@ def main() -> None:
     from datetime import UTC, datetime
 
     from bouteilles.models import Batch, Event, User
-    from bouteilles.services.batches import close_batch
-    from bouteilles.services.integrity import check_integrity, format_report
+    from bouteilles.services.oversight.replay_check import check_integrity, format_report
+    from bouteilles.services.washing.batches import close_batch
     url = fresh(args.db, "bench_batch_close")
     app = app_for(url)
     engine = app.extensions["db_engine"]

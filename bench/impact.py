@@ -46,7 +46,7 @@ def main() -> None:
     args = arguments(__doc__.splitlines()[0])
     from bouteilles.reports import build_monthly_report, render
     from bouteilles.services.deposits import month_bounds
-    from bouteilles.services.impact import monthly_impact
+    from bouteilles.services.impact.figures import monthly_impact
     url = prepare(args.db, args.events)
     app = app_for(url)
     with app.app_context(), Session(app.extensions["db_engine"]) as session:

@@ -5,7 +5,7 @@
 Loads the demo network (`flask demo`) into a temporary SQLite database, then
 for the last full month and the current month (Paris calendar):
 
-- reads GET /api/v1/impact's figures (services.impact.monthly_impact) and the
+- reads GET /api/v1/impact's figures (services.impact.figures.monthly_impact) and the
   same totals with hand-written aggregate SQL over `batches` (the baseline),
   and checks they are equal;
 - renders the report as CSV, XLSX and PDF, opens each file back (csv module,
@@ -38,11 +38,11 @@ from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import DateTime, bindparam, text  # noqa: E402
 
 from bouteilles import create_app  # noqa: E402
-from bouteilles.database import get_session, upgrade_database  # noqa: E402
+from bouteilles.db.database import get_session, upgrade_database  # noqa: E402
+from bouteilles.demo.network import load_demo  # noqa: E402
 from bouteilles.reports import build_monthly_report, render  # noqa: E402
-from bouteilles.services.demo import load_demo  # noqa: E402
 from bouteilles.services.deposits import PARIS, month_bounds  # noqa: E402
-from bouteilles.services.impact import monthly_impact  # noqa: E402
+from bouteilles.services.impact.figures import monthly_impact  # noqa: E402
 
 OUTPUT = ROOT / "test-output"
 TOTALS = ("batches", "inputs", "containers_reused", "containers_rejected", "co2e_avoided_g",

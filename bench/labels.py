@@ -15,8 +15,8 @@ from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from bouteilles.services.codes import format_code, new_code  # noqa: E402
-from bouteilles.services.labels import (  # noqa: E402
+from bouteilles.services.items.codes import format_code, new_code  # noqa: E402
+from bouteilles.services.labels.rendering import (  # noqa: E402
     CODE_FONT,
     LAYOUTS,
     Label,

@@ -47,7 +47,7 @@ LUA = ROOT / "bench" / "wrk" / "scans.lua"
 
 def next_box_id(url: str) -> int:
     """The id the next commissioned box will get (see `forget_run`)."""
-    from bouteilles.database import make_engine
+    from bouteilles.db.database import make_engine
     from bouteilles.models import Container
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -59,7 +59,7 @@ def next_box_id(url: str) -> int:
 def setup(url: str, rounds: int) -> tuple[str, list[list[str]]]:
     """A restaurant's token and, per round, fresh clean boxes at that restaurant."""
     from bouteilles.models import Organisation, User
-    from bouteilles.services.accounts import issue_token
+    from bouteilles.services.members.accounts import issue_token
     from bouteilles.services.movements import commission_containers
     app = app_for(url)
     engine = app.extensions["db_engine"]
@@ -113,7 +113,7 @@ def forget_run(url: str, first_box: int, started: datetime) -> None:
     to run: the figures at 10^5 events stay figures at 10^5 events. The event log
     and the ledger are append-only (triggers): their guards are lifted for this
     transaction only, and put back before it commits."""
-    from bouteilles.database import make_engine
+    from bouteilles.db.database import make_engine
     from bouteilles.models.base import UTCDateTime
     engine = make_engine(url)
     with engine.begin() as conn:

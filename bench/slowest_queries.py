@@ -101,16 +101,22 @@ def setup(session: Session) -> dict:
 def calls(c: dict) -> dict:
     from bouteilles.models import User
     from bouteilles.reports import build_monthly_report, render
-    from bouteilles.services import collector, oversight, restaurant, washing, winegrower
     from bouteilles.services import deposits as dep
-    from bouteilles.services import items as it
-    from bouteilles.services.batches import get_batch
-    from bouteilles.services.epcis_export import export_epcis_month
-    from bouteilles.services.impact import monthly_impact, twelve_months
+    from bouteilles.services.exports.epcis_month import export_epcis_month
+    from bouteilles.services.impact.figures import monthly_impact, twelve_months
+    from bouteilles.services.items import lookup as it
+    from bouteilles.services.items.public_page import (
+        minted_not_in_service,
+        public_item,
+        return_places,
+    )
+    from bouteilles.services.items.stock import stock_rows
     from bouteilles.services.loans import list_loans
+    from bouteilles.services.oversight import watch as oversight
+    from bouteilles.services.pages import collector, restaurant, winegrower
     from bouteilles.services.paging import paginate
-    from bouteilles.services.public import minted_not_in_service, public_item, return_places
-    from bouteilles.services.stock import stock_rows
+    from bouteilles.services.washing import site as washing
+    from bouteilles.services.washing.batches import get_batch
     m, now, days, ov = c["month"], c["now"], 14, oversight
     rest, site, coll, wine = (c["org"][k] for k in (
         "restaurant", "washing_site", "collector", "winegrower"))

@@ -1,4 +1,4 @@
-"""Stock of one organisation (services.stock.stock_rows) vs a hand-written SQL count.
+"""Stock of one organisation (services.items.stock.stock_rows) vs a hand-written SQL count.
 
     .venv/bin/python bench/stock.py [--events N] [--db sqlite|postgres]
 
@@ -21,7 +21,7 @@ BASELINE = text(
 def main() -> None:
     args = arguments(__doc__.splitlines()[0])
     from bouteilles.models import Container
-    from bouteilles.services.stock import stock_rows
+    from bouteilles.services.items.stock import stock_rows
     url = prepare(args.db, args.events)
     app = app_for(url)
     with app.app_context(), Session(app.extensions["db_engine"]) as session:

@@ -7,9 +7,10 @@ from pathlib import Path
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import auth, database, i18n
+from . import auth, i18n
 from .cli import register_commands
 from .config import load_config
+from .db import database
 from .routes import register_blueprints
 from .routes.errors import register_error_handlers
 from .routes.input_limits import register_input_limits

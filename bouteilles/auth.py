@@ -8,11 +8,11 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .database import get_session
+from .db.database import get_session
 from .models import User
-from .services.accounts import Actor, user_for_token
 from .services.errors import Unauthorized
-from .services.login_sessions import user_for_login
+from .services.members.accounts import Actor, user_for_token
+from .services.members.logins import user_for_login
 from .services.movements import TOKEN_REFUSED, scanner
 
 login_manager = LoginManager()
@@ -21,7 +21,7 @@ csrf = CSRFProtect()
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The user of a live login (`services/login_sessions.py`), else None.
+    """The user of a live login (`services/members/logins.py`), else None.
 
     The last-seen time is written, and committed at once, only when the
     request's session has not begun yet: nothing else of the request can be in

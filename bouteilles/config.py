@@ -44,7 +44,7 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("BASE_URL", "").startswith("https://"),
-        # Logins (services/login_sessions.py): a plain one ends after this many idle
+        # Logins (services/members/logins.py): a plain one ends after this many idle
         # hours; "Rester connecté" keeps one for REMEMBER_DAYS (30 at most).
         "LOGIN_IDLE_HOURS": _number("LOGIN_IDLE_HOURS", "12"),
         "REMEMBER_DAYS": remember_days,
@@ -56,7 +56,7 @@ def load_config(instance_path: Path) -> dict:
         # sends the same form again with a new token (routes/errors.py).
         "WTF_CSRF_TIME_LIMIT": int(_number("CSRF_HOURS", "10") * 3600),
         "PASSWORD_HASH_METHOD": "scrypt",
-        "LOGIN_LIMITS": True,  # failed-login limits (services/login_throttle.py)
+        "LOGIN_LIMITS": True,  # failed-login limits (services/members/login_limits.py)
         # Proxies in front of the app whose X-Forwarded-* headers are believed
         # (Werkzeug's ProxyFix); 0: the client address is the connection's.
         "TRUSTED_PROXIES": int(_number("TRUSTED_PROXIES", "0")),

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (bouteilles.database)."""
+"""Alembic environment: the URL comes from the caller (bouteilles.db.database)."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool

@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bouteilles import create_app
-from bouteilles.database import get_session, make_engine, upgrade_database
+from bouteilles.db.database import get_session, make_engine, upgrade_database
 from bouteilles.models import Organisation, User
-from bouteilles.services.accounts import create_org, create_user, issue_token
+from bouteilles.services.members.accounts import create_org, create_user, issue_token
 from bouteilles.services.movements import commission_containers, create_crate, record_scan
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

@@ -27,7 +27,7 @@ from bouteilles.models import Container, Crate, DepositEntry, Event
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bouteilles"
 WRITER = PACKAGE / "services" / "movements"
-PLUMBING = {PACKAGE / "database.py", PACKAGE / "driver_sql.py", PACKAGE / "group_commit.py"}
+PLUMBING = PACKAGE / "db"  # engines, the driver-level statements, the writer queue
 LOG_TABLES = ("events", "deposit_entries", "containers", "crates")
 WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 LOG_MODELS = (Event, DepositEntry, Container, Crate)
@@ -42,7 +42,7 @@ def writer_frame(depth: int = 2) -> Path | None:
     frame = sys._getframe(depth)
     while frame is not None:
         path = Path(frame.f_code.co_filename)
-        if path.is_relative_to(PACKAGE) and path not in PLUMBING:
+        if path.is_relative_to(PACKAGE) and not path.is_relative_to(PLUMBING):
             return path
         if path.name == "session.py" and frame.f_code.co_name in ("flush", "_flush"):
             return None  # an ORM flush: its objects were checked when they changed

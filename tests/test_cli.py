@@ -1,8 +1,8 @@
 """The command line of API.md."""
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
+from bouteilles.demo.network import DEMO_PASSWORD
 from bouteilles.models import ContainerType, FactorSet, Organisation
-from bouteilles.services.demo import DEMO_PASSWORD
 
 
 def test_db_upgrade_is_idempotent_and_seeds_reference_data(runner, app):

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.deposits import PARIS
-from bouteilles.services.impact import monthly_impact
+from bouteilles.services.impact.figures import monthly_impact
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 
 def _washed(session, actors) -> str:

@@ -9,9 +9,9 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import Container, Label
-from bouteilles.services.codes import format_code
+from bouteilles.services.items.codes import format_code
 
 
 def _decoded_pages(path) -> list[set[str]]:
@@ -102,7 +102,7 @@ def test_gs1_digital_link_labels(runner, app, tmp_path, make_container):
 
 
 def _check(digits: str) -> str:
-    from bouteilles.services.gs1 import gs1_check_digit
+    from bouteilles.services.items.gs1 import gs1_check_digit
 
     return gs1_check_digit(digits)
 

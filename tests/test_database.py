@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import text
 
-from bouteilles.database import CHECKPOINT_EVERY
+from bouteilles.db.database import CHECKPOINT_EVERY
 
 
 def test_a_writer_waits_for_the_previous_one_then_goes(sqlite_engine):
@@ -62,7 +62,7 @@ def test_the_wal_is_checkpointed_outside_commit(sqlite_engine):
 def test_a_long_read_does_not_hold_up_writers(tmp_path):
     """get_read_session (exports): a deferred snapshot outside the writer queue."""
     from bouteilles import create_app
-    from bouteilles.database import get_read_session, upgrade_database
+    from bouteilles.db.database import get_read_session, upgrade_database
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'read.sqlite3'}",
                       "SECRET_KEY": "x", "LOGIN_LIMITS": False})

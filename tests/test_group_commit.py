@@ -1,4 +1,4 @@
-"""Group commit (bouteilles/group_commit.py): the writes gathered while one thread
+"""Group commit (bouteilles/db/group_commit.py): the writes gathered while one thread
 waits for SQLite's write turn go into one transaction, each on its own."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import time
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
-from bouteilles.driver_sql import DriverConnection, DriverStatement
-from bouteilles.group_commit import GroupCommit, for_engine
+from bouteilles.db.driver import DriverConnection, DriverStatement
+from bouteilles.db.group_commit import GroupCommit, for_engine
 
 INSERT = DriverStatement(text("INSERT INTO t (n) VALUES (:n)"))
 

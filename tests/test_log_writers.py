@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from bouteilles.models import Container, Event, utcnow
 
-OUTSIDE = log_writers.PACKAGE / "services" / "items.py"
+OUTSIDE = log_writers.PACKAGE / "services" / "items" / "lookup.py"
 INSIDE = log_writers.WRITER / "scans.py"
 
 
@@ -26,7 +26,7 @@ def test_a_statement_writing_the_log_outside_movements_is_caught(session, make_c
     session.commit()
     statement = "session.execute(text('UPDATE containers SET cycles = cycles'))"
     found = run_as(OUTSIDE, statement, session=session, text=text)
-    assert found == ["bouteilles/services/items.py writes the table containers"]
+    assert found == ["bouteilles/services/items/lookup.py writes the table containers"]
     assert run_as(INSIDE, statement, session=session, text=text) == []
 
 
@@ -35,12 +35,12 @@ def test_an_orm_change_outside_movements_is_caught(session, make_container):
     session.commit()
     box = session.scalar(select(Container).where(Container.code == code))
     found = run_as(OUTSIDE, "box.state = 'lost'", box=box)
-    assert found == ["bouteilles/services/items.py writes Container.state"]
+    assert found == ["bouteilles/services/items/lookup.py writes Container.state"]
     event = Event(action="find", code=code, container_id=box.id, type_id=box.type_id,
                   org_id=box.holder_id, holder_id=box.holder_id, to_state="clean",
                   occurred_at=utcnow(), recorded_at=utcnow())
     found = run_as(OUTSIDE, "session.add(event)", session=session, event=event)
-    assert found == ["bouteilles/services/items.py writes a new Event"]
+    assert found == ["bouteilles/services/items/lookup.py writes a new Event"]
     session.rollback()
 
 

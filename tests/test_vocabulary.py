@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from bouteilles import vocabulary
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.i18n import catalogue
 from bouteilles.models import Base
-from bouteilles.services import items, lifecycle
-from bouteilles.services.public import CONSUMER_STATES
+from bouteilles.services import lifecycle
+from bouteilles.services.items import lookup as items
+from bouteilles.services.items.public_page import CONSUMER_STATES
 from bouteilles.vocabulary import (
     ACTIONS,
     ANOMALIES,
@@ -148,7 +149,7 @@ def test_life_cycle_speaks_the_vocabulary() -> None:
 
 
 def test_copies_left_to_switch_say_the_same() -> None:
-    """services/items.py still has its own state names (routes/nav.py reads them)."""
+    """services/items/lookup.py still has its own state names (routes/nav.py reads them)."""
     assert items.STATE_LABELS == vocabulary.STATE_LABELS
 
 

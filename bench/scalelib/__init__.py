@@ -47,7 +47,7 @@ def fresh(db: str, name: str) -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from bouteilles.database import upgrade_database
+    from bouteilles.db.database import upgrade_database
     if db == "postgres":
         server = postgres_server_url()
         admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -85,14 +85,14 @@ def prepare(db: str, events: int) -> str:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1 FROM events LIMIT 1"))
             engine.dispose()
-            from bouteilles.database import upgrade_database
+            from bouteilles.db.database import upgrade_database
             app = _app(url)
             upgrade_database(app)  # a database kept from before a new migration
             app.extensions["db_engine"].dispose()
             return url
         except Exception:  # noqa: BLE001 - regenerate
             pass
-    from bouteilles.services.synthetic import generate
+    from bouteilles.demo.synthetic import generate
     url = fresh(db, name)
     app = _app(url)
     print(f"generating {events:,} events on {db} (once; kept in {marker.parent})…", flush=True)

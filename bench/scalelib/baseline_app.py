@@ -9,7 +9,7 @@ import os
 from flask import Flask, abort, request
 from sqlalchemy import text
 
-from bouteilles.database import make_engine
+from bouteilles.db.database import make_engine
 
 app = Flask(__name__)
 engine = make_engine(os.environ["DATABASE_URL"])

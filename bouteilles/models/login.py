@@ -36,7 +36,7 @@ class LoginSession(Base):
 
 class LoginFailure(Base):
     """A refused password, counted per scope (an account, a client address, a
-    password check) over a sliding window by `services/login_throttle.py`."""
+    password check) over a sliding window by `services/members/login_limits.py`."""
 
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_scope_time", "scope", "failed_at"),

@@ -27,14 +27,14 @@ class User(UserMixin, Base):
 
     org: Mapped[Organisation] = relationship(lazy="joined")
 
-    # The token of the login this object was loaded for (services/login_sessions.py):
+    # The token of the login this object was loaded for (services/members/logins.py):
     # not a column, set on the instance.
     login_token = None
 
     def get_id(self) -> str:
         """Flask-Login's id: the token of this login, so the server can end it."""
         if self.login_token is None:
-            raise RuntimeError("log in through services.login_sessions.open_login")
+            raise RuntimeError("log in through services.members.logins.open_login")
         return self.login_token
 
     @property

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import FactorSet
-from ..services.batches import factor_set_in_force
 from ..services.deposits import deposit_rows, month_bounds, settlements
-from ..services.impact import monthly_impact, twelve_months
-from ..services.items import get_org
+from ..services.impact.figures import monthly_impact, twelve_months
+from ..services.items.lookup import get_org
+from ..services.washing.batches import factor_set_in_force
 from .model import (
     BatchRow,
     BreakdownRow,

@@ -10,12 +10,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import bearer_token, client_address
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
-from ..services import admin as service
-from ..services import login_throttle as throttle
 from ..services.errors import BouteillesError, Forbidden, ValidationError
-from ..services.login_sessions import (
+from ..services.members import login_limits as throttle
+from ..services.members import management as service
+from ..services.members.logins import (
     active_logins,
     device_name,
     end_login_of_user,

@@ -13,13 +13,13 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..models import ContainerType, Organisation
-from ..services import admin as service
-from ..services.accounts import create_org, get_user_by_email
 from ..services.errors import BouteillesError, ValidationError
-from ..services.items import get_org, get_type
+from ..services.items.lookup import get_org, get_type
+from ..services.members import management as service
+from ..services.members.accounts import create_org, get_user_by_email
 from ..services.paging import page_number
 from ..vocabulary import FAMILIES, FAMILY_LABELS, KIND_LABELS, ORG_KINDS
 from .formatting import register_filters

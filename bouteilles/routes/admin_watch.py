@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..models import ACTIONS, Organisation
-from ..services import oversight
 from ..services.errors import BouteillesError
-from ..services.items import get_org
+from ..services.items.lookup import get_org
+from ..services.oversight import watch as oversight
 from ..services.paging import page_number
 from .admin import guard_coordination
 from .formatting import register_filters

@@ -7,12 +7,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..auth import api_actor, api_scanner, bearer_token
-from ..database import commit_session, get_engine, get_session
+from ..db.database import commit_session, get_engine, get_session
 from ..services import access, lifecycle
 from ..services import deposits as deposit_service
-from ..services.accounts import Actor
 from ..services.errors import BouteillesError, ValidationError
-from ..services.items import (
+from ..services.items.lookup import (
     describe_event,
     describe_item,
     get_item,
@@ -20,9 +19,10 @@ from ..services.items import (
     get_type,
     visible_history,
 )
+from ..services.items.stock import stock_rows
+from ..services.members.accounts import Actor
 from ..services.movements import commission_containers, create_crate, submit_scan, submit_token_scan
 from ..services.payload import optional_int, optional_str, required_str
-from ..services.stock import stock_rows
 from .errors import internal_error_body, refusal_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -5,11 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from ..auth import api_actor
-from ..database import get_session
+from ..db.database import get_session
 from ..services import access
-from ..services.batches import add_inputs, close_batch, describe_batch, get_batch, open_batch
 from ..services.errors import Forbidden, ValidationError
 from ..services.payload import optional_decimal, optional_int, optional_str, required_str
+from ..services.washing.batches import (
+    add_inputs,
+    close_batch,
+    describe_batch,
+    get_batch,
+    open_batch,
+)
 from .api import json_body
 
 bp = Blueprint("api_batches", __name__, url_prefix="/api/v1/batches")

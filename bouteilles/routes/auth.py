@@ -1,8 +1,8 @@
 """Logging in and out.
 
-A login is a row the server can end (`services/login_sessions.py`). Failed
+A login is a row the server can end (`services/members/logins.py`). Failed
 passwords are counted in the database per account and per client address
-(`services/login_throttle.py`); past the limit the form answers 429 with
+(`services/members/login_limits.py`); past the limit the form answers 429 with
 `Retry-After` without checking the password.
 """
 
@@ -23,11 +23,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import client_address
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
-from ..services import login_throttle as throttle
-from ..services.accounts import authenticate
-from ..services.login_sessions import end_login, open_login
+from ..services.members import login_limits as throttle
+from ..services.members.accounts import authenticate
+from ..services.members.logins import end_login, open_login
 
 bp = Blueprint("auth", __name__)
 

@@ -7,12 +7,12 @@ import uuid
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..models import IdempotentResponse, utcnow
-from ..services import collector as service
 from ..services.errors import BouteillesError
 from ..services.movements import submit_scan
+from ..services.pages import collector as service
 from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint

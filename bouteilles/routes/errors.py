@@ -8,7 +8,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..services.errors import BouteillesError
 

@@ -6,14 +6,14 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
-from ..services import factor_sets as service
 from ..services import periods
-from ..services.batches import factor_set_in_force
 from ..services.errors import BouteillesError
-from ..services.impact import FACTOR_KEYS
+from ..services.impact import factor_sets as service
+from ..services.impact.figures import FACTOR_KEYS
 from ..services.paging import page_number
+from ..services.washing.batches import factor_set_in_force
 from .admin import guard_coordination
 from .impact import num
 

@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import LOCALES
 from ..services import access
 from ..services.deposits import deposit_rows
-from ..services.stock import stock_rows
+from ..services.items.stock import stock_rows
 from ..vocabulary import KIND_LABELS
 from .auth import safe_path
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from werkzeug.wsgi import FileWrapper
 
 from ..auth import api_actor, login_manager
-from ..database import get_read_session, get_session
+from ..db.database import get_read_session, get_session
 from ..i18n import get_locale, translate
 from ..models import Organisation, User
 from ..reports import FORMATS, build_monthly_report, render
@@ -33,10 +33,10 @@ from ..reports.model import MONTHS_FR_SHORT
 from ..reports.svg_chart import Bar, bar_chart
 from ..services import access, periods
 from ..services.deposits import PARIS, deposit_rows
-from ..services.epcis_export import export_epcis_month
 from ..services.errors import BouteillesError, NotFound
-from ..services.impact import monthly_impact, twelve_months
-from ..services.items import get_org
+from ..services.exports.epcis_month import export_epcis_month
+from ..services.impact.figures import monthly_impact, twelve_months
+from ..services.items.lookup import get_org
 
 bp = Blueprint("impact", __name__)
 SPOOL_IN_MEMORY, SPOOL_READ_BYTES = 8 << 20, 64 << 10

@@ -13,13 +13,13 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..models import ContainerType, Organisation
 from ..services.errors import BouteillesError, ValidationError
-from ..services.items import parse_code
-from ..services.label_sheets import labels_for_codes, mint_labels, parse_code_list
-from ..services.labels import LAYOUTS, render_png, render_sheet, render_svg
+from ..services.items.lookup import parse_code
+from ..services.labels.minting import labels_for_codes, mint_labels, parse_code_list
+from ..services.labels.rendering import LAYOUTS, render_png, render_sheet, render_svg
 from .guard import guard_blueprint
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..reports.loan_pdf import loan_statement_pdf
 from ..services import access, periods

@@ -12,11 +12,11 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import format_cents, get_locale
-from ..services.codes import InvalidCode, format_code, normalize_code
-from ..services.gs1 import code_from_digital_link
-from ..services.public import (
+from ..services.items.codes import InvalidCode, format_code, normalize_code
+from ..services.items.gs1 import code_from_digital_link
+from ..services.items.public_page import (
     PLACES_PER_PAGE,
     minted_not_in_service,
     public_item,

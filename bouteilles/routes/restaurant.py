@@ -7,15 +7,15 @@ import uuid
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..models import IdempotentResponse, utcnow
 from ..services import periods
-from ..services import restaurant as service
 from ..services.errors import BouteillesError
-from ..services.items import describe_item, get_item
+from ..services.items.lookup import describe_item, get_item
 from ..services.lifecycle import suggested_action
 from ..services.movements import submit_scan
+from ..services.pages import restaurant as service
 from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, render_template, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import get_locale
 from ..models import Organisation
 from ..services.lifecycle import DESTINATION_ACTIONS, SCAN_ACTIONS, may_act

@@ -20,15 +20,17 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
 from ..models import REJECT_REASONS, User
-from ..services import access, washing, winegrower
-from ..services.batches import add_inputs, close_batch, get_batch, open_batch
+from ..services import access
 from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.items.stock import stock_rows
+from ..services.pages import winegrower
 from ..services.paging import page_number, paginate
 from ..services.payload import optional_decimal, optional_int
-from ..services.stock import stock_rows
+from ..services.washing import site as washing
+from ..services.washing.batches import add_inputs, close_batch, get_batch, open_batch
 from ..vocabulary import REASON_LABELS
 from .guard import guard_blueprint
 

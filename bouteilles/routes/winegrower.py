@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..database import get_session
+from ..db.database import get_session
 from ..i18n import translate
-from ..services import washing, winegrower
 from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.pages import winegrower
 from ..services.paging import page_number, paginate
 from ..services.payload import optional_int
+from ..services.washing import site as washing
 from .guard import guard_blueprint
 
 bp = Blueprint("winegrower", __name__, url_prefix="/winegrower")

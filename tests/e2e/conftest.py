@@ -65,8 +65,8 @@ def start_live_server(workdir: Path, *, wrap=None) -> LiveServer:
     `wrap`, if given, wraps the WSGI app (the bench uses it to count bytes).
     """
     from bouteilles import create_app
-    from bouteilles.database import get_session, upgrade_database
-    from bouteilles.services.demo import load_demo
+    from bouteilles.db.database import get_session, upgrade_database
+    from bouteilles.demo.network import load_demo
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -94,7 +94,7 @@ def commission_boxes(app: Flask, count: int, *, holder: str = "resto-le-comptoir
     """New clean boxes at `holder`, commissioned by the demo washing site; their codes."""
     from sqlalchemy import select
 
-    from bouteilles.database import get_session
+    from bouteilles.db.database import get_session
     from bouteilles.models import User
     from bouteilles.services.movements import commission_containers
 
@@ -117,7 +117,7 @@ def write_qr_y4m(path: Path, url: str, code: str, *, width: int = 640, height: i
     """
     from PIL import Image, ImageChops
 
-    from bouteilles.services.labels import Label, render_png
+    from bouteilles.services.labels.rendering import Label, render_png
 
     label = Image.open(io.BytesIO(render_png(Label(code=code, url=url), size_px=300))).convert("L")
     label = label.rotate(7, expand=True, fillcolor=170, resample=Image.BICUBIC)

@@ -61,7 +61,7 @@ def skipped_lend(live_server, boxes) -> str:
     """A box returned at the counter although its lend was never scanned."""
     from sqlalchemy import select
 
-    from bouteilles.database import get_session
+    from bouteilles.db.database import get_session
     from bouteilles.models import User
     from bouteilles.services.movements import record_scan
 

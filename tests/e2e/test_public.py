@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def most_reused_box(app) -> str:
     """The demo box with the most completed cycles (ties: one out with a customer)."""
-    from bouteilles.database import get_session
+    from bouteilles.db.database import get_session
     from bouteilles.models import Container
 
     with app.app_context():

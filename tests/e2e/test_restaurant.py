@@ -28,8 +28,8 @@ class Taps:
 
 
 def item_state(app, code: str) -> str:
-    from bouteilles.database import get_session
-    from bouteilles.services.items import get_item
+    from bouteilles.db.database import get_session
+    from bouteilles.services.items.lookup import get_item
 
     with app.app_context():
         return get_item(get_session(), code).state
@@ -110,8 +110,8 @@ def test_refused_code_is_kept(page, live_server):
 
 
 def test_event_tableware_loan(page, live_server):
-    from bouteilles.database import get_session
-    from bouteilles.services.accounts import create_org
+    from bouteilles.db.database import get_session
+    from bouteilles.services.members.accounts import create_org
 
     with live_server.app.app_context():
         session = get_session()

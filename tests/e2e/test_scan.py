@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def events_for(app, codes: list[str]):
-    from bouteilles.database import get_session
+    from bouteilles.db.database import get_session
     from bouteilles.models import Event
 
     with app.app_context():
@@ -24,8 +24,8 @@ def events_for(app, codes: list[str]):
 
 
 def item_state(app, code: str) -> str:
-    from bouteilles.database import get_session
-    from bouteilles.services.items import get_item
+    from bouteilles.db.database import get_session
+    from bouteilles.services.items.lookup import get_item
 
     with app.app_context():
         return get_item(get_session(), code).state
@@ -96,7 +96,7 @@ def test_mistyped_code_is_refused_on_the_phone(page, boxes, open_scanner):
 
 
 def test_refusals_say_what_the_record_shows(page, boxes, open_scanner, shot):
-    from bouteilles.services.codes import new_code
+    from bouteilles.services.items.codes import new_code
 
     [code] = boxes(1)
     open_scanner()
@@ -122,8 +122,8 @@ def test_refusals_say_what_the_record_shows(page, boxes, open_scanner, shot):
 
 
 def test_new_label_is_commissioned_by_its_first_scan(page, live_server, open_scanner):
-    from bouteilles.database import get_session
-    from bouteilles.services.items import get_type
+    from bouteilles.db.database import get_session
+    from bouteilles.services.items.lookup import get_type
     from bouteilles.services.movements import mint_codes
 
     with live_server.app.app_context():

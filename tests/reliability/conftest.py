@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from loadgen import GunicornServer
 
-from bouteilles.services.accounts import issue_token
-from bouteilles.services.integrity import check_integrity, format_report
+from bouteilles.services.members.accounts import issue_token
+from bouteilles.services.oversight.replay_check import check_integrity, format_report
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from loadgen import Api, Entry, Journal
 from sqlalchemy import select
 
 from bouteilles.models import Batch, Container, Event
-from bouteilles.services.accounts import create_org, create_user, issue_token
-from bouteilles.services.batches import open_batch
+from bouteilles.services.members.accounts import create_org, create_user, issue_token
 from bouteilles.services.movements import commission_containers
+from bouteilles.services.washing.batches import open_batch
 
 TYPE = "bocal-500"
 ROLES = (["restaurant"] * 16 + ["collector"] * 4 + ["sorter"] * 6 + ["feeder"] * 4

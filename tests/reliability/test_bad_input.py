@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bouteilles.models import Event
-from bouteilles.services.batches import open_batch
-from bouteilles.services.codes import ALPHABET, check_symbol, new_code
+from bouteilles.services.items.codes import ALPHABET, check_symbol, new_code
+from bouteilles.services.washing.batches import open_batch
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from bouteilles.models import Batch, Container, Event, Label, utcnow
-from bouteilles.services.batches import open_batch
-from bouteilles.services.codes import new_code
-from bouteilles.services.items import get_type
+from bouteilles.services.items.codes import new_code
+from bouteilles.services.items.lookup import get_type
+from bouteilles.services.washing.batches import open_batch
 
 N = 10_000
 

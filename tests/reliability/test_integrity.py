@@ -7,9 +7,9 @@ import os
 import pytest
 from sqlalchemy import text
 
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
-from bouteilles.services.demo import load_demo
-from bouteilles.services.integrity import check_integrity
+from bouteilles.demo.network import load_demo
+from bouteilles.services.oversight.replay_check import check_integrity
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 
 @pytest.fixture

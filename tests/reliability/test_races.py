@@ -13,7 +13,7 @@ from loadgen import Api, GunicornServer, fire_at_once
 from sqlalchemy import func, select
 
 from bouteilles.models import DepositEntry, Event
-from bouteilles.services.batches import add_inputs, open_batch
+from bouteilles.services.washing.batches import add_inputs, open_batch
 
 N = 20
 

@@ -32,7 +32,7 @@ from bouteilles.reports.model import (
 )
 from bouteilles.reports.pdf_report import render_pdf
 from bouteilles.reports.xlsx_report import render_xlsx
-from bouteilles.services.impact import compute_batch_impact
+from bouteilles.services.impact.figures import compute_batch_impact
 
 FACTORS = [
     FactorRow("ef_glass", Decimal("0.70"), "kg CO₂e/kg", "ADEME Base Impacts (range 0.56–0.86)"),
@@ -209,8 +209,8 @@ def test_an_empty_month_renders_in_every_format():
 
 def test_report_from_the_database_agrees_with_the_api_figures(session, actors, tmp_path):
     from bouteilles.reports import build_monthly_report
-    from bouteilles.services.batches import add_inputs, close_batch, open_batch
-    from bouteilles.services.impact import monthly_impact
+    from bouteilles.services.impact.figures import monthly_impact
+    from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
     coordinator = actors["coordinator"]
     site = actors["washing_site"].org

@@ -42,15 +42,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bouteilles import create_app
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import ORG_KINDS
-from bouteilles.services.accounts import create_org, create_user, issue_token
-from bouteilles.services.batches import open_batch
-from bouteilles.services.items import get_org
+from bouteilles.services.items.lookup import get_org
 from bouteilles.services.loans import create_loan
-from bouteilles.services.login_sessions import login_id_of, open_login
+from bouteilles.services.members.accounts import create_org, create_user, issue_token
+from bouteilles.services.members.logins import login_id_of, open_login
 from bouteilles.services.movements import commission_containers
-from bouteilles.services.winegrower import create_request
+from bouteilles.services.pages.winegrower import create_request
+from bouteilles.services.washing.batches import open_batch
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import ApiToken, ContainerType, ContainerTypeRevision, Event, utcnow
-from bouteilles.services.accounts import user_for_token
+from bouteilles.services.members.accounts import user_for_token
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bouteilles.services.codes import new_code
+from bouteilles.services.items.codes import new_code
 from bouteilles.services.movements import submissions
 
 
@@ -77,7 +77,7 @@ def test_commission_count_defaults_to_one(client, actors, token_for, count):
 def test_scan_batch_each_on_its_own(client, actors, token_for, make_container):
     headers = token_for(actors["restaurant"])
     code = make_container()
-    from bouteilles.database import get_session
+    from bouteilles.db.database import get_session
 
     get_session().commit()
     scans = [
@@ -229,7 +229,7 @@ def test_bad_scans_get_clear_errors(client, resto, payload, status, code):
 
 def test_mistyped_code_is_refused_not_misread(client, resto, make_container):
     code = make_container()
-    from bouteilles.database import get_session
+    from bouteilles.db.database import get_session
 
     get_session().commit()
     typo = code[:3] + ("X" if code[3] != "X" else "Y") + code[4:]

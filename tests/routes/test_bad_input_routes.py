@@ -10,8 +10,8 @@ from datetime import datetime
 import pytest
 
 from bouteilles.models import ORG_KINDS
-from bouteilles.services import epcis
 from bouteilles.services.deposits import PARIS
+from bouteilles.services.exports import epcis_document as epcis
 
 HUGE_ID = "99999999999999999999"  # above 2**64
 FAR_MONTHS = ("9999-12", "0001-01")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import utcnow
-from bouteilles.services.items import get_type
+from bouteilles.services.items.lookup import get_type
 from bouteilles.services.movements import mint_codes
 
 
@@ -46,7 +46,7 @@ def test_coordinator_may_commission_a_restaurant_may_not(client, session, actors
 
 
 def test_commissioning_an_unknown_code_is_404(client, session, actors, token_for):
-    from bouteilles.services.codes import new_code
+    from bouteilles.services.items.codes import new_code
 
     headers = token_for(actors["washing_site"])
     response = client.post("/api/v1/scans", headers=headers, json={

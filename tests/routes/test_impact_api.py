@@ -13,12 +13,12 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import utcnow
 from bouteilles.reports.model import fr_kg
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.deposits import PARIS
-from bouteilles.services.impact import monthly_impact
+from bouteilles.services.impact.figures import monthly_impact
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 # The worked example of IMPACT.md and a box batch (derived in tests/services/test_impact.py).
 WORKED = {"co2e_avoided_g": 335037, "co2e_process_g": 45203, "waste_avoided_g": 543200,

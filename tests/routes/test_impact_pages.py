@@ -7,10 +7,15 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import FactorSet
-from bouteilles.services.batches import add_inputs, close_batch, factor_set_in_force, open_batch
-from bouteilles.services.impact import twelve_months
+from bouteilles.services.impact.figures import twelve_months
+from bouteilles.services.washing.batches import (
+    add_inputs,
+    close_batch,
+    factor_set_in_force,
+    open_batch,
+)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import Container, Label
-from bouteilles.services.codes import format_code, new_code
+from bouteilles.services.items.codes import format_code, new_code
 
 
 def _decoded(pdf: bytes) -> list[str]:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import ContainerType
 
 

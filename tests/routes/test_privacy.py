@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bouteilles.services.errors import BouteillesError
-from bouteilles.services.items import ANOTHER_MEMBER, can_see_history, get_item
-from bouteilles.services.winegrower import create_request, fulfil_request
+from bouteilles.services.items.lookup import ANOTHER_MEMBER, can_see_history, get_item
+from bouteilles.services.pages.winegrower import create_request, fulfil_request
 
 
 def _item(client, headers, code) -> dict:

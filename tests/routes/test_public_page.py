@@ -7,14 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bouteilles.database import get_session
-from bouteilles.services.accounts import create_org
-from bouteilles.services.batches import close_batch, open_batch
-from bouteilles.services.codes import format_code, new_code
-from bouteilles.services.gs1 import digital_link, grai_for_code
-from bouteilles.services.items import get_type
+from bouteilles.db.database import get_session
+from bouteilles.services.items.codes import format_code, new_code
+from bouteilles.services.items.gs1 import digital_link, grai_for_code
+from bouteilles.services.items.lookup import get_type
+from bouteilles.services.items.public_page import co2e_saved_g
+from bouteilles.services.members.accounts import create_org
 from bouteilles.services.movements import mint_codes
-from bouteilles.services.public import co2e_saved_g
+from bouteilles.services.washing.batches import close_batch, open_batch
 
 
 @pytest.fixture

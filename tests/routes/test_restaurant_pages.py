@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import utcnow
 
 

@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import ApiToken
-from bouteilles.services.accounts import revoke_token
-from bouteilles.services.batches import open_batch
-from bouteilles.services.integrity import check_integrity, format_report
+from bouteilles.services.members.accounts import revoke_token
 from bouteilles.services.movements import counter as counter_scans
 from bouteilles.services.movements import submissions
 from bouteilles.services.movements.counter import plan_on_snapshot, write_if_unchanged
+from bouteilles.services.oversight.replay_check import check_integrity, format_report
+from bouteilles.services.washing.batches import open_batch
 
 
 def scan(client, headers, code, action, **extra):

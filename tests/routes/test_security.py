@@ -8,9 +8,9 @@ import re
 import pytest
 
 from bouteilles import create_app
-from bouteilles.database import get_session
-from bouteilles.services.accounts import hash_password, revoke_token
-from bouteilles.services.login_sessions import open_login
+from bouteilles.db.database import get_session
+from bouteilles.services.members.accounts import hash_password, revoke_token
+from bouteilles.services.members.logins import open_login
 
 FORM_ROUTES_EXEMPT = ("/api/",)  # the JSON API takes no form (see docs/decisions.md)
 

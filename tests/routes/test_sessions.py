@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from bouteilles import create_app
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import LoginFailure, LoginSession, utcnow
-from bouteilles.services import accounts
-from bouteilles.services.accounts import check_new_password
 from bouteilles.services.errors import ValidationError
+from bouteilles.services.members import accounts
+from bouteilles.services.members.accounts import check_new_password
 
 PASSWORD = "marnes-tilleul-1774"
 NEW_PASSWORD = "glacier-ocre-lanterne-42"

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import Batch
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_release_into_crates_and_print(client, site, session):
 
 
 def test_fulfil_a_request(client, site, session, actors, make_crate):
-    from bouteilles.services.winegrower import create_request
+    from bouteilles.services.pages.winegrower import create_request
 
     grower = actors["winegrower"]
     request = create_request(session, actor=grower, site_code=site.org.code,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bouteilles.database import get_session
+from bouteilles.db.database import get_session
 from bouteilles.models import BottleRequest
 
 
@@ -48,7 +48,7 @@ def test_request_refused_keeps_the_form(client, grower, actors):
 
 
 def test_cancel_own_request_only(client, grower, actors, session, make_user):
-    from bouteilles.services.winegrower import create_request
+    from bouteilles.services.pages.winegrower import create_request
 
     site = actors["washing_site"]
     mine = create_request(session, actor=grower, site_code=site.org.code,

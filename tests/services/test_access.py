@@ -10,9 +10,9 @@ import pytest
 
 from bouteilles.models import ORG_KINDS, Organisation, User
 from bouteilles.services import access
-from bouteilles.services.accounts import Actor
 from bouteilles.services.errors import Forbidden
 from bouteilles.services.lifecycle import SCAN_ACTIONS, may_act
+from bouteilles.services.members.accounts import Actor
 
 PACKAGE = Path(access.__file__).resolve().parents[1]
 # A capability named as the last argument of may / require / kinds_with / may_act, in

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 
 from bouteilles.models import utcnow
-from bouteilles.services import admin, oversight
-from bouteilles.services.accounts import authenticate, user_for_token
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.errors import Conflict, Forbidden, ValidationError
-from bouteilles.services.items import get_type
+from bouteilles.services.items.lookup import get_type
+from bouteilles.services.members import management as admin
+from bouteilles.services.members.accounts import authenticate, user_for_token
+from bouteilles.services.oversight import watch as oversight
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 
 def test_invited_user_has_a_temporary_password_until_changed(session, actors, make_org):

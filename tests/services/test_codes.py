@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bouteilles.services.codes import (
+from bouteilles.services.items.codes import (
     ALPHABET,
     BODY_LENGTH,
     CHECK_ALPHABET,

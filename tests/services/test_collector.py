@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from bouteilles.models import Container, utcnow
-from bouteilles.services import collector
 from bouteilles.services.errors import ValidationError
+from bouteilles.services.pages import collector
 
 
 @pytest.fixture

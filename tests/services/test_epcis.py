@@ -10,7 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from jsonschema import Draft7Validator
 
-from bouteilles.services.epcis import build_epcis_document, epcis_event, stream_epcis_document
+from bouteilles.services.exports.epcis_document import (
+    build_epcis_document,
+    epcis_event,
+    stream_epcis_document,
+)
 
 BASE = "https://bouteilles.example"
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,8 +164,8 @@ def test_bad_events_are_refused(event, message):
 
 def test_a_month_of_the_database_exports_as_valid_epcis(session, actors, make_container,
                                                         make_crate, scan, validator):
-    from bouteilles.services.batches import add_inputs, close_batch, open_batch
-    from bouteilles.services.epcis_export import export_epcis_month, month_event_dicts
+    from bouteilles.services.exports.epcis_month import export_epcis_month, month_event_dicts
+    from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
     resto, site = actors["restaurant"], actors["washing_site"]
     boxes = [make_container("bocal-500", holder=resto.org) for _ in range(3)]
@@ -211,8 +215,8 @@ def test_a_month_of_the_database_exports_as_valid_epcis(session, actors, make_co
 
 def test_batches_of_a_month_are_read_a_few_at_a_time(session, actors, make_container, scan,
                                                      monkeypatch):
-    from bouteilles.services import epcis_export
-    from bouteilles.services.batches import add_inputs, close_batch, open_batch
+    from bouteilles.services.exports import epcis_month as epcis_export
+    from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
     resto, site = actors["restaurant"], actors["washing_site"]
     boxes = [make_container("bocal-500", holder=resto.org) for _ in range(3)]
@@ -255,7 +259,7 @@ def test_batches_of_a_month_are_read_a_few_at_a_time(session, actors, make_conta
 def test_the_export_gives_the_planner_setting_back(session):
     from sqlalchemy import text
 
-    from bouteilles.services.epcis_export import month_event_dicts
+    from bouteilles.services.exports.epcis_month import month_event_dicts
 
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the cursor is planned for every row on PostgreSQL only")

@@ -7,15 +7,20 @@ from decimal import Decimal
 
 import pytest
 
-from bouteilles.services.batches import add_inputs, close_batch, factor_set_in_force, open_batch
 from bouteilles.services.errors import Conflict, NotFound, ValidationError
-from bouteilles.services.factor_sets import (
+from bouteilles.services.impact.factor_sets import (
     FactorInput,
     batches_using,
     create_factor_set,
     get_factor_set,
     list_factor_sets,
     update_factor_set,
+)
+from bouteilles.services.washing.batches import (
+    add_inputs,
+    close_batch,
+    factor_set_in_force,
+    open_batch,
 )
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bouteilles.services.codes import new_code, normalize_code
-from bouteilles.services.gs1 import (
+from bouteilles.services.items.codes import new_code, normalize_code
+from bouteilles.services.items.gs1 import (
     CSET82,
     code_for_serial,
     code_from_digital_link,

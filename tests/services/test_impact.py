@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bouteilles.services.impact import BatchImpact, compute_batch_impact, round_g
+from bouteilles.services.impact.figures import BatchImpact, compute_batch_impact, round_g
 
 # The default factor set fr-2026-1, as IMPACT.md lists it.
 FR_2026_1 = {

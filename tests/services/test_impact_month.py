@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.errors import NotFound, ValidationError
-from bouteilles.services.impact import last_months, monthly_impact, twelve_months
-from bouteilles.services.items import get_type
+from bouteilles.services.impact.figures import last_months, monthly_impact, twelve_months
+from bouteilles.services.items.lookup import get_type
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 # Figures derived by hand in test_impact.py.
 WORKED = {"co2e_avoided_g": 335037, "co2e_process_g": 45203, "waste_avoided_g": 543200,

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 
 from bouteilles.models import utcnow
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.deposits import PARIS
-from bouteilles.services.impact import monthly_impact, twelve_months
-from bouteilles.services.impact_share import _share
+from bouteilles.services.impact.figures import monthly_impact, twelve_months
+from bouteilles.services.impact.member_share import _share
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 
 def test_share_rounds_once_half_away_from_zero():

@@ -13,9 +13,9 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter
 
-from bouteilles.services.codes import format_code, new_code
-from bouteilles.services.gs1 import digital_link, grai_for_code
-from bouteilles.services.labels import (
+from bouteilles.services.items.codes import format_code, new_code
+from bouteilles.services.items.gs1 import digital_link, grai_for_code
+from bouteilles.services.labels.rendering import (
     LAYOUTS,
     MIN_QR_MM,
     QUIET,

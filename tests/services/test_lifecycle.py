@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from bouteilles.models import STATES, Container, Event
 from bouteilles.services import access, lifecycle
-from bouteilles.services.batches import open_batch
 from bouteilles.services.deposits import network_balance
 from bouteilles.services.errors import Forbidden, InvalidTransition
 from bouteilles.services.movements import record_scan
+from bouteilles.services.washing.batches import open_batch
 
 # How to bring a fresh clean box to each state (as the coordinator).
 PATHS = {

@@ -9,8 +9,8 @@ from PIL import Image
 from qrcode import util
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 
-from bouteilles.services.codes import new_code
-from bouteilles.services.qr_fast import create_data, make_qr, penalty
+from bouteilles.services.items.codes import new_code
+from bouteilles.services.labels.qr import create_data, make_qr, penalty
 
 URLS = [f"https://bouteilles.example.org/q/{new_code()}" for _ in range(12)] + [
     "x" * 300, "A", "12345678901234567890", "http://127.0.0.1:5000/8003/0387058500055112345678"]

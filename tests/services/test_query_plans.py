@@ -32,21 +32,21 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from bouteilles.demo import synthetic
 from bouteilles.models import Container, Crate, Organisation
-from bouteilles.services import synthetic
 from bouteilles.services.deposits import deposit_rows, network_balance, settlements
-from bouteilles.services.impact import monthly_impact, twelve_months
-from bouteilles.services.items import can_see_history, item_history
-from bouteilles.services.oversight import (
+from bouteilles.services.impact.figures import monthly_impact, twelve_months
+from bouteilles.services.items.lookup import can_see_history, item_history
+from bouteilles.services.items.stock import stock_rows
+from bouteilles.services.oversight.watch import (
     EventFilter,
     anomaly_events,
     audit_events,
     recount_events,
 )
+from bouteilles.services.pages.winegrower import history_query
 from bouteilles.services.paging import paginate
-from bouteilles.services.stock import stock_rows
-from bouteilles.services.washing import recent_receipts
-from bouteilles.services.winegrower import history_query
+from bouteilles.services.washing.site import recent_receipts
 
 END = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
 
@@ -111,7 +111,7 @@ def network(tmp_path_factory):
     import os
 
     from bouteilles import create_app
-    from bouteilles.database import upgrade_database
+    from bouteilles.db.database import upgrade_database
     from tests.conftest import DatabaseFactory, _app_config
 
     factory = DatabaseFactory(tmp_path_factory.mktemp("plans"))

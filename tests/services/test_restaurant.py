@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from bouteilles.models import utcnow
-from bouteilles.services import restaurant
 from bouteilles.services.errors import ValidationError
+from bouteilles.services.pages import restaurant
 
 
 def test_counts_by_type_and_overdue(session, actors, make_container, scan):

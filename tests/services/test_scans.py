@@ -12,10 +12,10 @@ from sqlalchemy.exc import DatabaseError
 
 from bouteilles.models import Container, DepositEntry, Event
 from bouteilles.services import lifecycle
-from bouteilles.services.batches import open_batch
 from bouteilles.services.deposits import deposit_rows, network_balance, settlements
 from bouteilles.services.errors import InvalidTransition, ValidationError
 from bouteilles.services.movements import record_scan, submit_scan
+from bouteilles.services.washing.batches import open_batch
 
 
 def count_events(session) -> int:

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bouteilles.demo import synthetic
 from bouteilles.models import Batch, BatchReject, Container, ContainerType, Event, Organisation
-from bouteilles.services import synthetic
 from bouteilles.services.deposits import deposit_rows, network_balance, settlements
-from bouteilles.services.impact import compute_batch_impact, monthly_impact
-from bouteilles.services.integrity import check_integrity, format_report
-from bouteilles.services.stock import stock_rows
+from bouteilles.services.impact.figures import compute_batch_impact, monthly_impact
+from bouteilles.services.items.stock import stock_rows
+from bouteilles.services.oversight.replay_check import check_integrity, format_report
 
 END = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
 
@@ -99,7 +99,7 @@ def test_the_demo_command_takes_a_scale(runner):
 
 
 def test_codes_are_valid_and_distinct():
-    from bouteilles.services.codes import normalize_code
+    from bouteilles.services.items.codes import normalize_code
     codes = {synthetic.code_of(n) for n in range(1, 2000)}
     assert len(codes) == 1999
     assert all(normalize_code(c) == c for c in list(codes)[:50])

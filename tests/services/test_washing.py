@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bouteilles.models import Batch, Crate, Event, User
-from bouteilles.services import washing
-from bouteilles.services.batches import add_inputs, close_batch, open_batch
 from bouteilles.services.errors import Forbidden, ValidationError
-from bouteilles.services.integrity import check_integrity, format_report
 from bouteilles.services.movements import record_scan
+from bouteilles.services.oversight.replay_check import check_integrity, format_report
+from bouteilles.services.washing import site as washing
+from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bouteilles.services import winegrower
 from bouteilles.services.errors import Conflict, Forbidden, ValidationError
-from bouteilles.services.washing import CodeRefused
+from bouteilles.services.pages import winegrower
+from bouteilles.services.washing.site import CodeRefused
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Bulk loading of the log: chunks of rows written as they are, in a thread.
 
-The synthetic network (`services/synthetic.py`) plays the life cycle itself and
+The synthetic network (`demo/synthetic.py`) plays the life cycle itself and
 hands the rows here: millions of events cannot take one round trip each. The
 columns below are the log's; what is written must be what the moves of this
 package would have written (the synthetic tests check every invariant).

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from ...models import STATES, Container, ContainerType, Crate, Event, Label, Organisation, User
 from ...models import utcnow as _utcnow
 from .. import lifecycle
-from ..codes import new_code
 from ..errors import Forbidden, InvalidTransition, UnknownCode, ValidationError
-from ..items import find_label, get_org, get_type, parse_code
+from ..items.codes import new_code
+from ..items.lookup import find_label, get_org, get_type, parse_code
 
 MAX_COMMISSION = 10_000
 

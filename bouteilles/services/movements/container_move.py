@@ -31,10 +31,10 @@ from sqlalchemy import Connection, select
 
 from ...models import Batch
 from .. import lifecycle
-from ..accounts import Actor
 from ..deposits import OPENING_KINDS
 from ..errors import InvalidTransition
-from ..items import event_body, item_body, record_facts
+from ..items.lookup import event_body, item_body, record_facts
+from ..members.accounts import Actor
 from .statements import (
     ADD_INPUTS,
     INSERT_ENTRY,

@@ -54,12 +54,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ... import group_commit
-from ...driver_sql import DriverConnection
+from ...db import group_commit
+from ...db.driver import DriverConnection
 from ...models import utcnow
 from .. import lifecycle
-from ..accounts import Actor, token_digest
 from ..errors import BouteillesError
+from ..members.accounts import Actor, token_digest
 from .container_move import PlannedMove, insert_rows, plan_move, projection_params
 from .scans import check_scan
 from .statements import (

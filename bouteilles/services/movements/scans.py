@@ -23,9 +23,8 @@ from ...models import (
     utcnow,
 )
 from .. import lifecycle
-from ..accounts import Actor
 from ..errors import Forbidden, InvalidTransition, ValidationError
-from ..items import (
+from ..items.lookup import (
     Item,
     describe_event,
     describe_item,
@@ -34,6 +33,7 @@ from ..items import (
     parse_code,
     record_facts,
 )
+from ..members.accounts import Actor
 from .commission import commission_code
 from .container_move import (
     ContainerMove,

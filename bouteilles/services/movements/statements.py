@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 
-from ...driver_sql import DriverStatement
+from ...db.driver import DriverStatement
 from ...models import (
     Batch,
     Container,
@@ -35,7 +35,7 @@ from ...models import (
     Organisation,
 )
 from ...models.base import UTCDateTime
-from ..accounts import TOKEN_ACTOR, token_actor_columns
+from ..members.accounts import TOKEN_ACTOR, token_actor_columns
 
 _c = Container.__table__
 _t = ContainerType.__table__

@@ -21,12 +21,12 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ...driver_sql import DriverConnection, DriverStatement
+from ...db.driver import DriverConnection, DriverStatement
 from ...models import IdempotentResponse, User, utcnow
 from ...models.base import UTCDateTime
-from ..accounts import Actor, actor_for_token
 from ..errors import BouteillesError, Conflict, Unauthorized, ValidationError
-from ..items import parse_code
+from ..items.lookup import parse_code
+from ..members.accounts import Actor, actor_for_token
 from ..payload import optional_int, optional_str, parse_time, required_str
 from .counter import record_counter_scan
 from .scans import scan_for_api

@@ -1,4 +1,4 @@
-// Item codes, checked on the phone exactly as bouteilles/services/codes.py does
+// Item codes, checked on the phone exactly as bouteilles/services/items/codes.py does
 // (tests/services/test_codes.py runs both on the same inputs):
 // 8 Crockford base32 symbols + 1 check symbol (value mod 37). A QR holds the
 // URL {BASE_URL}/q/{code}; a typed code may have spaces, hyphens, dots,

@@ -1,0 +1,167 @@
+"""A small, realistic demo network with a few weeks of history (safe to load twice)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Container, Crate, Organisation, User, utcnow
+from ..services.errors import InvalidTransition
+from ..services.members.accounts import create_org, create_user
+from ..services.movements import commission_containers, create_crate, record_scan
+from ..services.washing.batches import add_inputs, close_batch, open_batch
+
+DEMO_PASSWORD = "tilleul-et-marnes"
+DEMO_DOMAIN = "demo.bouteilles.fr"
+ORGS = [
+    ("coop-jura", "Coopérative Réemploi Jura", "coordinator",
+     "12 rue des Salines, 39000 Lons-le-Saunier", "lun.-ven. 9h-17h"),
+    ("resto-le-comptoir", "Le Comptoir", "restaurant",
+     "4 place de la Liberté, 39000 Lons-le-Saunier", "mar.-sam. 11h30-14h, 18h30-22h"),
+    ("resto-la-fruitiere", "La Fruitière", "restaurant",
+     "18 rue du Commerce, 39000 Lons-le-Saunier", "lun.-sam. 11h30-14h30"),
+    ("resto-le-bistrot", "Le Bistrot des Arcades", "restaurant",
+     "27 rue du Commerce, 39000 Lons-le-Saunier", "mer.-dim. 12h-14h, 19h-22h"),
+    ("lavage-lons", "Laverie du Jura (site de lavage)", "washing_site",
+     "ZA En Bercaille, 39000 Lons-le-Saunier", "lun.-ven. 7h-15h"),
+    ("domaine-des-marnes", "Domaine des Marnes", "winegrower",
+     "Route de Voiteur, 39210 Château-Chalon", None),
+    ("domaine-la-combe", "Domaine de la Combe", "winegrower",
+     "Chemin des Vignes, 39570 L'Étoile", None),
+    ("cave-du-centre", "Cave du Centre (point de collecte)", "collection_point",
+     "9 rue Lecourbe, 39000 Lons-le-Saunier", "mar.-sam. 9h30-19h"),
+    ("jura-collecte", "Jura Collecte", "collector", "39570 Perrigny", None),
+]
+RESTAURANTS = ["resto-le-comptoir", "resto-la-fruitiere", "resto-le-bistrot"]
+WEEKS = 5
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(email, password, organisation) of every demo user."""
+    return [(f"{code}@{DEMO_DOMAIN}", DEMO_PASSWORD, name) for code, name, *_ in ORGS]
+
+
+def load_demo(session: Session, *, seed: int = 39) -> bool:
+    """Load the demo network; return False when it is already there."""
+    if session.scalar(select(Organisation.id).where(Organisation.code == "coop-jura")):
+        return False
+    rng = random.Random(seed)
+    users: dict[str, User] = {}
+    for code, name, kind, address, hours in ORGS:
+        org = create_org(session, code=code, name=name, kind=kind, address=address,
+                         opening_hours=hours)
+        users[code] = create_user(session, email=f"{code}@{DEMO_DOMAIN}", org=org,
+                                  password=DEMO_PASSWORD, name=name,
+                                  admin=kind == "coordinator")
+    History(session, users, rng).play()
+    return True
+
+
+class History:
+    """Plays a few weeks of plausible daily work through the real services."""
+
+    def __init__(self, session: Session, users: dict[str, User], rng: random.Random) -> None:
+        self.session, self.users, self.rng = session, users, rng
+        today = utcnow().replace(hour=8, minute=0, second=0, microsecond=0)
+        self.start = today - timedelta(weeks=WEEKS)
+
+    def scan(self, org: str, code: str, action: str, at: datetime, **kw) -> bool:
+        try:
+            with self.session.begin_nested():
+                record_scan(self.session, actor=self.users[org], code=code, action=action,
+                            occurred_at=at, **kw)
+            return True
+        except InvalidTransition:
+            return False
+
+    def play(self) -> None:
+        site = self.users["lavage-lons"]
+        t0 = self.start
+        for resto in RESTAURANTS:
+            for type_code, count in (("bocal-500", 24), ("bocal-750", 12)):
+                commission_containers(self.session, actor=site, type_code=type_code,
+                                      count=count, holder_code=resto, at=t0)
+        for day in range(WEEKS * 7 - 1):
+            moment = t0 + timedelta(days=day, hours=3)
+            self.restaurant_day(moment)
+            if day % 7 == 3:
+                self.collection_and_wash(moment + timedelta(hours=6))
+            if day % 7 == 1:
+                self.bottle_run(moment + timedelta(hours=5))
+
+    def boxes(self, holder: str, state: str) -> list[str]:
+        org_id = self.users[holder].org_id
+        return list(self.session.scalars(
+            select(Container.code).where(Container.holder_id == org_id, Container.state == state)
+            .order_by(Container.id)
+        ))
+
+    def restaurant_day(self, moment: datetime) -> None:
+        for i, resto in enumerate(RESTAURANTS):
+            at = moment + timedelta(minutes=20 * i)
+            for code in self.rng.sample(self.boxes(resto, "clean"),
+                                        k=min(4, len(self.boxes(resto, "clean")))):
+                self.scan(resto, code, "lend", at)
+                at += timedelta(minutes=7)
+            out = self.session.scalars(select(Container.code).where(
+                Container.state == "in_use",
+                Container.lent_at < moment - timedelta(days=1)).order_by(Container.id)).all()
+            for code in self.rng.sample(out, k=min(3, len(out))):
+                # Most boxes come back where they were lent; some at another member.
+                self.scan(self.rng.choice(RESTAURANTS), code, "return", at + timedelta(hours=2))
+
+    def collection_and_wash(self, moment: datetime) -> None:
+        for resto in RESTAURANTS:
+            for code in self.boxes(resto, "returned"):
+                self.scan("jura-collecte", code, "collect", moment)
+        for code in self.boxes("jura-collecte", "collected"):
+            self.scan("jura-collecte", code, "deliver", moment + timedelta(hours=1),
+                      to="lavage-lons")
+        site = self.users["lavage-lons"]
+        at = moment + timedelta(hours=2)
+        for type_code in ("bocal-500", "bocal-750"):
+            waiting = [c for c in self.boxes("lavage-lons", "collected")
+                       if self.session.scalar(select(Container).where(Container.code == c)
+                                              ).type.code == type_code]
+            if not waiting:
+                continue
+            batch = open_batch(self.session, actor=site, type_code=type_code, opened_at=at)
+            for code in waiting:
+                self.scan("lavage-lons", code, "sort", at)
+            add_inputs(self.session, batch, actor=site, codes=waiting, occurred_at=at)
+            broken = waiting[0] if self.rng.random() < 0.3 else None
+            if broken:
+                self.scan("lavage-lons", broken, "reject", at, reason="chipped")
+            rejected = {"chipped": 1} if broken else {}
+            close_batch(self.session, batch, actor=site, clean=len(waiting) - len(rejected),
+                        rejected=rejected, closed_at=at + timedelta(hours=1))
+            for i, code in enumerate(self.boxes("lavage-lons", "clean")):
+                self.scan("jura-collecte", code, "deliver", at + timedelta(hours=3),
+                          to=RESTAURANTS[i % len(RESTAURANTS)])
+
+    def bottle_run(self, moment: datetime) -> None:
+        site = self.users["lavage-lons"]
+        quantity = self.rng.randrange(300, 600)
+        crate = create_crate(self.session, actor=site, type_code="bouteille-75",
+                             quantity=quantity, holder_code="cave-du-centre", state="returned",
+                             at=moment)
+        self.scan("jura-collecte", crate.code, "collect", moment + timedelta(hours=1))
+        self.scan("jura-collecte", crate.code, "deliver", moment + timedelta(hours=2),
+                  to="lavage-lons")
+        at = moment + timedelta(hours=3)
+        batch = open_batch(self.session, actor=site, type_code="bouteille-75", opened_at=at)
+        self.scan("lavage-lons", crate.code, "sort", at)
+        add_inputs(self.session, batch, actor=site, codes=[crate.code], occurred_at=at)
+        broken = self.rng.randrange(5, 20)
+        chipped = self.rng.randrange(3, 12)
+        close_batch(self.session, batch, actor=site, clean=quantity - broken - chipped,
+                    rejected={"broken": broken, "chipped": chipped},
+                    closed_at=at + timedelta(hours=2), transport=[{"km": 40, "mode": "van"}],
+                    electricity_kwh=None)
+        out = self.session.get(Crate, batch.output_crate_id)
+        grower = self.rng.choice(["domaine-des-marnes", "domaine-la-combe"])
+        self.scan("lavage-lons", out.code, "deliver", at + timedelta(hours=4), to=grower)
+        self.scan(grower, out.code, "fill", at + timedelta(days=1))

@@ -1,0 +1,154 @@
+"""A month of the event log as EPCIS 2.0 JSON-LD (mapping: services/exports/epcis_document.py)."""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from operator import itemgetter
+
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.orm import Session
+
+from ...models import Batch, BatchReject, ContainerType, Event, Organisation
+from ..deposits import month_bounds
+from ..items.lookup import get_org
+from .epcis_document import EventDict, stream_epcis_document
+
+# Plain columns through Core, codes from small dicts loaded once: a network's month is
+# ~10^6 events, and ORM entities (each with two joined organisations) cost 40 s of it.
+_EVENT, _BATCH, _REJECT = (model.__table__ for model in (Event, Batch, BatchReject))
+_ROWS_PER_FETCH = 2000
+_BATCHES_PER_QUERY = 500
+
+
+def _codes_by_id(session: Session, model: type[Organisation] | type[ContainerType]
+                 ) -> dict[int, str]:
+    table = model.__table__
+    return dict(session.execute(select(table.c.id, table.c.code)).all())
+
+
+@contextmanager
+def _planned_for_every_row(session: Session) -> Iterator[None]:
+    """Open a cursor planned to be read to the end (PostgreSQL; elsewhere a no-op)."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    # A cursor is planned for its first 10 % of rows: the month in index order, 10^6
+    # random heap reads. Read whole, a bitmap scan of its pages and a sort take half as
+    # long (3.7 → 2.2 s for the network, 1.7 → 0.7 s for a member, at 10^7 events).
+    before = session.scalar(text("SELECT current_setting('cursor_tuple_fraction')"))
+    session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
+    try:
+        yield
+    finally:  # the plan is fixed when the cursor is declared: restore the setting
+        session.execute(text("SELECT set_config('cursor_tuple_fraction', :before, true)"),
+                        {"before": before})
+
+
+def _scan_events(session: Session, start: datetime, end: datetime, org_id: int | None,
+                 orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+    """The month's events except per-container batch closes (batches are exported whole)."""
+    e = _EVENT.c
+    stmt = (
+        select(e.id, e.action, e.code, e.crate_id, e.type_id, e.quantity, e.from_state,
+               e.to_state, e.org_id, e.holder_id, e.from_holder_id, e.occurred_at,
+               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code)
+        .select_from(_EVENT.outerjoin(_BATCH, _BATCH.c.id == e.batch_id))
+        .where(e.occurred_at >= start, e.occurred_at < end, e.action != "batch_close")
+        .order_by(e.occurred_at, e.id)
+    )
+    if org_id is not None:  # a filtered scan of the month: an index costs every scan a write
+        stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
+                              e.from_holder_id == org_id))
+    with _planned_for_every_row(session):
+        rows = session.execute(stmt.execution_options(yield_per=_ROWS_PER_FETCH))
+    with rows:  # a consumer that stops half-way closes the (server-side) cursor
+        yield from _event_dicts(rows, orgs, types)
+
+
+def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+    """One EPCIS-ready dict per event row."""
+    for (id_, action, code, crate_id, type_id, quantity, from_state, to_state, org, holder,
+         before, occurred_at, recorded_at, reason, anomaly, batch_code) in rows:
+        org_code, holder_code = orgs[org], orgs[holder]
+        before_code = orgs[before] if before is not None else None
+        crate = crate_id is not None
+        yield {
+            "id": id_, "action": action, "code": code,
+            "kind": "crate" if crate else "container", "type": types[type_id],
+            "quantity": quantity if crate else None,
+            "from_state": from_state, "to_state": to_state, "org": org_code,
+            "to_org": holder_code if holder_code != org_code else None,
+            "from_org": before_code if before_code != holder_code else None,
+            "occurred_at": occurred_at, "recorded_at": recorded_at,
+            "reason": reason, "anomaly": anomaly, "batch": batch_code,
+        }
+
+
+def _batch_contents(session: Session, batch_ids: list[int]
+                    ) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, dict]]:
+    """Labelled codes washed into and clean out of each batch, and its rejects by reason."""
+    e, r = _EVENT.c, _REJECT.c
+    washed: defaultdict[int, list[str]] = defaultdict(list)
+    clean: defaultdict[int, list[str]] = defaultdict(list)
+    for batch_id, action, code in session.execute(
+            select(e.batch_id, e.action, e.code)
+            .where(e.batch_id.in_(batch_ids), e.container_id.is_not(None),
+                   or_(e.action == "wash", and_(e.action == "batch_close", e.to_state == "clean")))
+            .order_by(e.id)):
+        (washed if action == "wash" else clean)[batch_id].append(code)
+    rejects: defaultdict[int, dict[str, int]] = defaultdict(dict)
+    for batch_id, reason, count in session.execute(
+            select(r.batch_id, r.reason, r.count).where(r.batch_id.in_(batch_ids))
+            .order_by(r.batch_id, r.reason)):
+        rejects[batch_id][reason] = count
+    return washed, clean, rejects
+
+
+def _batch_events(session: Session, start: datetime, end: datetime, org_id: int | None,
+                  orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+    """One transformation per batch closed in the month: inputs washed, clean outputs."""
+    b = _BATCH.c
+    stmt = (select(b.id, b.code, b.type_id, b.site_id, b.closed_at, b.inputs, b.clean)
+            .where(b.status == "closed", b.closed_at >= start, b.closed_at < end)
+            .order_by(b.closed_at, b.id))
+    if org_id is not None:
+        stmt = stmt.where(b.site_id == org_id)
+    batches = session.execute(stmt).all()
+    # The contents of a few hundred batches per query: a month's codes (~10 % of its
+    # events) are never all held at once, and a network's month takes a few queries.
+    for i in range(0, len(batches), _BATCHES_PER_QUERY):
+        chunk = batches[i:i + _BATCHES_PER_QUERY]
+        washed, clean, rejects = _batch_contents(session, [batch.id for batch in chunk])
+        for batch_id, code, type_id, site_id, closed_at, inputs, clean_count in chunk:
+            codes_in, codes_out = washed.get(batch_id, []), clean.get(batch_id, [])
+            yield {
+                "id": f"batch-{code}", "action": "batch_close", "type": types[type_id],
+                "org": orgs[site_id], "batch": code, "occurred_at": closed_at,
+                "recorded_at": closed_at,
+                "inputs": {"codes": codes_in, "quantity": inputs - len(codes_in)},
+                "outputs": {"codes": codes_out, "quantity": clean_count - len(codes_out)},
+                "rejected": rejects.get(batch_id, {}),
+            }
+
+
+def month_event_dicts(session: Session, month: str, org_code: str | None = None
+                      ) -> Iterator[EventDict]:
+    """The month's events (Paris calendar) as EPCIS event dicts, oldest first."""
+    start, end = month_bounds(month)
+    org = get_org(session, org_code) if org_code else None
+    org_id = org.id if org is not None and org.kind != "coordinator" else None
+    orgs, types = _codes_by_id(session, Organisation), _codes_by_id(session, ContainerType)
+    return heapq.merge(_scan_events(session, start, end, org_id, orgs, types),
+                       _batch_events(session, start, end, org_id, orgs, types),
+                       key=itemgetter("occurred_at"))
+
+
+def export_epcis_month(session: Session, month: str, *, base_url: str,
+                       org_code: str | None = None) -> Iterator[str]:
+    """The month as an EPCISDocument, as JSON text chunks (for a streamed response or a file)."""
+    events = month_event_dicts(session, month, org_code)
+    return stream_epcis_document(events, base_url=base_url, sender=org_code or None)

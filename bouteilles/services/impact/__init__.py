@@ -1,0 +1,1 @@
+"""Impact: batch and monthly figures, a member's share, the factor sets."""

@@ -1,0 +1,139 @@
+"""Impact factor sets: list, add a new version, edit one no figure was computed with.
+
+A set that any batch references is read-only for ever: its figures have been
+reported. Revising a factor means adding a new set (a copy of the one in
+force, with the new values and a new code) valid from a date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ...models import Batch, Factor, FactorSet
+from ..deposits import PARIS
+from ..errors import Conflict, NotFound, ValidationError
+from ..paging import Page, paginate
+from .figures import FACTOR_KEYS
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MAX_VALUE = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class FactorInput:
+    """One factor as typed in the form (value still text)."""
+
+    value: str
+    unit: str
+    source: str
+
+
+def get_factor_set(session: Session, code: str) -> FactorSet:
+    """A factor set by its code, or 404."""
+    found = session.scalar(select(FactorSet).where(FactorSet.code == code)
+                           .options(selectinload(FactorSet.factors)))
+    if found is None:
+        raise NotFound("Jeu de facteurs inconnu « {code} ».", code=code[:64])
+    return found
+
+
+def batches_using(session: Session, factor_set: FactorSet) -> int:
+    """How many batches were computed with this set (0: it may still be edited)."""
+    return int(session.scalar(select(func.count(Batch.id))
+                              .where(Batch.factor_set_id == factor_set.id)) or 0)
+
+
+def list_factor_sets(session: Session, *, page: int) -> Page:
+    """Factor sets, newest validity first, each with the number of batches using it."""
+    used = (select(func.count(Batch.id)).where(Batch.factor_set_id == FactorSet.id)
+            .correlate(FactorSet).scalar_subquery())
+    stmt = (select(FactorSet, used.label("batches")).options(selectinload(FactorSet.factors))
+            .order_by(FactorSet.valid_from.desc(), FactorSet.id.desc()))
+    return paginate(session, stmt, page, per_page=10, scalars=False)
+
+
+def _value(key: str, raw: str) -> Decimal:
+    text = (raw or "").strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or number < 0 or number > MAX_VALUE:
+        raise ValidationError("Facteur « {key} » : un nombre positif ou nul (reçu « {raw} »).",
+                              key=key, raw=(raw or "")[:40])
+    return number
+
+
+def _checked(factors: dict[str, FactorInput]) -> dict[str, tuple[Decimal, str, str]]:
+    """Every known factor with a number, a unit and a source."""
+    missing = [k for k in FACTOR_KEYS if k not in factors]
+    if missing:
+        raise ValidationError("Facteurs manquants : {keys}.", keys=", ".join(missing))
+    checked = {}
+    for key, given in factors.items():
+        if not KEY_RE.match(key):
+            raise ValidationError("Clé de facteur invalide « {key} ».", key=key[:40])
+        unit, source = given.unit.strip()[:64], given.source.strip()[:2000]
+        if not unit or not source:
+            raise ValidationError("Facteur « {key} » : l'unité et la source sont obligatoires.",
+                                  key=key)
+        checked[key] = (_value(key, given.value), unit, source)
+    return checked
+
+
+def _valid_from(day: date | None) -> datetime:
+    if day is None:
+        raise ValidationError("La date de début de validité est obligatoire (AAAA-MM-JJ).")
+    return datetime(day.year, day.month, day.day, tzinfo=PARIS)
+
+
+def create_factor_set(session: Session, *, code: str, name: str, valid_from: date | None,
+                      factors: dict[str, FactorInput]) -> FactorSet:
+    """Add a new factor set; the batches closed from `valid_from` on will use it."""
+    code = (code or "").strip().lower()
+    if not CODE_RE.match(code):
+        raise ValidationError("Code « {code} » : 2 à 64 caractères, minuscules, chiffres, "
+                              "« . », « - » ou « _ ».", code=code[:64])
+    if session.scalar(select(FactorSet.id).where(FactorSet.code == code)) is not None:
+        raise Conflict("Le jeu de facteurs « {code} » existe déjà : choisissez un autre code.",
+                       code=code)
+    name = (name or "").strip()[:200]
+    if not name:
+        raise ValidationError("Le nom du jeu de facteurs est obligatoire.")
+    checked = _checked(factors)
+    factor_set = FactorSet(code=code, name=name, valid_from=_valid_from(valid_from))
+    factor_set.factors = [Factor(key=k, value=v, unit=u, source=s)
+                          for k, (v, u, s) in sorted(checked.items())]
+    session.add(factor_set)
+    session.flush()
+    return factor_set
+
+
+def update_factor_set(session: Session, factor_set: FactorSet, *, name: str,
+                      valid_from: date | None, factors: dict[str, FactorInput]) -> FactorSet:
+    """Edit a set no batch was computed with; a used set is refused (409)."""
+    used = batches_using(session, factor_set)
+    if used:
+        raise Conflict("Le jeu de facteurs « {code} » a servi à calculer {n} lot(s) : il est en "
+                       "lecture seule, pour que les chiffres publiés ne changent jamais. "
+                       "Créez un nouveau jeu à partir de celui-ci.", code=factor_set.code, n=used)
+    name = (name or "").strip()[:200]
+    if not name:
+        raise ValidationError("Le nom du jeu de facteurs est obligatoire.")
+    checked = _checked(factors)
+    factor_set.name, factor_set.valid_from = name, _valid_from(valid_from)
+    current = {f.key: f for f in factor_set.factors}
+    for key, (value, unit, source) in checked.items():
+        if key in current:
+            current[key].value, current[key].unit, current[key].source = value, unit, source
+        else:
+            factor_set.factors.append(Factor(key=key, value=value, unit=unit, source=source))
+    session.flush()
+    return factor_set

@@ -1,0 +1,191 @@
+"""Finding tracked things by code, and describing them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ...models import Batch, Container, ContainerType, Crate, Event, Label, Organisation
+from ...vocabulary import STATE_LABELS
+from .. import access
+from ..errors import NotFound, UnknownCode, ValidationError
+from .codes import InvalidCode, normalize_code
+
+Item = Container | Crate
+
+
+
+# How a refusal names an organisation the reader has no business knowing.
+ANOTHER_MEMBER = "un autre membre du réseau"
+
+
+def org_name_for(*, org_id: int, name: str, viewer_org_id: int, viewer_kind: str) -> str:
+    """An organisation's name as `viewer` may read it in a message: their own, or
+    any for the coordination; otherwise only "another member"."""
+    if org_id == viewer_org_id or access.may(viewer_kind, "oversee_network"):
+        return name
+    return ANOTHER_MEMBER
+
+
+def record_facts(*, state: str, holder_id: int, holder_name: str, viewer_org_id: int,
+                 viewer_kind: str, since: datetime, batch: str | None,
+                 reason: str | None) -> dict:
+    """Facts a refusal message may quote (lifecycle's {fields}): what the record
+    shows, told to the viewer (the holder is named to itself and the coordination)."""
+    return {
+        "state_label": STATE_LABELS[state],
+        "holder": org_name_for(org_id=holder_id, name=holder_name,
+                               viewer_org_id=viewer_org_id, viewer_kind=viewer_kind),
+        "since": since.strftime("%d/%m/%Y à %H:%M UTC"),
+        "batch": batch or "?",
+        "reason": reason or "?",
+    }
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC, the one form the API answers with."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def parse_code(text: str) -> str:
+    """Canonical code from typed or scanned text, or a validation error."""
+    try:
+        return normalize_code(text)
+    except InvalidCode as exc:
+        raise ValidationError("Code invalide : {detail}.", detail=str(exc)) from exc
+
+
+def find_label(session: Session, code: str) -> Label | None:
+    """The label row of a canonical code, if the code was ever minted or attached."""
+    return session.get(Label, code)
+
+
+def find_item(session: Session, code: str, *, for_update: bool = False) -> Item | None:
+    """The container or crate carrying `code` (current or replaced label)."""
+    label = session.get(Label, code)
+    if label is None or (label.container_id is None and label.crate_id is None):
+        return None
+    model, item_id = (Container, label.container_id) if label.container_id else (
+        Crate, label.crate_id)
+    stmt = select(model).where(model.id == item_id)
+    if for_update:
+        # Lock the bare row first, then load it with its joined holder and type.
+        # One `SELECT … JOIN … FOR UPDATE OF` is wrong on PostgreSQL when another
+        # transaction moved the thing meanwhile: the re-check after the lock wait
+        # pairs the new row with the old holder's row and the outer join gives
+        # NULL, so `item.holder` came back None (500s under load).
+        session.execute(select(model.id).where(model.id == item_id).with_for_update())
+        stmt = stmt.execution_options(populate_existing=True)
+    return session.scalars(stmt).one()
+
+
+def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
+    """The item for a typed code; unknown codes raise UnknownCode."""
+    code = parse_code(text)
+    item = find_item(session, code, for_update=for_update)
+    if item is None:
+        raise UnknownCode(
+            "Le code {code} n'est pas en service dans le réseau. Vérifiez l'étiquette.",
+            code=code,
+        )
+    return item
+
+
+def get_org(session: Session, code: str | None) -> Organisation:
+    """An organisation by its slug."""
+    # A NUL byte can name nothing, and PostgreSQL would refuse the query.
+    org = None if "\x00" in (code or "") else session.scalar(
+        select(Organisation).where(Organisation.code == (code or "")))
+    if org is None:
+        raise NotFound("Aucune organisation « {code} ».", code=code)
+    return org
+
+
+def get_type(session: Session, code: str | None) -> ContainerType:
+    """A container type by its slug."""
+    ctype = None if "\x00" in (code or "") else session.scalar(
+        select(ContainerType).where(ContainerType.code == (code or "")))
+    if ctype is None:
+        raise NotFound("Aucun type de contenant « {code} ».", code=code)
+    return ctype
+
+
+def item_body(*, code: str, kind: str, type_code: str, type_name: str, family: str,
+              state: str, holder_code: str, holder_name: str, cycles: int, quantity: int,
+              deposit_cents: int, deposit_held_cents: int, reject_reason: str | None,
+              batch: str | None, updated_at: datetime) -> dict:
+    """The API description of an item (without history), from plain values: the one
+    shape of an item in every answer, whether read through the ORM or planned by a move."""
+    return {
+        "code": code, "kind": kind, "type": type_code, "type_name": type_name,
+        "family": family, "state": state, "holder": holder_code, "holder_name": holder_name,
+        "cycles": cycles, "quantity": quantity, "deposit_cents": deposit_cents,
+        "deposit_held_cents": deposit_held_cents, "reject_reason": reject_reason,
+        "batch": batch, "updated_at": iso(updated_at),
+    }
+
+
+def describe_item(session: Session, item: Item) -> dict:
+    """The API description of an item (without history)."""
+    batch_code = None
+    if item.batch_id is not None:
+        batch_code = session.scalar(select(Batch.code).where(Batch.id == item.batch_id))
+    container = isinstance(item, Container)
+    return item_body(
+        code=item.code, kind=item.kind, type_code=item.type.code, type_name=item.type.name,
+        family=item.type.family, state=item.state, holder_code=item.holder.code,
+        holder_name=item.holder.name, cycles=item.cycles,
+        quantity=item.quantity if isinstance(item, Crate) else 1,
+        deposit_cents=item.type.deposit_cents if container else 0,
+        deposit_held_cents=getattr(item, "deposit_held_cents", 0),
+        reject_reason=item.reject_reason, batch=batch_code, updated_at=item.updated_at)
+
+
+def item_history(session: Session, item: Item, *, limit: int = 200) -> list[Event]:
+    """The item's events, oldest first."""
+    column = Event.container_id if isinstance(item, Container) else Event.crate_id
+    stmt = select(Event).where(column == item.id).order_by(Event.occurred_at, Event.id)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def can_see_history(session: Session, item: Item, org: Organisation) -> bool:
+    """Whether `org` may read the item's history: the coordination, or a member
+    that appears in it (recorded one of its events, held it before or after one).
+
+    Everyone else learns the type and the state, not who had the thing."""
+    if access.may(org, "oversee_network") or item.holder_id == org.id:
+        return True
+    column = Event.container_id if isinstance(item, Container) else Event.crate_id
+    appears = or_(Event.org_id == org.id, Event.holder_id == org.id,
+                  Event.from_holder_id == org.id)
+    return session.scalar(select(Event.id).where(column == item.id, appears).limit(1)) \
+        is not None
+
+
+def visible_history(session: Session, item: Item, org: Organisation) -> list[Event] | None:
+    """The item's history if `org` may read it (`can_see_history`), else None."""
+    return item_history(session, item) if can_see_history(session, item, org) else None
+
+
+def event_body(*, id: int | None, action: str, code: str, org: str, holder: str,
+               from_state: str | None, to_state: str | None, quantity: int,
+               quantity_delta: int, reason: str | None, anomaly: str | None,
+               occurred_at: datetime, recorded_at: datetime) -> dict:
+    """The API description of an event, from plain values (one shape everywhere)."""
+    return {
+        "id": id, "action": action, "code": code, "org": org, "holder": holder,
+        "from_state": from_state, "to_state": to_state, "quantity": quantity,
+        "quantity_delta": quantity_delta, "reason": reason, "anomaly": anomaly,
+        "occurred_at": iso(occurred_at), "recorded_at": iso(recorded_at),
+    }
+
+
+def describe_event(event: Event) -> dict:
+    """The API description of an event."""
+    return event_body(
+        id=event.id, action=event.action, code=event.code, org=event.org.code,
+        holder=event.holder.code, from_state=event.from_state, to_state=event.to_state,
+        quantity=event.quantity, quantity_delta=event.quantity_delta, reason=event.reason,
+        anomaly=event.anomaly, occurred_at=event.occurred_at, recorded_at=event.recorded_at)

@@ -1,0 +1,132 @@
+"""What anyone scanning a label may know: the object, its reuse, where to return it.
+
+Nothing here names a customer, a member of staff or an individual movement:
+the public page shows the type, a plain-words state, the deposit, the number
+of completed reuse cycles, the CO₂e those cycles saved, and the member places
+that take the object back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...models import ContainerType, Crate, Organisation
+from ..errors import NotFound
+from ..impact.figures import compute_batch_impact
+from ..labels.minting import loop_name
+from ..washing.batches import factor_set_in_force
+from .codes import format_code
+from .lookup import Item, find_item, find_label
+
+PLACES_PER_PAGE = 12
+# Who takes an object back, by family: boxes go back to restaurants (which refund
+# the deposit); empty bottles to collection points, and restaurants take them too.
+RETURN_KINDS = {
+    "box": ("restaurant", "event_organiser"),
+    "bottle": ("collection_point", "restaurant"),
+    "any": ("restaurant", "collection_point", "event_organiser"),  # code not found
+}
+
+# A consumer's words for the state, by family (French source text, translated in templates).
+CONSUMER_STATES = {
+    "clean": "Lavé et contrôlé : prêt pour un nouveau service.",
+    "in_use": {
+        "box": "En circulation : une fois vide, rapportez-la dans un restaurant du réseau.",
+        "bottle": "En circulation : une fois vide, rapportez-la dans un point de collecte.",
+    },
+    "returned": "De retour dans le réseau : en attente de la collecte, puis du lavage.",
+    "collected": "En route vers le site de lavage.",
+    "sorted": "Au site de lavage, en attente du lavage.",
+    "washing": "En cours de lavage.",
+    "rejected": "Hors circuit (abîmé) : le verre part au recyclage.",
+    "lost": "Perte déclarée : si vous l'avez en main, rapportez-la dans un lieu du réseau.",
+}
+
+
+@dataclass
+class PublicItem:
+    """The public facts of one labelled object."""
+
+    code: str
+    readable_code: str
+    kind: str  # container | crate
+    family: str  # box | bottle
+    loop: str
+    type_name: str
+    state: str
+    state_text: str
+    deposit_cents: int
+    quantity: int
+    cycles: int
+    co2e_saved_g: int | None
+    factor_set: str | None
+    places: list[Organisation] = field(default_factory=list)
+
+
+def consumer_state(state: str, family: str) -> str:
+    """The state said for a consumer (French source text)."""
+    text = CONSUMER_STATES.get(state, "")
+    return text.get(family, "") if isinstance(text, dict) else text
+
+
+def co2e_saved_g(session: Session, ctype: ContainerType, cycles: int) -> tuple[int, str] | None:
+    """CO₂e saved by one container's completed reuse cycles, in grams, and the factor set.
+
+    Method: the completed cycles are treated as one washing batch of `cycles`
+    clean outputs and no reject, computed with IMPACT.md's formulas
+    (`compute_batch_impact`) and the factor set in force: for a bottle,
+    cycles × (m × EF_glass − e_wash); for a box, cycles × (e_SU − e_wash_box).
+    That is cycles × the per-unit avoided CO₂e of the type, rounded once to the
+    gram. Transport is left out: it is recorded per batch, not per object, so
+    the figure is slightly generous; the monthly reports stay the reference.
+    """
+    if cycles <= 0:
+        return (0, "")
+    try:
+        factor_set = factor_set_in_force(session)
+        impact = compute_batch_impact(family=ctype.family, mass_g=ctype.mass_g, n_in=cycles,
+                                      n_ok=cycles, n_rej=0, factors=factor_set.values())
+    except (NotFound, ValueError):
+        return None  # no usable factor set: say nothing rather than something wrong
+    return max(impact.co2e_avoided_g, 0), factor_set.code
+
+
+def return_places(session: Session, family: str, *, page: int = 1) -> tuple[list, int]:
+    """Active member places taking back this family of object, one page; and their count."""
+    kinds = RETURN_KINDS.get(family, RETURN_KINDS["box"])
+    where = (Organisation.kind.in_(kinds), Organisation.active.is_(True))
+    total = session.scalar(select(func.count(Organisation.id)).where(*where)) or 0
+    order = [Organisation.kind != kinds[0], Organisation.name, Organisation.id]
+    rows = session.scalars(select(Organisation).where(*where).order_by(*order)
+                           .offset((max(page, 1) - 1) * PLACES_PER_PAGE).limit(PLACES_PER_PAGE))
+    return list(rows), total
+
+
+def describe_public(session: Session, item: Item) -> PublicItem:
+    """The public facts of an item."""
+    ctype = item.type
+    cycles = item.cycles
+    saved = co2e_saved_g(session, ctype, cycles) if item.kind == "container" else None
+    return PublicItem(
+        code=item.code, readable_code=format_code(item.code), kind=item.kind,
+        family=ctype.family, loop=loop_name(ctype.family), type_name=ctype.name,
+        state=item.state, state_text=consumer_state(item.state, ctype.family),
+        deposit_cents=ctype.deposit_cents if item.kind == "container" else 0,
+        quantity=item.quantity if isinstance(item, Crate) else 1, cycles=cycles,
+        co2e_saved_g=saved[0] if saved else None, factor_set=saved[1] if saved else None,
+    )
+
+
+def public_item(session: Session, code: str) -> PublicItem | None:
+    """The public facts of a canonical code in service; None when it is not."""
+    item = find_item(session, code)
+    return describe_public(session, item) if item is not None else None
+
+
+def minted_not_in_service(session: Session, code: str) -> bool:
+    """Whether the code was printed by the network but is not in service yet."""
+    label = find_label(session, code)
+    return label is not None and label.container_id is None and label.crate_id is None

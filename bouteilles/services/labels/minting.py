@@ -1,0 +1,140 @@
+"""Printing labels for the network: which codes, which URL, which caption.
+
+`services/labels/rendering.py` draws; this module decides what goes on each label:
+the QR's URL (``{BASE_URL}/q/<code>``, or the GS1 Digital Link when asked and
+configured), and a caption naming the type and the loop. New codes can be
+minted onto a sheet, commissioned at once for a holder or left for their
+first scan (a `commission` scan by a washing site or the coordinator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import Container, ContainerType, Crate, Label, User
+from ...vocabulary import LOOP_NAMES
+from .. import access
+from ..errors import Forbidden, UnknownCode, ValidationError
+from ..items.gs1 import digital_link, grai_for_code
+from ..items.lookup import get_type, parse_code
+from ..movements import commission_containers, mint_codes
+from .rendering import Label as PrintedLabel
+from .rendering import label_url
+
+MAX_LABELS = 5_000
+
+
+def loop_name(family: str) -> str:
+    """The reuse loop a container family belongs to."""
+    return LOOP_NAMES.get(family, "Bouteilles")
+
+
+def caption(ctype: ContainerType, quantity: int | None = None) -> str:
+    """Printed next to the QR: the type name (a crate says how many) and the loop name."""
+    what = ctype.name if quantity is None else f"Caisse : {quantity} × {ctype.name}"
+    return f"{what}\n{loop_name(ctype.family)}"
+
+
+def asset_type_ref(config: Mapping, ctype: ContainerType) -> str | None:
+    """The GRAI asset type reference of a type, or None when GS1 is not configured.
+
+    `GS1_ASSET_TYPES` maps type codes to digit strings; a type not listed gets its
+    database id, zero-padded to fill the 12 digits after the company prefix.
+    """
+    prefix = config.get("GS1_COMPANY_PREFIX")
+    if not prefix:
+        return None
+    configured = dict(config.get("GS1_ASSET_TYPES") or {})
+    return configured.get(ctype.code) or str(ctype.id).zfill(12 - len(prefix))
+
+
+def target_url(config: Mapping, code: str, ctype: ContainerType, *, gs1: bool = False) -> str:
+    """The URL a label's QR encodes: /q/<code>, or its GS1 Digital Link when asked for."""
+    base = config["BASE_URL"]
+    ref = asset_type_ref(config, ctype) if gs1 else None
+    if ref is None:
+        return label_url(base, code)
+    return digital_link(base, grai_for_code(config["GS1_COMPANY_PREFIX"], ref, code))
+
+
+def parse_code_list(text: str) -> list[str]:
+    """Codes typed or pasted one per line (or separated by commas/semicolons), in order."""
+    raw = [part.strip() for line in text.splitlines() for part in line.replace(";", ",")
+           .split(",")]
+    codes: list[str] = []
+    for part in filter(None, raw):
+        try:
+            code = parse_code(part)
+        except ValidationError:
+            raise ValidationError("« {typed} » n'est pas un code valide (faute de frappe ?).",
+                                  typed=part[:40]) from None
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise ValidationError("Indiquez au moins un code.")
+    if len(codes) > MAX_LABELS:
+        raise ValidationError("Au plus {n} étiquettes à la fois.", n=MAX_LABELS)
+    return codes
+
+
+def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
+                     gs1: bool = False) -> list[PrintedLabel]:
+    """Printable labels for codes the network minted (in service or not yet)."""
+    rows: dict[str, Label] = {}
+    for start in range(0, len(codes), 500):
+        chunk = list(codes[start:start + 500])
+        rows.update((lb.code, lb) for lb in session.scalars(
+            select(Label).where(Label.code.in_(chunk))))
+    missing = [code for code in codes if code not in rows]
+    if missing:
+        raise UnknownCode("Code(s) jamais imprimé(s) par le réseau : {codes}.",
+                          codes=", ".join(missing[:10]))
+    types = {t.id: t for t in session.scalars(select(ContainerType))}
+    crates: dict[int, Crate] = {}
+    box_types: dict[int, int] = {}
+    crate_ids = [lb.crate_id for lb in rows.values() if lb.crate_id]
+    box_ids = [lb.container_id for lb in rows.values() if lb.container_id]
+    for start in range(0, max(len(crate_ids), len(box_ids)), 500):
+        some_crates, some_boxes = crate_ids[start:start + 500], box_ids[start:start + 500]
+        if some_crates:
+            crates.update((c.id, c) for c in session.scalars(
+                select(Crate).where(Crate.id.in_(some_crates))))
+        if some_boxes:
+            box_types.update(session.execute(select(Container.id, Container.type_id)
+                                              .where(Container.id.in_(some_boxes))).all())
+    result = []
+    for code in codes:
+        label = rows[code]
+        quantity = None
+        if label.crate_id:
+            crate = crates[label.crate_id]
+            type_id, quantity = crate.type_id, crate.quantity
+        elif label.container_id:
+            type_id = box_types[label.container_id]
+        else:
+            type_id = label.type_id
+        ctype = types.get(type_id)
+        if ctype is None:
+            result.append(PrintedLabel(code, label_url(config["BASE_URL"], code), None))
+            continue
+        result.append(PrintedLabel(code, target_url(config, code, ctype, gs1=gs1),
+                                   caption(ctype, quantity)))
+    return result
+
+
+def mint_labels(session: Session, *, actor: User, count: int, type_code: str,
+                holder_code: str | None = None, commission: bool = False) -> list[str]:
+    """Mint `count` new codes of a type; commission them at once at `holder` if asked."""
+    if not access.may(actor, "commission"):  # minting codes is commissioning's right
+        raise Forbidden("Seuls la coordination et les sites de lavage créent des codes.")
+    if not 1 <= count <= MAX_LABELS:
+        raise ValidationError("Entre 1 et {n} étiquettes à la fois.", n=MAX_LABELS)
+    ctype = get_type(session, type_code)
+    codes = mint_codes(session, count, ctype)
+    if commission:
+        commission_containers(session, actor=actor, type_code=type_code, count=count,
+                              holder_code=holder_code, codes=codes)
+    return codes

@@ -1,0 +1,1 @@
+"""Members: organisations, users, logins, API tokens, and the coordination's management of them."""

@@ -1,0 +1,1 @@
+"""What each member's pages read and do: restaurants, winegrowers, collectors."""

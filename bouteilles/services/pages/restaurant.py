@@ -1,0 +1,158 @@
+"""What a restaurant sees of its boxes and its deposit cash, by SQL aggregation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ...models import Container, ContainerType, DepositEntry, Organisation, utcnow
+from ..deposits import PARIS, month_bounds, settlements
+from ..paging import PER_PAGE, Page, paginate
+
+# The three piles a restaurateur cares about, in the order the page shows them.
+BOX_STATES = ("clean", "in_use", "returned")
+
+
+@dataclass
+class TypeCount:
+    type_code: str
+    type_name: str
+    clean: int = 0
+    in_use: int = 0
+    returned: int = 0
+    overdue: int = 0
+
+
+def overdue_cutoff(overdue_days: int, now: datetime | None = None) -> datetime:
+    """Boxes lent before this moment are overdue."""
+    return (now or utcnow()) - timedelta(days=overdue_days)
+
+
+def box_counts(session: Session, org_id: int, *, overdue_days: int,
+               now: datetime | None = None) -> list[TypeCount]:
+    """Per container type: boxes clean, out with customers (and overdue), returned."""
+    cutoff = overdue_cutoff(overdue_days, now)
+
+    def count_state(state: str):
+        return func.coalesce(func.sum(case((Container.state == state, 1), else_=0)), 0)
+
+    overdue = func.coalesce(func.sum(case(
+        ((Container.state == "in_use") & (Container.lent_at < cutoff), 1), else_=0)), 0)
+    rows = session.execute(
+        select(ContainerType.code, ContainerType.name, count_state("clean"),
+               count_state("in_use"), count_state("returned"), overdue)
+        .join(ContainerType, ContainerType.id == Container.type_id)
+        .where(Container.holder_id == org_id, Container.state.in_(BOX_STATES))
+        .group_by(ContainerType.code, ContainerType.name)
+        .order_by(ContainerType.code)
+    )
+    return [TypeCount(code, name, int(c), int(u), int(r), int(o))
+            for code, name, c, u, r, o in rows]
+
+
+def totals(counts: list[TypeCount]) -> TypeCount:
+    """All types together."""
+    total = TypeCount("", "")
+    for row in counts:
+        for name in ("clean", "in_use", "returned", "overdue"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
+
+
+def list_boxes(session: Session, org_id: int, state: str, *, page: int = 1,
+               per_page: int = PER_PAGE, overdue_days: int | None = None,
+               only_overdue: bool = False, now: datetime | None = None) -> Page:
+    """One page of the restaurant's boxes in `state`; rows (code, type name, since).
+
+    Boxes out with customers come oldest first (the overdue ones on top); the
+    other piles most recent first. `since` is the lend time for boxes out, else
+    the time of the box's last movement.
+    """
+    since = Container.lent_at if state == "in_use" else Container.last_event_at
+    stmt = (
+        select(Container.code, ContainerType.name, since.label("since"))
+        .join(ContainerType, ContainerType.id == Container.type_id)
+        .where(Container.holder_id == org_id, Container.state == state)
+    )
+    if only_overdue and overdue_days is not None:
+        stmt = stmt.where(Container.lent_at < overdue_cutoff(overdue_days, now))
+    order = since.asc() if state == "in_use" else since.desc()
+    stmt = stmt.order_by(order, Container.id)
+    return paginate(session, stmt, page, per_page, scalars=False)
+
+
+@dataclass
+class CashSummary:
+    day: date
+    taken_cents: int
+    taken_count: int
+    refunded_cents: int
+    refunded_count: int
+
+    @property
+    def net_cents(self) -> int:
+        return self.taken_cents - self.refunded_cents
+
+
+def paris_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar day in Europe/Paris time."""
+    start = datetime.combine(day, time(0), tzinfo=PARIS)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS)
+    return start, end
+
+
+def paris_today(now: datetime | None = None) -> date:
+    """Today's date in Europe/Paris."""
+    return (now or utcnow()).astimezone(PARIS).date()
+
+
+def day_cash(session: Session, org_id: int, day: date) -> CashSummary:
+    """Deposits the restaurant took and refunded at its counter on one Paris day."""
+    start, end = paris_day_bounds(day)
+
+    def total(kind: str):
+        return func.coalesce(func.sum(case((DepositEntry.kind == kind,
+                                            DepositEntry.amount_cents), else_=0)), 0)
+
+    def count(kind: str):
+        return func.coalesce(func.sum(case((DepositEntry.kind == kind, 1), else_=0)), 0)
+
+    taken, n_taken, refunded, n_refunded = session.execute(
+        select(total("taken"), count("taken"), total("refunded"), count("refunded"))
+        .where(DepositEntry.org_id == org_id, DepositEntry.occurred_at >= start,
+               DepositEntry.occurred_at < end)
+    ).one()
+    return CashSummary(day, int(taken), int(n_taken), int(refunded), int(n_refunded))
+
+
+@dataclass
+class Settlement:
+    payer_code: str
+    payer_name: str
+    payee_code: str
+    payee_name: str
+    amount_cents: int
+
+
+def month_settlements(session: Session, org_id: int, month: str) -> list[Settlement]:
+    """The month's settlements this organisation is part of, either side, with names.
+
+    The payer took the deposit at the lend and keeps it; the payee refunded the
+    customer at the return: the payer owes the payee.
+    """
+    month_bounds(month)  # a clear refusal for a malformed month
+    rows = settlements(session, org_id=org_id, month=month)
+    codes = {row["from"] for row in rows} | {row["to"] for row in rows}
+    names = dict(session.execute(
+        select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
+    ).all()) if codes else {}
+    return [Settlement(row["from"], names.get(row["from"], row["from"]), row["to"],
+                       names.get(row["to"], row["to"]), row["amount_cents"]) for row in rows]
+
+
+def current_month(now: datetime | None = None) -> str:
+    """The current month in Europe/Paris, as YYYY-MM."""
+    return (now or utcnow()).astimezone(PARIS).strftime("%Y-%m")

@@ -1,0 +1,1 @@
+"""The washing site: batches (open, inputs, close) and its receiving and sorting."""
