@@ -55,7 +55,7 @@ BATCHES = [
      {"chipped": 60, "wrong_model": 40},
      {"electricity_kwh": Decimal("95.5"), "gas_kwh": Decimal("430")}),
 ]
-# By hand (see tests/services/test_impact.py): 335,037 + 3,576 + 912,806 and so on.
+# By hand (see tests/services/impact/test_figures.py): 335,037 + 3,576 + 912,806 and so on.
 EXPECTED = ImpactFigures(
     batches=3, inputs=4200, containers_reused=4060, containers_rejected=140,
     co2e_avoided_g=1_251_419, co2e_process_g=153_321, waste_avoided_g=1_994_950,

@@ -20,7 +20,7 @@ from bouteilles.services.deposits import PARIS
 from bouteilles.services.impact.figures import monthly_impact
 from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
 
-# The worked example of IMPACT.md and a box batch (derived in tests/services/test_impact.py).
+# The worked example of IMPACT.md and a box batch (tests/services/impact/test_figures.py).
 WORKED = {"co2e_avoided_g": 335037, "co2e_process_g": 45203, "waste_avoided_g": 543200,
           "to_recycling_g": 16800}
 BOXES = {"co2e_avoided_g": 3576, "co2e_process_g": 5924, "waste_avoided_g": 1750,

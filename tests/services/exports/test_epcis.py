@@ -17,7 +17,7 @@ from bouteilles.services.exports.epcis_document import (
 )
 
 BASE = "https://bouteilles.example"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCHEMA_PATHS = [
     ROOT / "tests" / "data" / "epcis-2.0-json-schema.json",
     ROOT.parent / "shared" / "standards" / "epcis-2.0-json-schema.json",

@@ -151,7 +151,7 @@ def test_new_codes_are_valid_and_at_least_40_random_bits() -> None:
 
 # ---------------------------------------------------------------- the phone's copy
 
-CODES_JS = Path(__file__).resolve().parents[2] / "bouteilles" / "static" / "scan" / "codes.js"
+CODES_JS = Path(__file__).resolve().parents[3] / "bouteilles" / "static" / "scan" / "codes.js"
 NODE = shutil.which("node")
 
 
