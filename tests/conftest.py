@@ -135,6 +135,22 @@ def app(db_url, tmp_path):
 
 
 @pytest.fixture
+def make_app(db_url):
+    """make_app(**config) → another app on the test's database with other settings
+    (another worker, limits or CSRF on)."""
+    made = []
+
+    def make(**overrides):
+        app = create_app({**_app_config(db_url), **overrides})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path):
     """A throwaway SQLite database with the app's engine settings (WAL, the writer
     queue, the checkpoints) and one table, `t (n INTEGER UNIQUE)`."""

@@ -19,6 +19,7 @@ from ..services.members.logins import (
     active_logins,
     device_name,
     end_login_of_user,
+    end_user_logins,
     login_id_of,
     open_login,
 )
@@ -150,12 +151,7 @@ def session_end(login_id: int):
 def sessions_end_others():
     """End every login of mine but this device's."""
     db = get_session()
-    this_login = login_id_of(db, current_user.get_id())
-    ended = 0
-    for login in active_logins(db, current_user.id):
-        if login.id != this_login:
-            end_login_of_user(db, current_user.id, login.id)
-            ended += 1
+    ended = end_user_logins(db, current_user.id, keep=login_id_of(db, current_user.get_id()))
     db.commit()
     flash(translate("{n} autre(s) connexion(s) fermée(s).", n=ended), "success")
     return redirect(url_for("account.sessions"))

@@ -15,29 +15,6 @@ from bouteilles.services.members.logins import open_login
 FORM_ROUTES_EXEMPT = ("/api/",)  # the JSON API takes no form (see docs/decisions.md)
 
 
-def _config(db_url: str, **overrides) -> dict:
-    config = {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
-              "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
-              "LOGIN_LIMITS": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    config.update(overrides)
-    return config
-
-
-@pytest.fixture
-def make_app(db_url):
-    """make_app(**config) → another app on the test's database, with other settings."""
-    made = []
-
-    def make(**overrides):
-        app = create_app(_config(db_url, **overrides))
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["db_engine"].dispose()
-
-
 def log_in(client, user) -> str:
     """Put a live login of `user` in the client's session cookie; its token."""
     session = get_session()

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bouteilles import create_app
 from bouteilles.db.database import get_session
 from bouteilles.models import LoginFailure, LoginSession, utcnow
 from bouteilles.services.errors import ValidationError
@@ -18,29 +17,6 @@ from bouteilles.services.members.accounts import check_new_password
 
 PASSWORD = "marnes-tilleul-1774"
 NEW_PASSWORD = "glacier-ocre-lanterne-42"
-
-
-def _config(db_url: str, **overrides) -> dict:
-    config = {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
-              "BASE_URL": "http://bouteilles.test", "WTF_CSRF_ENABLED": False,
-              "LOGIN_LIMITS": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    config.update(overrides)
-    return config
-
-
-@pytest.fixture
-def make_app(db_url):
-    """make_app(**config) → another app on the test's database (another worker)."""
-    made = []
-
-    def make(**overrides):
-        app = create_app(_config(db_url, **overrides))
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["db_engine"].dispose()
 
 
 def log_in(client, user, password=PASSWORD, **form):

@@ -94,13 +94,18 @@ def end_login(session: Session, clear: str | None, *, now: datetime | None = Non
                         .values(ended_at=now or utcnow()))
 
 
-def end_user_logins(session: Session, user_id: int, *, now: datetime | None = None) -> int:
-    """End every login of a user (password changed or reset); returns how many."""
-    result = session.execute(update(LoginSession)
-                             .where(LoginSession.user_id == user_id,
-                                    LoginSession.ended_at.is_(None))
-                             .values(ended_at=now or utcnow()))
-    return result.rowcount
+def end_user_logins(session: Session, user_id: int, *, keep: int | None = None,
+                    now: datetime | None = None) -> int:
+    """End every live login of a user (password changed or reset), but the login
+    `keep` (this device's) when given; returns how many were ended."""
+    now = now or utcnow()
+    stmt = (update(LoginSession)
+            .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None),
+                   LoginSession.expires_at > now)
+            .values(ended_at=now))
+    if keep is not None:
+        stmt = stmt.where(LoginSession.id != keep)
+    return session.execute(stmt).rowcount
 
 
 def end_login_of_user(session: Session, user_id: int, login_id: int, *,
