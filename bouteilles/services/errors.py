@@ -35,6 +35,11 @@ class Conflict(BouteillesError):
     code, status = "conflict", 409
 
 
+class Contended(Conflict):
+    """A conflict of the moment (another request moving the same thing): the same
+    request may succeed when sent again, so no idempotency key remembers it."""
+
+
 class Forbidden(BouteillesError):
     code, status = "forbidden", 403
 

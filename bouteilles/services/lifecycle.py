@@ -173,10 +173,24 @@ def deposit_moves(action: str, from_state: str | None, to_state: str) -> tuple[s
 # accepted (the scan records where the thing really is) and flagged.
 HOLDER_ACTIONS = frozenset({"lend", "fill", "sort", "wash"})
 
-# Actions that take the thing to an organisation the scan names (`to`). Any
-# other action keeps it with its holder or brings it to the scanning
-# organisation: a `to` there would let a scan write into another member's stock.
-DESTINATION_ACTIONS = frozenset({"deliver", "collect"})
+# The input a scan action takes besides its code: each field "required" or
+# "optional", and a field not listed refused. `to` names the organisation the
+# thing goes to: any action other than these keeps it with its holder or
+# brings it to the scanning organisation, and a `to` there would let a scan
+# write into another member's stock. `reason` says why a thing is rejected (a
+# sort with one rejects). `quantity` is a crate's count as found.
+FIELDS: dict[str, dict[str, str]] = {
+    action: {"reason": "optional", "quantity": "optional"} for action in SCAN_ACTIONS}
+FIELDS["deliver"]["to"] = "required"
+FIELDS["collect"]["to"] = "optional"
+FIELDS["reject"]["reason"] = "required"
+
+DESTINATION_ACTIONS = frozenset(action for action, fields in FIELDS.items() if "to" in fields)
+
+
+def field_rule(action: str, field: str) -> str | None:
+    """Whether a scan of `action` takes `field`: "required", "optional" or None."""
+    return FIELDS.get(action, {}).get(field)
 
 
 def may_act(kind: str, action: str) -> bool:
@@ -187,7 +201,7 @@ def may_act(kind: str, action: str) -> bool:
 
 def takes_destination(action: str) -> bool:
     """Whether a scan of this action may name where the thing goes (`to`)."""
-    return action in DESTINATION_ACTIONS
+    return field_rule(action, "to") is not None
 
 
 def next_holder(action: str, *, actor_org_id: int, to_org_id: int | None, holder_id: int,
@@ -205,14 +219,29 @@ def next_holder(action: str, *, actor_org_id: int, to_org_id: int | None, holder
 
 
 def anomaly_of(rule: Rule, action: str, *, holder_id: int, actor_org_id: int,
-               actor_kind: str) -> str | None:
+               actor_kind: str, recounted: bool = False) -> str | None:
     """What a permitted move is flagged with: the table's anomaly, else
     `unexpected_holder` for an action done on one's own stock (lend, fill, sort,
-    wash) by a member the record does not show holding the thing."""
+    wash) by a member the record does not show holding the thing, else `recount`
+    for a crate whose count differs from the record's (`recounted`)."""
     if (rule.anomaly is None and action in HOLDER_ACTIONS and holder_id != actor_org_id
             and not access.may(actor_kind, "oversee_network")):
         return "unexpected_holder"
+    if rule.anomaly is None and recounted:
+        return "recount"
     return rule.anomaly
+
+
+def batch_after(from_state: str | None, to_state: str, *, batch_id: int | None,
+                joined_id: int | None) -> int | None:
+    """The washing batch a thing belongs to after a move: the one its `wash`
+    joined; none once it leaves washing other than rejected (a reject in the
+    batch stays counted there); else the one it had."""
+    if joined_id is not None:
+        return joined_id
+    if from_state == "washing" and to_state != "rejected":
+        return None
+    return batch_id
 
 
 def completes_cycle(action: str, to_state: str | None) -> bool:

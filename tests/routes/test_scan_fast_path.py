@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from bouteilles.db.database import get_session
 from bouteilles.models import ApiToken
+from bouteilles.services.errors import Contended
 from bouteilles.services.members.accounts import revoke_token
+from bouteilles.services.movements import container_move, submissions, submit_scan
 from bouteilles.services.movements import counter as counter_scans
-from bouteilles.services.movements import submissions
 from bouteilles.services.movements.counter import plan_on_snapshot, write_if_unchanged
 from bouteilles.services.oversight.replay_check import check_integrity, format_report
 from bouteilles.services.washing.batches import open_batch
@@ -256,10 +257,11 @@ def test_a_move_that_changes_no_value_still_comes_first_in_the_log(
     assert report.ok, format_report(report)
 
 
-def test_a_box_moved_since_the_snapshot_is_read_again_under_the_lock(
+def test_a_box_moved_since_the_snapshot_is_recorded_by_the_general_path(
         app, client, actors, token_for, make_container, monkeypatch):
     """When the compare-and-set fails, the route rolls back and records the scan
-    through the general path: one event, the answer a locked read gives."""
+    through the general path (read again, decided again): one event, and the
+    answer the record gives."""
     code = make_container()
     headers = token_for(actors["restaurant"])
     get_session().commit()
@@ -306,3 +308,49 @@ def test_a_key_answered_since_the_snapshot_writes_nothing_twice(
     monkeypatch.setattr(counter_scans, "write_if_unchanged", real)
     again = client.post("/api/v1/scans", headers=headers, json=data)  # stored under its key
     assert (again.status_code, again.get_json()) == (200, answer.get_json())
+
+
+def _stale(box):
+    """`box` as a read made before some other move would have seen it."""
+    if "row_version" in box._fields:  # PostgreSQL: a version the row no longer has
+        return box._replace(row_version="1")
+    return box._replace(raw_last_event_at="2000-01-01 00:00:00.000000")
+
+
+@pytest.mark.parametrize("conflicts", [1, container_move.MAX_ATTEMPTS])
+def test_the_general_path_decides_again_when_the_box_moved(
+        client, session, actors, make_container, monkeypatch, conflicts):
+    """A move written by the general path finds the container changed since its
+    read (another phone scanned it in between): it reads and decides again, up
+    to MAX_ATTEMPTS times, then answers 409 having written nothing. Only
+    PostgreSQL's general path can meet this: SQLite's holds the write lock from
+    before its read."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's general path reads under the write lock")
+    code = make_container()
+    resto = actors["restaurant"]
+    real, attempts = container_move.write_move, []
+
+    def moved_meanwhile(conn, box, planned, **kw):
+        attempts.append(box)
+        if len(attempts) <= conflicts:
+            box = _stale(box)
+        return real(conn, box, planned, **kw)
+
+    monkeypatch.setattr(container_move, "write_move", moved_meanwhile)
+    data = {"code": code, "action": "lend", "idempotency_key": f"moved-{conflicts}"}
+    if conflicts < container_move.MAX_ATTEMPTS:
+        status, body = submit_scan(session, resto, data)
+        session.commit()
+        assert status == 201, body
+        assert len(attempts) == conflicts + 1
+        assert _events_of(code)[1:] == [("lend", "in_use")]
+        return
+    with pytest.raises(Contended):
+        submit_scan(session, resto, data)
+    session.rollback()
+    assert len(attempts) == container_move.MAX_ATTEMPTS
+    assert _events_of(code)[1:] == []
+    monkeypatch.setattr(container_move, "write_move", real)
+    status, body = submit_scan(session, resto, data)  # sent again: not remembered
+    assert status == 201, body

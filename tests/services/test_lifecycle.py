@@ -6,14 +6,16 @@ record the scan, and compare what happened with what the table says.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
 from bouteilles.models import STATES, Container, Event
 from bouteilles.services import access, lifecycle
 from bouteilles.services.deposits import network_balance
-from bouteilles.services.errors import Forbidden, InvalidTransition
-from bouteilles.services.movements import record_scan
+from bouteilles.services.errors import Forbidden, InvalidTransition, ValidationError
+from bouteilles.services.movements import check_scan, record_scan
 from bouteilles.services.washing.batches import open_batch
 
 # How to bring a fresh clean box to each state (as the coordinator).
@@ -151,3 +153,21 @@ def test_a_batch_close_hands_the_thing_to_the_site_and_ends_a_cycle():
     assert lc.completes_cycle("batch_close", "clean")
     assert not lc.completes_cycle("wash", "washing")
     assert not lc.completes_cycle("batch_close", "rejected")
+
+
+REQUIRED = [(action, field) for action, fields in lifecycle.FIELDS.items()
+            for field, rule in fields.items() if rule == "required"]
+
+
+@pytest.mark.parametrize(("action", "field"), REQUIRED)
+def test_a_required_field_is_refused_when_missing(action, field):
+    """The life cycle's table of fields is what the scan's check enforces."""
+    now = datetime.now(UTC)
+    given = {"reason": "broken", "to": "somewhere", "quantity": None, field: None}
+    with pytest.raises(ValidationError):
+        check_scan("coordinator", action=action, occurred_at=now, now=now, **given)
+
+
+def test_every_scan_action_has_its_fields():
+    assert set(lifecycle.FIELDS) == set(lifecycle.SCAN_ACTIONS)
+    assert lifecycle.DESTINATION_ACTIONS == {"deliver", "collect"}

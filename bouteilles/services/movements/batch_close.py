@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Batch, Container, Crate, Event, Label, User
+from ...models.base import UTCDateTime
 from .. import lifecycle
 from ..errors import ValidationError
 from .commission import mint_codes
@@ -25,9 +26,8 @@ def close_batch_contents(session: Session, batch: Batch, *, actor: User, clean: 
     session.flush()
     # Locked: a box scanned meanwhile (rejected, say) is waited for and then left
     # out, instead of getting a close event its row does not follow.
-    washing = session.execute(
-        select(Container.id, Container.code, Container.type_id, Container.holder_id)
-        .where(Container.batch_id == batch.id, Container.state == "washing")
+    washing = session.scalars(
+        select(Container.id).where(Container.batch_id == batch.id, Container.state == "washing")
         .order_by(Container.id).with_for_update()
     ).all()
     if clean < len(washing):
@@ -47,12 +47,14 @@ def close_batch_contents(session: Session, batch: Batch, *, actor: User, clean: 
         batch.output_crate_id = _output_crate(session, batch, actor, counted_clean, now).id
 
 
-def _close_containers(session: Session, washing: list, batch: Batch, actor: User,
+def _close_containers(session: Session, washing: list[int], batch: Batch, actor: User,
                       now: datetime) -> None:
-    """Every labelled container still washing comes out clean: one event each, in bulk.
+    """Every labelled container still washing (`washing`, their ids, locked) comes
+    out clean: one event each, in bulk.
 
-    One multi-row INSERT of the events and one UPDATE of the containers (an ORM
-    loop took seconds for 10,000 inputs).
+    One INSERT … SELECT of the events, built by the database from the container
+    rows, and one UPDATE of the containers: no row travels through Python (an
+    ORM loop took seconds for 10,000 inputs, a multi-row INSERT about one).
     """
     if not washing:
         return
@@ -61,21 +63,25 @@ def _close_containers(session: Session, washing: list, batch: Batch, actor: User
                                     holder_id=batch.site_id, site_id=batch.site_id)
     cycles = Container.cycles + (1 if lifecycle.completes_cycle("batch_close", rule.to_state)
                                  else 0)
-    session.execute(insert(Event), [
-        {"action": "batch_close", "code": code, "container_id": box_id, "type_id": type_id,
-         "org_id": actor.org_id, "user_id": actor.id, "from_holder_id": holder_id,
-         "holder_id": site_id, "from_state": "washing", "to_state": rule.to_state,
-         "quantity": 1, "quantity_delta": 0, "batch_id": batch.id, "occurred_at": now,
-         "recorded_at": now}
-        for box_id, code, type_id, holder_id in washing])
+    closing = (Container.batch_id == batch.id) & (Container.state == "washing")
+    columns = {
+        "action": literal("batch_close"), "code": Container.code,
+        "container_id": Container.id, "type_id": Container.type_id,
+        "org_id": literal(actor.org_id), "user_id": literal(actor.id),
+        "from_holder_id": Container.holder_id, "holder_id": literal(site_id),
+        "from_state": literal("washing"), "to_state": literal(rule.to_state),
+        "quantity": literal(1), "quantity_delta": literal(0), "batch_id": literal(batch.id),
+        "occurred_at": literal(now, UTCDateTime()), "recorded_at": literal(now, UTCDateTime()),
+    }
+    session.execute(insert(Event).from_select(
+        list(columns), select(*columns.values()).where(closing).order_by(Container.id)))
     session.execute(
-        update(Container)
-        .where(Container.batch_id == batch.id, Container.state == "washing")
+        update(Container).where(closing)
         .values(state=rule.to_state, holder_id=site_id, batch_id=None, cycles=cycles,
                 updated_at=now, last_event_at=now)
         .execution_options(synchronize_session=False))
     # Containers of this batch already loaded in the session reload from the rows.
-    closed = {row[0] for row in washing}
+    closed = set(washing)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Container) and obj.id in closed:
             session.expire(obj)

@@ -35,13 +35,8 @@ from ..items.lookup import (
 )
 from ..members.accounts import Actor
 from .commission import commission_code
-from .container_move import (
-    ContainerMove,
-    Place,
-    add_inputs,
-    join_open_batch,
-    move_container,
-)
+from .container_move import add_inputs, join_open_batch, move_container
+from .move_plan import ContainerMove, Place
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 MAX_OFFLINE_AGE = timedelta(days=90)
@@ -85,10 +80,10 @@ def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
             "Motif inconnu « {reason} » : {reasons}.", reason=reason,
             reasons=", ".join(REJECT_REASONS),
         )
-    if action == "reject" and reason is None:
+    if reason is None and lifecycle.field_rule(action, "reason") == "required":
         raise ValidationError("Un objet écarté doit avoir un motif : {reasons}.",
                               reasons=", ".join(REJECT_REASONS))
-    if action == "deliver" and to is None:
+    if to is None and lifecycle.field_rule(action, "to") == "required":
         raise ValidationError("Livrer à qui ? Indiquez l'organisation destinataire (« to »).")
     if quantity is not None and quantity < 0:
         raise ValidationError("Une quantité ne peut pas être négative.")
@@ -96,9 +91,8 @@ def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
 
 def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at: datetime,
           now: datetime, to: str | None, reason: str | None, batch: str | None,
-          idempotency_key: str | None,
-          store_answer: bool = False) -> ContainerMove | None:
-    """Move a labelled container (the hot path); None when `code` is not one."""
+          idempotency_key: str | None) -> ContainerMove | None:
+    """Move a labelled container; None when `code` is not one."""
     place = None
     if to is not None:
         org = get_org(session, to)
@@ -106,7 +100,7 @@ def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at
     return move_container(
         session.connection(), actor, code=parse_code(code), action=action,
         occurred_at=occurred_at, now=now, to=place, reason=reason, batch=batch,
-        idempotency_key=idempotency_key, store_answer=store_answer)
+        idempotency_key=idempotency_key)
 
 
 def record_scan(
@@ -161,8 +155,6 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     rule = lifecycle.decide(action, item.state, reason=reason)
     if rule.outcome == "refused":
         raise InvalidTransition(rule.message, **_record_context(session, item, actor))
-    anomaly = lifecycle.anomaly_of(rule, action, holder_id=item.holder_id,
-                                   actor_org_id=actor.org_id, actor_kind=actor.org.kind)
 
     event = Event(
         action=action, code=item.code, type_id=item.type_id, org_id=actor.org_id,
@@ -178,9 +170,9 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     event.quantity_delta = event.quantity - item.quantity
     if split_off:
         event.detail = {"split_off": split_off}
-    if event.quantity_delta + split_off and anomaly is None:
-        anomaly = "recount"
-    event.anomaly = anomaly
+    event.anomaly = lifecycle.anomaly_of(
+        rule, action, holder_id=item.holder_id, actor_org_id=actor.org_id,
+        actor_kind=actor.org.kind, recounted=bool(event.quantity_delta + split_off))
     if action == "wash":
         joined = join_open_batch(session.connection(), type_id=item.type_id,
                                  type_name=item.type.name, actor=Actor.of(actor), batch=batch)
@@ -211,10 +203,8 @@ def _commission_scan(session: Session, actor: User, code: str, occurred_at: date
 def apply_event(crate: Crate, event: Event) -> None:
     """Update a crate's current-state projection from one event."""
     crate.quantity = event.quantity
-    if event.batch_id is not None:
-        crate.batch_id = event.batch_id
-    elif event.from_state == "washing" and event.to_state != "rejected":
-        crate.batch_id = None
+    crate.batch_id = lifecycle.batch_after(event.from_state, event.to_state,
+                                           batch_id=crate.batch_id, joined_id=event.batch_id)
     crate.state = event.to_state
     crate.holder_id = event.holder_id
     crate.reject_reason = event.reason if event.to_state == "rejected" else None
@@ -247,11 +237,8 @@ def scan_body(session: Session, result: ScanResult) -> dict:
     }
 
 
-def scan_for_api(session: Session, actor: Actor, key: str,
-                 fields: dict) -> tuple[dict, bool]:
-    """Record an API scan (`fields` as `submissions` parsed them): its answer, and
-    whether the answer is already stored under `key` (PostgreSQL's container move
-    stores it with its writes)."""
+def scan_for_api(session: Session, actor: Actor, key: str, fields: dict) -> dict:
+    """Record an API scan (`fields` as `submissions` parsed them): its answer."""
     now = utcnow()
     occurred_at = fields["occurred_at"] or now
     check_scan(actor.kind, action=fields["action"], occurred_at=occurred_at, now=now,
@@ -259,10 +246,9 @@ def scan_for_api(session: Session, actor: Actor, key: str,
     if fields["action"] != "commission":
         move = _move(session, actor, code=fields["code"], action=fields["action"],
                      occurred_at=occurred_at, now=now, to=fields["to"],
-                     reason=fields["reason"], batch=fields["batch"], idempotency_key=key,
-                     store_answer=True)
+                     reason=fields["reason"], batch=fields["batch"], idempotency_key=key)
         if move is not None:
-            return move.body, move.answered
+            return move.body
     # Crates, commissioning and unknown codes: the ORM path, in a savepoint so
     # that a refusal there leaves nothing behind.
     user = session.get(User, actor.user_id)
@@ -274,4 +260,4 @@ def scan_for_api(session: Session, actor: Actor, key: str,
                                  occurred_at=occurred_at, now=now, to=fields["to"],
                                  reason=fields["reason"], quantity=fields["quantity"],
                                  batch=fields["batch"], idempotency_key=key, split_off=0)
-        return scan_body(session, result), False
+        return scan_body(session, result)

@@ -43,8 +43,6 @@ _h = Organisation.__table__.alias("holder")
 _d = DepositEntry.__table__
 _b = Batch.__table__
 
-CONTAINER_ID = select(Label.container_id).where(Label.code == bindparam("code"))
-LOCK = select(_c.c.id).where(_c.c.id == CONTAINER_ID.scalar_subquery()).with_for_update()
 READ = (
     select(_c.c.id, _c.c.code, _c.c.state, _c.c.type_id, _c.c.holder_id, _c.c.cycles,
            _c.c.batch_id, _c.c.lend_entry_id, _c.c.deposit_held_cents, _c.c.reject_reason,
@@ -59,10 +57,27 @@ READ = (
         .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))
     .where(Label.code == bindparam("code"))
 )
-# PostgreSQL draws the event's id with the read, so that the answer (which
-# quotes it) can be stored by the same statement as the event.
-READ_PG = READ.add_columns(func.nextval(literal_column("'events_id_seq'")).label("next_event_id"))
-READ_FOR_UPDATE = READ_PG.with_for_update(of=_c)
+
+
+def _read_box(dialect: str):
+    """READ and what the write compares (`write_move`): on SQLite the raw text of
+    the row's timestamps (compared as stored, whatever wrote them); on PostgreSQL
+    the row's version (`xmin`), with the event's and the ledger entry's ids drawn,
+    so that the answer, which quotes them, is complete before the write."""
+    if dialect == "sqlite":
+        return READ.add_columns(
+            type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
+            type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"))
+    return READ.add_columns(
+        func.nextval(literal_column("'events_id_seq'")).label("next_event_id"),
+        literal_column("CAST(containers.xmin AS TEXT)").label("row_version"),
+        func.nextval(literal_column("'deposit_entries_id_seq'")).label("next_entry_id"))
+
+
+READ_BOX = {name: _read_box(name) for name in ("sqlite", "postgresql")}
+READ_BOX_RUN = {name: DriverStatement(statement) for name, statement in READ_BOX.items()}
+NEXT_ENTRY_ID = DriverStatement(
+    select(func.nextval(literal_column("'deposit_entries_id_seq'")).label("id")))
 LAST_EVENT = select(func.max(Event.occurred_at)).where(Event.container_id == bindparam("id"))
 
 
@@ -93,61 +108,20 @@ VALUES (:kind, :org_id, :amount_cents, :lend_entry_id, :container_id, :event_id,
 RETURNING id"""))
 UPDATE_SQL = ("UPDATE containers SET" + _PROJECTION + ", lend_entry_id = :lend_entry_id"
               " WHERE id = :container_id")
-UPDATE = DriverStatement(timestamps(UPDATE_SQL))
-READ_SQLITE = DriverStatement(READ)
 ADD_INPUTS = (update(_b).where(_b.c.id == bindparam("row_id"))
               .values(inputs=_b.c.inputs + bindparam("n")))
-# PostgreSQL: the event, its ledger entry, the API's stored answer and the
-# projection in one round trip (data-modifying CTEs; `container_move`). The
-# answer goes to the key's row claimed earlier in the transaction through
-# ON CONFLICT, which finds it by the unique index whatever the statistics say:
-# an UPDATE … WHERE key = … planned (and kept, prepared) while the table was
-# small read it whole, on every scan, as it grew (PostgreSQL bench).
-WRITE_ALL = DriverStatement(timestamps("""
-WITH ev AS (INSERT INTO events""" + _EVENT_VALUES + """),
-entry AS (
-  INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
-                               event_id, occurred_at, recorded_at)
-  SELECT CAST(:entry_kind AS VARCHAR), CAST(:entry_org_id AS INTEGER),
-         CAST(:entry_amount AS INTEGER), CAST(:entry_lend_id AS INTEGER), :container_id,
-         :id, :occurred_at, :recorded_at
-  WHERE CAST(:with_entry AS BOOLEAN)
-  RETURNING id),
-answer AS (
-  INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
-  SELECT CAST(:answer_key AS VARCHAR), :org_id, 201, :answer, :recorded_at
-  WHERE CAST(:answer_key AS VARCHAR) IS NOT NULL
-  ON CONFLICT (key) DO UPDATE SET status = 201, body = EXCLUDED.body)
-UPDATE containers SET""" + _PROJECTION + """,
-  lend_entry_id = COALESCE((SELECT id FROM entry), CAST(:lend_entry_id AS INTEGER))
-WHERE id = :container_id
-RETURNING (SELECT id FROM entry) AS entry_id""").bindparams(
-    bindparam("answer", type_=JSON())))
-
-
 # The counter's scans (`counter`): decided on what SNAPSHOT reads, written
 # only if the container is unchanged (compare-and-set).
 _KEYS = IdempotentResponse.__table__
 
 
 def _snapshot_statement(dialect: str):
-    """The token's actor and, if a container has the label, the container as `READ`
-    reads it, the key's stored status if any, and what the write compares:
-    SQLite, the raw text of its timestamps (compared as stored, whatever wrote
-    them); PostgreSQL, the row version (`xmin`), and the event's and the ledger
-    entry's ids drawn. No valid token, no row."""
+    """The token's actor and, if a container has the label, the container as
+    `READ_BOX` reads it, with the key's stored status if any. No valid token, no row."""
     actor = TOKEN_ACTOR.cte("actor")
     key_status = select(_KEYS.c.status).where(_KEYS.c.key == bindparam("key")) \
         .scalar_subquery().label("key_status")
-    if dialect == "sqlite":
-        box = READ.add_columns(
-            type_coerce(_c.c.lent_at, String).label("raw_lent_at"),
-            type_coerce(_c.c.last_event_at, String).label("raw_last_event_at"), key_status)
-    else:
-        box = READ_PG.add_columns(
-            literal_column("CAST(containers.xmin AS TEXT)").label("row_version"), key_status,
-            func.nextval(literal_column("'deposit_entries_id_seq'")).label("next_entry_id"))
-    box = box.subquery("box")
+    box = READ_BOX[dialect].add_columns(key_status).subquery("box")
     return select(*token_actor_columns(actor), box).select_from(actor.outerjoin(box, true()))
 
 
@@ -171,13 +145,16 @@ STORE_ANSWER = DriverStatement(
         body=bindparam("body", type_=_KEYS.c.body.type),
         created_at=bindparam("now", type_=UTCDateTime()))
     .on_conflict_do_nothing(index_elements=["key"]))
-# PostgreSQL: the whole write in one statement, run on its own (autocommit): the
-# projection as a compare-and-set on the row's version and, only if it changed
-# the row, the event, its ledger entry and the stored answer. The version, not
-# the values: the event's id was drawn with the read, so the write must be the
-# row's next move, and a move that leaves every value as it was (a second
-# collect, dated earlier) still makes a new version. A key stored meanwhile
-# fails the statement on the key's unique index, and nothing of it is kept.
+# PostgreSQL: the whole write in one statement (atomic by itself): the projection
+# as a compare-and-set on the row's version and, only if it changed the row, the
+# event, its ledger entries (a second one closes the first: a lost box returned)
+# and, for the counter, the stored answer. The version, not the values: the
+# event's id was drawn with the read, so the write must be the row's next move,
+# and a move that leaves every value as it was (a second collect, dated earlier)
+# still makes a new version. A key stored meanwhile fails the statement on the
+# key's unique index, and nothing of it is kept.
+_ENTRY_COLUMNS = ("(id, kind, org_id, amount_cents, lend_entry_id, container_id, event_id,"
+                  " occurred_at, recorded_at)")
 WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
 WITH moved AS (""" + UPDATE_SQL + """ AND xmin = CAST(:row_version AS xid)
   RETURNING id),
@@ -194,15 +171,20 @@ ev AS (
          CAST(:idempotency_key AS VARCHAR), :occurred_at, :recorded_at
   FROM moved),
 entry AS (
-  INSERT INTO deposit_entries (id, kind, org_id, amount_cents, lend_entry_id, container_id,
-                               event_id, occurred_at, recorded_at)
+  INSERT INTO deposit_entries """ + _ENTRY_COLUMNS + """
   SELECT CAST(:entry_id AS INTEGER), CAST(:entry_kind AS VARCHAR),
          CAST(:entry_org_id AS INTEGER), CAST(:entry_amount AS INTEGER),
          CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
          :recorded_at
-  FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL),
+  FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL
+  UNION ALL
+  SELECT CAST(:entry2_id AS INTEGER), CAST(:entry2_kind AS VARCHAR),
+         CAST(:entry2_org_id AS INTEGER), CAST(:entry2_amount AS INTEGER),
+         CAST(:entry_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
+         :recorded_at
+  FROM moved WHERE CAST(:entry2_id AS INTEGER) IS NOT NULL),
 answer AS (
   INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
   SELECT CAST(:answer_key AS VARCHAR), CAST(:org_id AS INTEGER), 201, :answer, :recorded_at
-  FROM moved)
+  FROM moved WHERE CAST(:answer_key AS VARCHAR) IS NOT NULL)
 SELECT count(*) AS moved FROM moved""").bindparams(bindparam("answer", type_=JSON())))

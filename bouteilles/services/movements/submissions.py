@@ -5,11 +5,11 @@ scan (`scans.scan_for_api`) and stores the answer it gave: a replay of the key
 gets that answer back as-is, refusals included (phones resend their offline
 queue). A key claimed but not yet answered belongs to a transaction in flight.
 
-`submit_token_scan` is the counter's hot path: a lend or return sent
-with a bearer token is recorded without the session (`counter`), in two
-statements on PostgreSQL, on a snapshot and in a shared transaction on SQLite.
-Anything else (a crate, commissioning, input that does not parse, a refusal, a
-replay) takes the general path, so every refusal reads the same.
+`submit_token_scan` is the counter's way: a lend or return sent with a bearer
+token is recorded without the session (`counter`), in two statements on
+PostgreSQL, on a snapshot and in a shared transaction on SQLite. Anything else
+(a crate, commissioning, input that does not parse, a refusal, a replay) goes
+through `submit_scan`, so every refusal reads the same.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ...db.driver import DriverConnection, DriverStatement
 from ...models import IdempotentResponse, User, utcnow
 from ...models.base import UTCDateTime
-from ..errors import BouteillesError, Conflict, Unauthorized, ValidationError
+from ..errors import BouteillesError, Conflict, Contended, Unauthorized, ValidationError
 from ..items.lookup import parse_code
 from ..members.accounts import Actor, actor_for_token
 from ..payload import optional_int, optional_str, parse_time, required_str
@@ -52,7 +52,8 @@ def submit_scan(session: Session, actor: User | Actor, data: object, *,
     """Record a scan at most once per idempotency key; return (status, body).
 
     A key seen before answers 200 with the body first given. Bad input (422) is
-    not remembered: the client may correct it and send again. `parsed`: what
+    not remembered: the client may correct it and send again; nor is a scan
+    that met the same box moving at the same moment too often (409, `Contended`). `parsed`: what
     `_parse` made of `data`, if the caller parsed it already.
     """
     if not isinstance(data, dict):
@@ -102,15 +103,14 @@ def _answer(session: Session, actor: Actor, key: str, data: dict, *,
     """Record the scan under the claimed `key`; store and return the answer."""
     conn = session.connection()
     try:
-        body, answered = scan_for_api(session, actor, key, fields or _fields(data))
+        body = scan_for_api(session, actor, key, fields or _fields(data))
         status = 201
-    except ValidationError:
-        conn.execute(_FORGET_KEY, {"k": key})
+    except (ValidationError, Contended):
+        conn.execute(_FORGET_KEY, {"k": key})  # the client may send it again
         raise
     except BouteillesError as exc:
-        status, body, answered = exc.status, error_body(exc), False
-    if not answered:
-        _ANSWER.run(conn, {"k": key, "status": status, "body": body})
+        status, body = exc.status, error_body(exc)
+    _ANSWER.run(conn, {"k": key, "status": status, "body": body})
     return status, body
 
 
