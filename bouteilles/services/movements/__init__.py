@@ -5,8 +5,8 @@ Everything else reads those tables, or asks this package to move something:
 
 - `record_scan`: one scan of a labelled container or a crate, by a member
   (pages, services); `submit_scan` / `submit_token_scan`: the same sent to
-  the API, once per idempotency key (the counter's lends and returns by
-  bearer token take `counter`, a compare-and-set on a read snapshot);
+  the API, once per idempotency key (scans by bearer token that need only the
+  container's row, the counter's lends and returns first, take `counter`);
 - `commission_containers`, `create_crate`, `commission_code`, `mint_codes`:
   new objects and their labels;
 - `close_batch_contents`: what a washing batch's close moves;

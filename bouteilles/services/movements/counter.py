@@ -1,6 +1,8 @@
-"""The counter's scans, a lend or a return sent with a bearer token.
+"""Scans sent with a bearer token that need nothing but the container's row.
 
-These are the network's most frequent writes. They move the container like
+The counter's lends and returns are the network's most frequent writes; a
+collect without `to`, a fill, a sort, a reject, a loss or a find of a labelled
+container take the same way. They move the container like
 any other scan (`container_move`: read, `plan_move`, `write_move`), but
 without the ORM session, on a connection of the pool driven through the
 driver (`driver_sql.DriverConnection`), and with two differences:
@@ -47,9 +49,9 @@ _ELSEWHERE = frozenset({"commission", "wash", "deliver"})
 
 def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
                         fields: dict) -> tuple[Actor, dict | None] | None:
-    """Record a lend or return on `conn`: None if the token is not valid, else (its
-    actor, the answer if the scan is recorded, or None: the general path must
-    record it, and nothing of this attempt is left)."""
+    """Record a scan on `conn`: None if the token is not valid, else (its actor,
+    the answer if the scan is recorded, or None: the general path must record
+    it, and nothing of this attempt is left)."""
     if conn.dialect.name == "postgresql":
         return _record_on_snapshot_pg(conn, token, key, code, fields)
     return _record_on_snapshot(conn, token, key, code, fields)
@@ -57,8 +59,8 @@ def record_counter_scan(conn: DriverConnection, token: str, key: str, code: str,
 
 def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove | None:
     """What a scan of the container row `box` (as `statements.READ` reads it)
-    writes and answers; None if it is not a permitted lend or return that needs
-    nothing but the row (the general path then records it, or refuses it and
+    writes and answers; None if it is not a permitted move that needs nothing
+    but the row (the general path then records it, or refuses it and
     says why)."""
     action = fields["action"]
     if action in _ELSEWHERE or fields["to"] is not None or fields["batch"] is not None:

@@ -5,8 +5,9 @@ scan (`scans.scan_for_api`) and stores the answer it gave: a replay of the key
 gets that answer back as-is, refusals included (phones resend their offline
 queue). A key claimed but not yet answered belongs to a transaction in flight.
 
-`submit_token_scan` is the counter's way: a lend or return sent with a bearer
-token is recorded without the session (`counter`), in two statements on
+`submit_token_scan` is the counter's way: a scan sent with a bearer token
+that needs nothing but the container's row (a lend, a return…) is recorded
+without the session (`counter`), in two statements on
 PostgreSQL, on a snapshot and in a shared transaction on SQLite. Anything else
 (a crate, commissioning, input that does not parse, a refusal, a replay) goes
 through `submit_scan`, so every refusal reads the same.
@@ -72,7 +73,8 @@ def submit_token_scan(engine: Engine, open_session: Callable[[], Session], token
                       data: object) -> tuple[int, dict]:
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.
 
-    A lend or return is recorded without a session, on a connection of
+    A move that needs nothing but the container's row (a lend, a return…) is
+    recorded without a session, on a connection of
     `engine`'s pool (`counter`); `open_session` gives the request's
     session to everything else (the general path).
     """
