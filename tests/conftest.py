@@ -2,6 +2,13 @@
 
 Set TEST_DATABASE_URL to a PostgreSQL URL (the Makefile starts a throwaway
 server) to run the whole suite there; the default is SQLite.
+
+The test and the app meet as in production: through the database. The test
+has its own session (`session`); each request of the test client and each
+command of the CLI runner has another, in an app context of its own. So what
+the test writes, the test commits (the factories below commit what they
+make) before it makes a request; and after the request its session reads what
+the request committed.
 """
 
 from __future__ import annotations
@@ -14,8 +21,8 @@ import uuid
 
 import pytest
 from flask import g, has_app_context
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -104,31 +111,95 @@ def db_url(databases):
     databases.drop(url)
 
 
-class CommittingClient(FlaskClient):
-    """The test client, committing what the test wrote before each request.
+def _end_test_transaction(doing: str) -> None:
+    """Before a request or a command: the test's session (the `session` fixture,
+    in the app context the test holds) must have nothing left to commit.
 
-    A request made while a test holds an app context (the `session` fixture)
-    runs in that context, so it shares the test's session and `g` (from which
-    Flask-Login's user of the previous request is taken away). In production each
-    request has its own; and the scan's hot path works on a pooled connection of
-    its own (services/movements/submissions.py), which would wait for the test's open
-    transaction (on SQLite: the write lock). So the test's writes are committed
-    first, as another process's would be.
+    A transaction that wrote is the test's to commit: this fails, saying so
+    (the request, in a session of its own, would wait for it: on SQLite for the
+    write lock, on PostgreSQL for the rows). A transaction that only read is
+    ended (rolled back: nothing is lost), since on SQLite it holds the write
+    lock from its BEGIN, as every transaction of the app does. And the test's
+    objects are expired: what the test reads after the request is what the
+    request committed.
+    """
+    if not has_app_context():
+        return
+    session = g.get("db_session")
+    if session is None:
+        return
+    if session.new or session.dirty or session.deleted:
+        raise AssertionError(
+            f"The test added, changed or deleted objects and did not commit them before "
+            f"{doing}: call session.commit() first ({doing} runs in a session of its "
+            f"own and sees only what is committed).")
+    began = session.info.get("began")
+    if began is not None and _wrote(*began):
+        raise AssertionError(
+            f"The test's session wrote and did not commit before {doing}: call "
+            f"session.commit() first ({doing} runs in a session of its own and would "
+            f"wait for the test's transaction).")
+    if session.in_transaction():
+        session.rollback()
+    session.expire_all()
+
+
+def _wrote(connection, changes_at_begin: int | None) -> bool:
+    """Whether the transaction open on `connection` has written (or, on PostgreSQL,
+    locked rows: FOR UPDATE takes a transaction id too)."""
+    if changes_at_begin is not None:  # SQLite: rows changed since BEGIN
+        return connection.connection.dbapi_connection.total_changes != changes_at_begin
+    return connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
+
+
+def _note_begin(session, transaction, connection) -> None:
+    if transaction.parent is None:
+        dbapi = connection.connection.dbapi_connection
+        changes = dbapi.total_changes if connection.dialect.name == "sqlite" else None
+        session.info["began"] = (connection, changes)
+
+
+def _note_end(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("began", None)
+
+
+class RequestClient(FlaskClient):
+    """The test client, each request in an app context of its own, as in production.
+
+    Flask runs a request in the app context already pushed, if it is the same
+    app's (`RequestContext.push`); the `session` fixture holds one for the whole
+    test, so a request would share the test's `g`: its database session and
+    Flask-Login's user of the previous request. Here every request, redirects
+    included, gets a fresh app context: its own `g`, its own session, closed at
+    the end of the request. The test's session is another client of the
+    database: see `_end_test_transaction` for what it must do before a request.
     """
 
-    def open(self, *args, **kwargs):
-        session = g.get("db_session") if has_app_context() else None
-        if session is not None and session.in_transaction():
-            session.commit()
-        if has_app_context():
-            g.pop("_login_user", None)  # Flask-Login's user of the previous request
-        return super().open(*args, **kwargs)
+    def run_wsgi_app(self, environ, buffered=False):
+        _end_test_transaction("the request")
+        with self.application.app_context():
+            return super().run_wsgi_app(environ, buffered=buffered)
+
+
+class CommandRunner(FlaskCliRunner):
+    """The CLI runner, each command in an app context of its own, as from a shell."""
+
+    def invoke(self, *args, **kwargs):
+        _end_test_transaction("the command")
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
+
+
+def _use_own_contexts(app):
+    app.test_client_class = RequestClient
+    app.test_cli_runner_class = CommandRunner
+    return app
 
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    app = create_app(_app_config(db_url))
-    app.test_client_class = CommittingClient
+    app = _use_own_contexts(create_app(_app_config(db_url)))
     app.instance_path = str(tmp_path)
     yield app
     app.extensions["db_engine"].dispose()
@@ -141,7 +212,7 @@ def make_app(db_url):
     made = []
 
     def make(**overrides):
-        app = create_app({**_app_config(db_url), **overrides})
+        app = _use_own_contexts(create_app({**_app_config(db_url), **overrides}))
         made.append(app)
         return app
 
@@ -172,11 +243,10 @@ def runner(app):
 
 
 @pytest.fixture
-def login(client, session):
+def login(client):
     """login(user, password="marnes-tilleul-1774") → the user, logged in on `client`."""
 
     def do(user: User, password: str = "marnes-tilleul-1774") -> User:
-        session.commit()
         client.post("/logout")
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.text
@@ -187,8 +257,15 @@ def login(client, session):
 
 @pytest.fixture
 def session(app):
+    """The test's session, in an app context held for the whole test (so
+    `get_session()` in the test returns it too). It is made like a request's
+    (objects are not expired at commit); the test client expires them before
+    each request (`_end_test_transaction`)."""
     with app.app_context():
-        yield get_session()
+        session = get_session()
+        event.listen(session, "after_begin", _note_begin)
+        event.listen(session, "after_transaction_end", _note_end)
+        yield session
 
 
 @pytest.fixture
@@ -197,7 +274,9 @@ def make_org(session):
 
     def make(kind: str, code: str | None = None, **kw) -> Organisation:
         code = code or f"{kind.replace('_', '-')}-{next(_counter)}"
-        return create_org(session, code=code, name=code.title(), kind=kind, **kw)
+        org = create_org(session, code=code, name=code.title(), kind=kind, **kw)
+        session.commit()
+        return org
 
     return make
 
@@ -209,8 +288,10 @@ def make_user(session, make_org):
     def make(kind: str = "restaurant", org: Organisation | None = None,
              password: str = "marnes-tilleul-1774") -> User:
         org = org or make_org(kind)
-        return create_user(session, email=f"u{next(_counter)}@{org.code}.test", org=org,
+        user = create_user(session, email=f"u{next(_counter)}@{org.code}.test", org=org,
                            password=password, admin=org.kind == "coordinator")
+        session.commit()
+        return user
 
     return make
 
@@ -235,28 +316,36 @@ def make_container(session, actors):
         holder = holder or actors["restaurant"].org
         box = commission_containers(session, actor=actors["coordinator"], type_code=type_code,
                                     count=1, holder_code=holder.code)[0]
-        return box.code
+        code = box.code
+        session.commit()
+        return code
 
     return make
 
 
 @pytest.fixture
 def make_crate(session, actors):
+    """make_crate(type, quantity, state, holder=org) → a crate's code."""
+
     def make(type_code: str = "bouteille-75", quantity: int = 100, state: str = "returned",
              holder: Organisation | None = None) -> str:
         holder = holder or actors["collection_point"].org
-        return create_crate(session, actor=actors["coordinator"], type_code=type_code,
+        code = create_crate(session, actor=actors["coordinator"], type_code=type_code,
                             quantity=quantity, holder_code=holder.code, state=state).code
+        session.commit()
+        return code
 
     return make
 
 
 @pytest.fixture
 def scan(session):
-    """scan(user, code, action, **kw) → ScanResult."""
+    """scan(user, code, action, **kw) → ScanResult (committed)."""
 
     def do(user: User, code: str, action: str, **kw):
-        return record_scan(session, actor=user, code=code, action=action, **kw)
+        result = record_scan(session, actor=user, code=code, action=action, **kw)
+        session.commit()
+        return result
 
     return do
 

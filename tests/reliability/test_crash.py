@@ -69,7 +69,7 @@ def test_kill_9_during_a_10000_box_close(db_url, session, actors, gunicorn, clea
         time.sleep(0.01)
     # PostgreSQL: the events' insert lock is taken, the moves are being written.
     # SQLite: the write lock is taken at the request's start; the close runs after.
-    time.sleep(0.2 if db_url.startswith("sqlite") else 0.02)
+    time.sleep(0.03 if db_url.startswith("sqlite") else 0.02)
     assert not answer, f"the close finished before the kill: {answer}"
     (worker,) = server.worker_pids()
     os.kill(worker, signal.SIGKILL)

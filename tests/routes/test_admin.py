@@ -113,15 +113,13 @@ def test_tokens_created_once_listed_by_prefix_and_revoked(client, coordinator, a
     assert unknown.status_code == 422 and "zz" in unknown.text
 
 
-def test_own_tokens_page(app, client, actors):
+def test_own_tokens_page(client, session, actors):
     user = actors["restaurant"]
-    get_session().commit()
     client.post("/login", data={"email": user.email, "password": "marnes-tilleul-1774"})
     response = client.post("/account/tokens", data={"label": "caisse"})
     assert response.status_code == 201
     clear = response.text.split('readonly value="')[1].split('"')[0]
-    with app.app_context():
-        assert user_for_token(get_session(), clear).id == user.id
+    assert user_for_token(session, clear).id == user.id
     assert "caisse" in client.get("/account/tokens").text
 
 

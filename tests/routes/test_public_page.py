@@ -26,6 +26,7 @@ def places(session):
                address="9 rue Lecourbe, Lons", opening_hours="mar.-sam. 9h30-19h")
     org = create_org(session, code="resto-gone", name="Ancien Bistrot", kind="restaurant")
     org.active = False
+    session.commit()
 
 
 def _reused_box(session, actors, scan, cycles: int, type_code: str = "bocal-500") -> str:
