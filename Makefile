@@ -1,4 +1,4 @@
-# Bouteilles: `make run` (demo on http://127.0.0.1:5000) and `make test` (everything).
+# Bouteilles: `make run` (demo on GUNICORN_BIND, default 127.0.0.1:5000) and `make test` (everything).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
 .PHONY: run test test-sqlite test-postgres lint bench stress install clean
+.PHONY: translations translations-extract translations-update
 
-install: $(STAMP)
+install: $(STAMP) translations
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +16,38 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# Translations (README, "Translations"). The .po files are the sources; what the
+# app reads is compiled from them: the .mo, and the scanner's scan.json.
+# pybabel's options are in pyproject.toml ([tool.babel.*]) and babel.cfg.
+CATALOGUES := bouteilles/translations
+PO_FILES := $(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po)
+SCAN_SCRIPTS := $(wildcard bouteilles/static/scan/*.js)
+
+translations: $(PO_FILES:.po=.mo) $(PO_FILES:messages.po=scan.json)
+
+$(CATALOGUES)/%/LC_MESSAGES/messages.mo: $(CATALOGUES)/%/LC_MESSAGES/messages.po | $(BIN)/pybabel
+	$(BIN)/pybabel compile -l $* -i $< -o $@
+
+$(CATALOGUES)/%/LC_MESSAGES/scan.json: $(CATALOGUES)/%/LC_MESSAGES/messages.po $(SCAN_SCRIPTS) scripts/scanner_messages.py | $(BIN)/pybabel
+	$(BIN)/python scripts/scanner_messages.py $< $@
+
+# pybabel comes with the app's dependencies (Babel); a venv without it gets them.
+$(BIN)/pybabel:
+	$(MAKE) --no-print-directory $(STAMP)
+
+# Every marked text of the sources (Python, templates, the scanner's scripts) into the .pot.
+translations-extract: | $(BIN)/pybabel
+	$(BIN)/pybabel extract
+
+# The .po files brought up to date with the sources: new texts appear untranslated,
+# changed ones fuzzy (to review), removed ones go. Then translate, and `make translations`.
+translations-update: translations-extract
+	$(BIN)/pybabel update
+
 run: install
 	$(BIN)/flask --app bouteilles db upgrade
 	$(BIN)/flask --app bouteilles demo
-	@echo "Bouteilles: http://127.0.0.1:5000  (Ctrl-C to stop)"
-	$(BIN)/gunicorn -c gunicorn.conf.py --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --access-logfile - wsgi:app  # prints its address
 
 test:
 	bash scripts/ensure-system-packages.sh
@@ -32,11 +60,11 @@ lint:
 	$(BIN)/ruff check bouteilles tests migrations bench wsgi.py
 	$(BIN)/lint-imports --no-cache
 
-test-sqlite:
+test-sqlite: translations
 	@echo "== test suite on SQLite =="
 	$(PYTEST) -q
 
-test-postgres:
+test-postgres: translations
 	@echo "== test suite on PostgreSQL =="
 	url="$$(bash scripts/pg-test-server.sh)" && TEST_DATABASE_URL="$$url" $(PYTEST) -q -m "not e2e"
 
@@ -48,6 +76,8 @@ stress: install
 	@echo "== stress: 32 scanners for 60 s against gunicorn, SQLite then PostgreSQL =="
 	LOAD_SECONDS=60 $(PYTEST) -q -s tests/reliability/test_load.py
 	LOAD_SECONDS=60 TEST_DATABASE_URL="$$(bash scripts/pg-test-server.sh)" $(PYTEST) -q -s tests/reliability/test_load.py
+	@echo "== stress: schemathesis, 100 examples per operation and phase, a fresh seed =="
+	SCHEMATHESIS_EXAMPLES=100 SCHEMATHESIS_SEED=$$(date +%s) $(PYTEST) -q -s tests/reliability/test_schemathesis.py
 
 clean:
 	rm -rf $(VENV) instance test-output

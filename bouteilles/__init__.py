@@ -7,7 +7,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 from flask import Flask
 
-from . import auth, i18n
+from . import auth, formatting, i18n, static_files
 from .cli import register_commands
 from .config import load_config
 from .db import database
@@ -25,8 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     database.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    formatting.init_app(app)
     register_input_limits(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    static_files.init_app(app)  # outermost: a static file never reaches Flask
     return app

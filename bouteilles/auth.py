@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -83,8 +84,8 @@ def api_actor() -> User:
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
     else:
-        raise Unauthorized("Authentification requise : jeton « Authorization: Bearer » "
-                           "ou session ouverte.")
+        raise Unauthorized(_l("Authentification requise : jeton « Authorization: Bearer » "
+                              "ou session ouverte."))
     return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +30,35 @@ def _number(name: str, default: str) -> float:
         raise SystemExit(f"{name}={raw!r}: a number is expected") from None
 
 
+DEFAULT_BIND = "127.0.0.1:5000"  # gunicorn.conf.py's, when GUNICORN_BIND is unset
+
+
+def url_of_bind(bind: str) -> str:
+    """The http:// address of a gunicorn bind (`host:port`, `[v6]:port`, `unix:…`).
+
+    A wildcard host (0.0.0.0, [::]) gives this machine's name; a Unix socket,
+    which only a proxy in front reaches, gives http://localhost."""
+    if bind.startswith(("unix:", "fd://")):
+        return "http://localhost"
+    if bind.startswith("["):
+        host, _, port = bind.partition("]")
+        host, port = host + "]", port.removeprefix(":")
+    else:
+        host, _, port = bind.rpartition(":") if ":" in bind else (bind, "", "")
+    if host in ("", "0.0.0.0", "[::]"):
+        host = socket.gethostname()
+    return f"http://{host}:{port or '8000'}"  # no port: gunicorn's default
+
+
+def _base_url() -> str:
+    """BASE_URL, else the address gunicorn binds (GUNICORN_BIND; gunicorn.conf.py
+    sets it to the address it really listens on, for its workers)."""
+    explicit = os.environ.get("BASE_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    return url_of_bind(os.environ.get("GUNICORN_BIND") or DEFAULT_BIND)
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the app configuration from the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -37,7 +67,7 @@ def load_config(instance_path: Path) -> dict:
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
         "SECRET_KEY": _secret_key(instance_path),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": _base_url(),
         "GS1_COMPANY_PREFIX": os.environ.get("GS1_COMPANY_PREFIX") or None,
         "OVERDUE_DAYS": int(os.environ.get("OVERDUE_DAYS", "14")),
         "MAX_CONTENT_LENGTH": 1024 * 1024,

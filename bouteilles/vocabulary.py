@@ -1,10 +1,11 @@
-"""The one vocabulary: every code the record stores, with its French and English label.
+"""The one vocabulary: every code the record stores, with its French label.
 
 States, actions, reject reasons, anomaly codes, organisation kinds and
 container families are defined here and nowhere else. The models' check
 constraints, the life cycle, the routes, templates, reports and the scanner's
-JavaScript (through its page config) read them; i18n adds the labels to the
-English catalogue, so `_(label)` translates them like any other French text.
+JavaScript (through its page config) read them. The labels are French, marked
+with `N_` so that `pybabel extract` puts them in the catalogue: they are shown
+translated like any other text (`_(label)` in a template, `gettext(label)`).
 
 This module imports nothing from the app, so any layer may read it.
 """
@@ -14,27 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def N_(label: str) -> str:
+    """Mark a label for `pybabel extract` (gettext's no-op): translated where shown."""
+    return label
+
+
 @dataclass(frozen=True)
 class Term:
-    """A stored code and how people read it."""
+    """A stored code and how people read it (French; the catalogue translates it)."""
 
     code: str
-    fr: str
-    en: str
-
-    def label(self, locale: str = "fr") -> str:
-        return self.en if locale == "en" else self.fr
+    label: str
 
 
 @dataclass(frozen=True)
 class Action(Term):
-    """An action, named as a button (`fr`) and as what has just been done (`done_fr`)."""
+    """An action, named as a button (`label`) and as what has just been done (`done`)."""
 
-    done_fr: str
-    done_en: str
-
-    def done(self, locale: str = "fr") -> str:
-        return self.done_en if locale == "en" else self.done_fr
+    done: str
 
 
 @dataclass(frozen=True)
@@ -47,72 +45,72 @@ class Family(Term):
 # The order of each tuple is the order of the values in the database's check
 # constraints (migrations write them out): append, never reorder.
 STATE_TERMS = (
-    Term("clean", "propre", "clean"),
-    Term("in_use", "en service", "in use"),
-    Term("returned", "rendu", "returned"),
-    Term("collected", "collecté", "collected"),
-    Term("sorted", "trié", "sorted"),
-    Term("washing", "en lavage", "washing"),
-    Term("rejected", "écarté", "rejected"),
-    Term("lost", "perdu", "lost"),
+    Term("clean", N_("propre")),
+    Term("in_use", N_("en service")),
+    Term("returned", N_("rendu")),
+    Term("collected", N_("collecté")),
+    Term("sorted", N_("trié")),
+    Term("washing", N_("en lavage")),
+    Term("rejected", N_("écarté")),
+    Term("lost", N_("perdu")),
 )
 
 ACTION_TERMS = (
-    Action("commission", "Mettre en service", "Commission", "Mis en service", "Commissioned"),
-    Action("deliver", "Livrer", "Deliver", "Livré", "Delivered"),
-    Action("lend", "Prêter", "Lend", "Prêté", "Lent"),
-    Action("fill", "Remplir", "Fill", "Rempli", "Filled"),
-    Action("return", "Reprendre", "Take back", "Repris", "Taken back"),
-    Action("collect", "Collecter", "Collect", "Collecté", "Collected"),
-    Action("sort", "Trier", "Sort", "Trié", "Sorted"),
-    Action("wash", "Mettre au lavage", "Wash", "Mis au lavage", "In the wash"),
-    Action("batch_close", "Clôturer le lot", "Close the batch", "Lot clôturé", "Batch closed"),
-    Action("reject", "Écarter", "Reject", "Écarté", "Rejected"),
-    Action("lose", "Déclarer perdu", "Declare lost", "Déclaré perdu", "Declared lost"),
-    Action("find", "Retrouvé", "Found", "Retrouvé", "Found"),
+    Action("commission", N_("Mettre en service"), N_("Mis en service")),
+    Action("deliver", N_("Livrer"), N_("Livré")),
+    Action("lend", N_("Prêter"), N_("Prêté")),
+    Action("fill", N_("Remplir"), N_("Rempli")),
+    Action("return", N_("Reprendre"), N_("Repris")),
+    Action("collect", N_("Collecter"), N_("Collecté")),
+    Action("sort", N_("Trier"), N_("Trié")),
+    Action("wash", N_("Mettre au lavage"), N_("Mis au lavage")),
+    Action("batch_close", N_("Clôturer le lot"), N_("Lot clôturé")),
+    Action("reject", N_("Écarter"), N_("Écarté")),
+    Action("lose", N_("Déclarer perdu"), N_("Déclaré perdu")),
+    Action("find", N_("Retrouvé"), N_("Retrouvé")),
 )
 
 REJECT_REASON_TERMS = (
-    Term("broken", "cassé", "broken"),
-    Term("chipped", "ébréché", "chipped"),
-    Term("wrong_model", "mauvais modèle", "wrong model"),
-    Term("residue", "résidus", "residue"),
-    Term("other", "autre", "other"),
+    Term("broken", N_("cassé")),
+    Term("chipped", N_("ébréché")),
+    Term("wrong_model", N_("mauvais modèle")),
+    Term("residue", N_("résidus")),
+    Term("other", N_("autre")),
 )
 
 # What an accepted scan is flagged with for the coordinator: a step the record
 # skipped, a lost thing found again, a scan by someone the record does not show
 # holding the thing, a crate whose count changed.
 ANOMALY_TERMS = (
-    Term("skipped_lend", "prêt non scanné", "lend not scanned"),
-    Term("skipped_return", "retour non scanné", "return not scanned"),
-    Term("skipped_collect", "collecte non scannée", "collection not scanned"),
-    Term("skipped_sort", "tri non scanné", "sorting not scanned"),
-    Term("collected_clean", "collecté propre", "collected while clean"),
-    Term("sorted_clean", "trié propre", "sorted while clean"),
-    Term("rewash", "relavé propre", "washed again while clean"),
-    Term("found_on_return", "perdu, retrouvé au retour", "lost, found at a return"),
-    Term("found_on_collect", "perdu, retrouvé à la collecte", "lost, found at a collection"),
-    Term("found_on_sort", "perdu, retrouvé au tri", "lost, found at sorting"),
-    Term("found_on_wash", "perdu, retrouvé au lavage", "lost, found at washing"),
-    Term("found_on_reject", "perdu, retrouvé et écarté", "lost, found and rejected"),
-    Term("unexpected_holder", "détenteur inattendu", "unexpected holder"),
-    Term("recount", "quantité recomptée", "quantity recounted"),
+    Term("skipped_lend", N_("prêt non scanné")),
+    Term("skipped_return", N_("retour non scanné")),
+    Term("skipped_collect", N_("collecte non scannée")),
+    Term("skipped_sort", N_("tri non scanné")),
+    Term("collected_clean", N_("collecté propre")),
+    Term("sorted_clean", N_("trié propre")),
+    Term("rewash", N_("relavé propre")),
+    Term("found_on_return", N_("perdu, retrouvé au retour")),
+    Term("found_on_collect", N_("perdu, retrouvé à la collecte")),
+    Term("found_on_sort", N_("perdu, retrouvé au tri")),
+    Term("found_on_wash", N_("perdu, retrouvé au lavage")),
+    Term("found_on_reject", N_("perdu, retrouvé et écarté")),
+    Term("unexpected_holder", N_("détenteur inattendu")),
+    Term("recount", N_("quantité recomptée")),
 )
 
 ORG_KIND_TERMS = (
-    Term("restaurant", "Restaurant", "Restaurant"),
-    Term("winegrower", "Vigneron", "Winegrower"),
-    Term("washing_site", "Site de lavage", "Washing site"),
-    Term("collection_point", "Point de collecte", "Collection point"),
-    Term("collector", "Collecteur", "Collector"),
-    Term("event_organiser", "Organisateur d'événements", "Event organiser"),
-    Term("coordinator", "Coordination", "Coordinator"),
+    Term("restaurant", N_("Restaurant")),
+    Term("winegrower", N_("Vigneron")),
+    Term("washing_site", N_("Site de lavage")),
+    Term("collection_point", N_("Point de collecte")),
+    Term("collector", N_("Collecteur")),
+    Term("event_organiser", N_("Organisateur d'événements")),
+    Term("coordinator", N_("Coordination")),
 )
 
 FAMILY_TERMS = (
-    Family("bottle", "Bouteille", "Bottle", "J'aime mes bouteilles"),
-    Family("box", "Boîte", "Box", "Ju'Ramène Ta Boîte"),
+    Family("bottle", N_("Bouteille"), "J'aime mes bouteilles"),
+    Family("box", N_("Boîte"), "Ju'Ramène Ta Boîte"),
 )
 
 
@@ -121,9 +119,9 @@ def codes(terms: tuple[Term, ...]) -> tuple[str, ...]:
     return tuple(term.code for term in terms)
 
 
-def labels(terms: tuple[Term, ...], locale: str = "fr") -> dict[str, str]:
-    """Label by code."""
-    return {term.code: term.label(locale) for term in terms}
+def labels(terms: tuple[Term, ...]) -> dict[str, str]:
+    """French label by code."""
+    return {term.code: term.label for term in terms}
 
 
 STATES = codes(STATE_TERMS)
@@ -136,7 +134,7 @@ FAMILIES = codes(FAMILY_TERMS)
 # French labels by code: templates show them through `_()`, which translates.
 STATE_LABELS = labels(STATE_TERMS)
 ACTION_LABELS = labels(ACTION_TERMS)
-ACTION_DONE_LABELS = {action.code: action.done_fr for action in ACTION_TERMS}
+ACTION_DONE_LABELS = {action.code: action.done for action in ACTION_TERMS}
 REASON_LABELS = labels(REJECT_REASON_TERMS)
 ANOMALY_LABELS = labels(ANOMALY_TERMS)
 KIND_LABELS = labels(ORG_KIND_TERMS)
@@ -153,35 +151,14 @@ VOCABULARY: dict[str, tuple[Term, ...]] = {
     "families": FAMILY_TERMS,
 }
 
-
-_FRENCH = {name: labels(terms) for name, terms in VOCABULARY.items()}
-_FRENCH["done"] = ACTION_DONE_LABELS
+# French labels by list, then code ("done": what an action has just done).
+LABELS: dict[str, dict[str, str]] = {name: labels(terms) for name, terms in VOCABULARY.items()}
+LABELS["done"] = ACTION_DONE_LABELS
+# The lists the scanner names (its page config carries them, translated).
+SCANNER_LISTS = ("actions", "done", "states", "reasons")
 
 
 def term_label(name: str, code: str | None) -> str:
     """French label of `code` in the list `name` (a VOCABULARY key, or "done" for
     what an action has just done); an unknown code is shown as it is."""
-    return _FRENCH[name].get(code, code) if code else ""
-
-
-def scanner_labels(locale: str) -> dict[str, dict[str, str]]:
-    """What the scanner names, by list then code, in one locale (its page config)."""
-    return {
-        "actions": labels(ACTION_TERMS, locale),
-        "done": {action.code: action.done(locale) for action in ACTION_TERMS},
-        "states": labels(STATE_TERMS, locale),
-        "reasons": labels(REJECT_REASON_TERMS, locale),
-    }
-
-
-def translations(locale: str) -> dict[str, str]:
-    """French label → label in `locale`, for the i18n catalogue."""
-    if locale == "fr":
-        return {}
-    pairs: dict[str, str] = {}
-    for terms in VOCABULARY.values():
-        for term in terms:
-            pairs[term.fr] = term.label(locale)
-            if isinstance(term, Action):
-                pairs[term.done_fr] = term.done(locale)
-    return pairs
+    return LABELS[name].get(code, code) if code else ""

@@ -1,5 +1,5 @@
-"""The one vocabulary: labelled in both languages, and read by the database's checks,
-the life cycle, the translations and the scanner, which keep no copy of their own."""
+"""The one vocabulary: labelled in French (the catalogue translates the labels), and read
+by the database's checks, the life cycle and the scanner, which keep no copy of their own."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext
 from sqlalchemy import create_engine, inspect
 
 from bouteilles import vocabulary
 from bouteilles.db.database import get_session
-from bouteilles.i18n import catalogue
+from bouteilles.i18n import CATALOGUES, scanner_catalogue
 from bouteilles.models import Base
 from bouteilles.services import lifecycle
 from bouteilles.services.items import lookup as items
@@ -23,8 +25,10 @@ from bouteilles.vocabulary import (
     ACTIONS,
     ANOMALIES,
     FAMILIES,
+    LABELS,
     ORG_KINDS,
     REJECT_REASONS,
+    SCANNER_LISTS,
     STATES,
     VOCABULARY,
     Action,
@@ -67,12 +71,21 @@ def test_the_vocabulary_imports_nothing_from_the_app() -> None:
     assert imported <= {"__future__", "dataclasses"}, imported
 
 
+def _english() -> dict[str, str]:
+    with (CATALOGUES / "en" / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        return {m.id: m.string for m in read_po(source) if m.id and not m.fuzzy}
+
+
+ENGLISH = _english()
+
+
 @pytest.mark.parametrize(("name", "term"), ALL_TERMS, ids=[f"{n}:{t.code}" for n, t in ALL_TERMS])
-def test_every_term_has_a_french_and_an_english_label(name, term) -> None:
+def test_every_term_has_a_french_label_the_catalogue_translates(name, term) -> None:
     assert re.fullmatch(r"[a-z][a-z_]*", term.code)
-    assert term.fr.strip() == term.fr and term.fr and term.en.strip() == term.en and term.en
-    if isinstance(term, Action):
-        assert term.done_fr and term.done_en
+    labels = [term.label, term.done] if isinstance(term, Action) else [term.label]
+    for label in labels:
+        assert label and label.strip() == label
+        assert ENGLISH.get(label), f"no English for {label!r} in messages.po"
 
 
 def test_codes_are_unique_and_fit_their_columns() -> None:
@@ -83,33 +96,11 @@ def test_codes_are_unique_and_fit_their_columns() -> None:
         assert max(map(len, values)) <= length, (table, column)
 
 
-def test_a_french_label_means_one_thing_in_english() -> None:
-    seen: dict[str, str] = {}
-    for _name, term in ALL_TERMS:
-        pairs = [(term.fr, term.en)]
-        if isinstance(term, Action):
-            pairs.append((term.done_fr, term.done_en))
-        for fr, en in pairs:
-            assert seen.setdefault(fr, en) == en, fr
-
-
 def test_term_label_for_templates() -> None:
     assert vocabulary.term_label("done", "collect") == "Collecté"
     assert vocabulary.term_label("anomalies", "skipped_lend") == "prêt non scanné"
     assert vocabulary.term_label("states", "unheard_of") == "unheard_of"
     assert vocabulary.term_label("anomalies", None) == ""
-
-
-def test_translation_files_agree_with_the_vocabulary() -> None:
-    """i18n translates the labels from the vocabulary; a JSON entry for the same French
-    text that said otherwise would be a second, dead definition."""
-    english = vocabulary.translations("en")
-    for path in sorted((PACKAGE / "translations" / "en").glob("*.json")):
-        entries = json.loads(path.read_text(encoding="utf-8"))
-        wrong = {fr: (en, english[fr]) for fr, en in entries.items()
-                 if fr in english and en != english[fr]}
-        assert not wrong, f"{path.name}: {wrong}"
-    assert english.items() <= catalogue("en").items()
 
 
 def test_model_check_constraints_list_the_vocabulary() -> None:
@@ -154,7 +145,7 @@ def test_copies_left_to_switch_say_the_same() -> None:
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
-def test_scanner_gets_the_vocabulary_from_its_page(client, actors, login, locale) -> None:
+def test_scanner_gets_the_vocabulary_from_its_page(app, client, actors, login, locale) -> None:
     login(actors["washing_site"])
     get_session().commit()
     page = client.get(f"/scan?lang={locale}").text
@@ -162,9 +153,15 @@ def test_scanner_gets_the_vocabulary_from_its_page(client, actors, login, locale
         r'<script type="application/json" id="scan-config">(.*?)</script>', page, re.S)[1]))
     texts = json.loads(unescape(re.search(
         r'<script type="application/json" id="scan-i18n">(.*?)</script>', page, re.S)[1]))
-    assert config["labels"] == vocabulary.scanner_labels(locale)
+    with app.app_context(), force_locale(locale):
+        translated = {name: {code: gettext(label) for code, label in LABELS[name].items()}
+                      for name in SCANNER_LISTS}
+    assert config["labels"] == translated
+    assert (config["labels"] == {name: LABELS[name] for name in SCANNER_LISTS}) == (locale == "fr")
     assert config["reasons"] == list(REJECT_REASONS)
-    assert not texts.keys() & config["labels"].keys()  # no second copy in the page's texts
+    # The scripts' other texts: this locale's part of the catalogue, no copy of the labels.
+    assert texts == scanner_catalogue(locale)
+    assert not set(texts) & {label for name in SCANNER_LISTS for label in LABELS[name].values()}
 
 
 # How the scanner's JavaScript names codes in its logic: comparisons, sets, button calls.
@@ -173,7 +170,7 @@ JS_CODE_USES = (
     r"""action:\s*["'](\w+)["']""",
     r"""actionButton\(\s*["'](\w+)["']""",
     r"""actions\.includes\(\s*["'](\w+)["']""",
-    r"""t\.(?:actions|done)\.(\w+)""",
+    r"""labels\.(?:actions|done)\.(\w+)""",
 )
 
 

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from .admin import ContainerTypeRevision, TemporaryPassword
-from .base import Base, utcnow
+from .base import MAX_ID, Base, utcnow
 from .batch import REJECT_REASONS, Batch, BatchReject
 from .bottle_request import REQUEST_STATUSES, BottleRequest
 from .container_type import FAMILIES, ContainerType
@@ -15,7 +15,7 @@ from .organisation import ORG_KINDS, Organisation
 from .user import ApiToken, User
 
 __all__ = [
-    "ACTIONS", "FAMILIES", "ORG_KINDS", "REJECT_REASONS", "STATES",
+    "ACTIONS", "FAMILIES", "MAX_ID", "ORG_KINDS", "REJECT_REASONS", "STATES",
     "ApiToken", "Base", "Batch", "BatchReject", "Container", "ContainerType", "Crate",
     "DepositEntry", "Event", "Factor", "FactorSet", "IdempotentResponse", "Label",
     "Organisation", "User", "utcnow",

@@ -8,6 +8,10 @@ from decimal import Decimal
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+# Ids are INTEGER columns (PostgreSQL's int4): a larger number names no row, and
+# the driver would refuse to send it.
+MAX_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -6,47 +6,58 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from flask_babel import gettext
+
+from .. import formatting
+from ..i18n import N_
 from ..vocabulary import REASON_LABELS
 
-MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)
-MONTHS_FR_SHORT = (
-    "janv.", "févr.", "mars", "avr.", "mai", "juin",
-    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-)
-# The method (IMPACT.md) in French, as paragraphs with light ReportLab markup (<b>, <sub>).
-METHOD_FR = (
-    "Chaque chiffre vient des lots de lavage clôturés dans le mois (heure de Paris) et du jeu de "
-    "facteurs enregistré avec chaque lot : réviser les facteurs ne change jamais un chiffre déjà "
-    "publié. Le bénéfice du réemploi est l'objet à usage unique qui n'a pas été fabriqué, moins ce "
-    "que coûte le réemploi : lavage, transport et remplacement des contenants cassés.",
-    "<b>Bouteilles.</b> Évité = N<sub>propres</sub> × m × EF<sub>verre</sub> − lavage − "
-    "transport ; déchets évités = N<sub>propres</sub> × m. Une bouteille écartée ne compte ni ne "
-    "coûte rien : elle part au recyclage du verre (masse indiquée à part). La livraison aux "
-    "vignerons équivaut à celle de bouteilles neuves et s'annule ; détergent, étiquettes et "
-    "bouchons sont exclus.",
-    "<b>Boîtes et vaisselle.</b> Évité = N<sub>propres</sub> × e<sub>UU</sub> − lavage − "
-    "N<sub>écartés</sub> × m × EF<sub>verre</sub> (remplacement) − transport ; déchets évités = "
-    "N<sub>propres</sub> × m<sub>UU</sub> − N<sub>écartés</sub> × m.",
-    "<b>Lavage</b> : valeur par contenant, ou énergie mesurée du lot (kWh électricité × EF<sub>élec"
-    "</sub> + kWh gaz × EF<sub>gaz</sub>) quand elle est relevée. <b>Transport</b> : camionnette "
-    "au km parcouru ; camion sous-traité à la tonne-km sur la masse collectée, rebuts compris.",
-    "<b>Arrondi</b> : calcul en grammes en pleine précision, arrondi au gramme une seule fois par "
-    "lot (demi-unité vers le haut) ; le mois est la somme des lots arrondis. Les tableaux donnent "
-    "les kilogrammes au gramme près. <b>Emplois</b> : le réseau estime 1 à 2 emplois par million "
-    "de bouteilles réemployées (estimation, non mesurée).",
-    "<b>Part d'un membre</b> (restaurant, commerce, point de collecte) : il n'a pas de lot de "
-    "lavage ; sa part est, par type, le nombre de contenants repris chez lui dans le mois × le "
-    "chiffre moyen par contenant propre des lots du réseau de ce type clôturés dans le mois, "
-    "arrondie au gramme une fois par type. Ces parts attribuent les chiffres des lots, elles ne "
-    "s'y ajoutent pas : les totaux du réseau restent la somme des lots.",
+# The method (IMPACT.md), as paragraphs with light ReportLab markup (<b>, <sub>): French,
+# translated when the report is written (translators keep the markup).
+METHOD = (
+    N_("Chaque chiffre vient des lots de lavage clôturés dans le mois (heure de Paris) et du jeu "
+       "de facteurs enregistré avec chaque lot : réviser les facteurs ne change jamais un "
+       "chiffre déjà publié. Le bénéfice du réemploi est l'objet à usage unique qui n'a pas été "
+       "fabriqué, moins ce que coûte le réemploi : lavage, transport et remplacement des "
+       "contenants cassés."),
+    N_("<b>Bouteilles.</b> Évité = N<sub>propres</sub> × m × EF<sub>verre</sub> − lavage − "
+       "transport ; déchets évités = N<sub>propres</sub> × m. Une bouteille écartée ne compte ni "
+       "ne coûte rien : elle part au recyclage du verre (masse indiquée à part). La livraison "
+       "aux vignerons équivaut à celle de bouteilles neuves et s'annule ; détergent, étiquettes "
+       "et bouchons sont exclus."),
+    N_("<b>Boîtes et vaisselle.</b> Évité = N<sub>propres</sub> × e<sub>UU</sub> − lavage − "
+       "N<sub>écartés</sub> × m × EF<sub>verre</sub> (remplacement) − transport ; déchets évités "
+       "= N<sub>propres</sub> × m<sub>UU</sub> − N<sub>écartés</sub> × m."),
+    N_("<b>Lavage</b> : valeur par contenant, ou énergie mesurée du lot (kWh électricité × "
+       "EF<sub>élec</sub> + kWh gaz × EF<sub>gaz</sub>) quand elle est relevée. <b>Transport</b> "
+       ": camionnette au km parcouru ; camion sous-traité à la tonne-km sur la masse collectée, "
+       "rebuts compris."),
+    N_("<b>Arrondi</b> : calcul en grammes en pleine précision, arrondi au gramme une seule fois "
+       "par lot (demi-unité vers le haut) ; le mois est la somme des lots arrondis. Les tableaux "
+       "donnent les kilogrammes à 100 g près ; les exports CSV et XLSX, les grammes exacts. "
+       "<b>Emplois</b> : le réseau estime 1 à 2 emplois par million de bouteilles réemployées "
+       "(estimation, non mesurée)."),
+    N_("<b>Part d'un membre</b> (restaurant, commerce, point de collecte) : il n'a pas de lot de "
+       "lavage ; sa part est, par type, le nombre de contenants repris chez lui dans le mois × "
+       "le chiffre moyen par contenant propre des lots du réseau de ce type clôturés dans le "
+       "mois, arrondie au gramme une fois par type. Ces parts attribuent les chiffres des lots, "
+       "elles ne s'y ajoutent pas : les totaux du réseau restent la somme des lots."),
 )
 
-NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
+# The reports are written in the reader's language (French outside a request: the
+# command line), their figures and dates too (bouteilles/formatting.py).
+LOCALE = None
+fr_number = partial(formatting.number, locale=LOCALE)
+fr_percent = partial(formatting.percent, locale=LOCALE)
+fr_money = partial(formatting.money, locale=LOCALE)
+fr_mass = partial(formatting.mass, locale=LOCALE)
+fr_kilograms = partial(formatting.kilograms, locale=LOCALE)
+fr_time = partial(formatting.paris_time, locale=LOCALE)
+fr_date = partial(formatting.paris_date, locale=LOCALE)
+fr_month = partial(formatting.month_name, locale=LOCALE)
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ class RejectRow:
 
     @property
     def label(self) -> str:
-        """The reason in French."""
+        """The reason in French (the vocabulary's label; translate it where shown)."""
         return REASON_LABELS.get(self.reason, self.reason)
 
 
@@ -185,51 +196,14 @@ class MonthlyReport:
     @property
     def month_label(self) -> str:
         """The month in French, e.g. 'mars 2026'."""
-        return month_label(self.month)
+        return fr_month(self.month)
 
     @property
     def scope(self) -> str:
-        """Whose figures these are, in French."""
-        return self.org_name or self.org or "tout le réseau"
+        """Whose figures these are, in the reader's language."""
+        return self.org_name or self.org or gettext("tout le réseau")
 
     @property
     def bottles_reused(self) -> int:
         """Bottles (not boxes) reused this month, for the jobs estimate."""
         return sum(r.figures.containers_reused for r in self.by_type if r.family == "bottle")
-
-
-def month_label(month: str, short: bool = False) -> str:
-    """'2026-03' → 'mars 2026' (or 'mars 26' when short)."""
-    year, number = month.split("-")
-    names = MONTHS_FR_SHORT if short else MONTHS_FR
-    return f"{names[int(number) - 1]} {year[2:] if short else year}"
-
-
-def fr_int(value: int) -> str:
-    """An integer with French digit grouping: 335 037."""
-    return f"{value:,}".replace(",", NNBSP)
-
-
-def fr_decimal(value: Decimal | float, places: int) -> str:
-    """A number with French grouping and decimal comma: 335 037,5."""
-    text = f"{value:,.{places}f}"
-    return text.replace(",", NNBSP).replace(".", ",")
-
-
-def fr_kg(grams: int) -> str:
-    """Grams as kilograms to the gram: 335 037 g → '335,037'."""
-    return fr_decimal(Decimal(grams) / 1000, 3)
-
-
-def fr_euros(cents: int) -> str:
-    """Cents as euros: 12345 → '123,45 €'."""
-    return fr_decimal(Decimal(cents) / 100, 2) + "\u00a0€"
-
-
-def fr_mass(grams: int) -> tuple[str, str]:
-    """A headline mass, readable: (value, unit) in g, kg or t."""
-    if abs(grams) >= 10_000_000:
-        return fr_decimal(Decimal(grams) / 1_000_000, 1), "t"
-    if abs(grams) >= 10_000:
-        return fr_int(round(Decimal(grams) / 1000)), "kg"
-    return fr_int(grams), "g"

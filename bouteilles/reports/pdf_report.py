@@ -1,12 +1,14 @@
-"""The monthly impact report as a PDF in French (reportlab): figures, chart, breakdowns, method."""
+"""The monthly impact report as a PDF (reportlab): figures, chart, breakdowns, method; in
+the reader's language (French outside a request)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from xml.sax.saxutils import escape as esc
-from zoneinfo import ZoneInfo
 
+from flask_babel import gettext, ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -22,19 +24,21 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..i18n import get_locale
 from .model import (
-    METHOD_FR,
+    METHOD,
     BreakdownRow,
     MonthlyReport,
-    fr_decimal,
-    fr_euros,
-    fr_int,
-    fr_kg,
+    fr_date,
+    fr_kilograms,
     fr_mass,
+    fr_money,
+    fr_number,
+    fr_percent,
+    fr_time,
 )
 from .pdf_style import CONTENT_WIDTH, MUTED, PALE, Styles, chart
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_BATCH_ROWS = 30
 
 
@@ -42,15 +46,16 @@ def _cards(report: MonthlyReport, st: Styles) -> Table:
     """Four headline figures in cards."""
     t = report.totals
     cards = []
-    headline = ((t.co2e_avoided_g, f"{st.co2}e évité"), (t.waste_avoided_g, "déchets évités"),
-                (t.co2e_process_g, f"{st.co2}e du procédé"))
+    headline = ((t.co2e_avoided_g, gettext("%(co2)se évité", co2=st.co2)),
+                (t.waste_avoided_g, gettext("déchets évités")),
+                (t.co2e_process_g, gettext("%(co2)se du procédé", co2=st.co2)))
     for grams, what in headline:
-        value, unit = fr_mass(grams)
-        cards.append([Paragraph(f"{value} {unit}", st.big), Paragraph(what, st.card),
-                      Paragraph(f"soit {fr_int(grams)} g", st.note)])
-    reused = [Paragraph(fr_int(t.containers_reused), st.big),
-              Paragraph("contenants réemployés", st.card),
-              Paragraph(f"{fr_int(t.batches)} lot(s) de lavage", st.note)]
+        cards.append([Paragraph(fr_mass(grams), st.big), Paragraph(what, st.card),
+                      Paragraph(gettext("soit %(grams)s g", grams=fr_number(grams)), st.note)])
+    reused = [Paragraph(fr_number(t.containers_reused), st.big),
+              Paragraph(gettext("contenants réemployés"), st.card),
+              Paragraph(ngettext("%(count)s lot de lavage", "%(count)s lots de lavage",
+                                 t.batches, count=fr_number(t.batches)), st.note)]
     cards.insert(0, reused)
     table = Table([cards], colWidths=[CONTENT_WIDTH / 4] * 4)
     table.setStyle(TableStyle([
@@ -62,14 +67,17 @@ def _cards(report: MonthlyReport, st: Styles) -> Table:
 
 
 def _breakdown(rows: list[BreakdownRow], report: MonthlyReport, st: Styles, what: str) -> Table:
-    """A breakdown table (by type or by site) in kilograms to the gram, with a total row."""
-    data: list[list] = [[what, "Réemployés", "Écartés", f"{st.co2}e évité (kg)",
-                         f"{st.co2}e procédé (kg)", "Déchets évités (kg)", "Recyclage (kg)"]]
-    for key, figures in [(r.label or r.key, r.figures) for r in rows] + [("Total", report.totals)]:
-        data.append([Paragraph(esc(key), st.cell), fr_int(figures.containers_reused),
-                     fr_int(figures.containers_rejected), fr_kg(figures.co2e_avoided_g),
-                     fr_kg(figures.co2e_process_g), fr_kg(figures.waste_avoided_g),
-                     fr_kg(figures.to_recycling_g)])
+    """A breakdown table (by type or by site) in kilograms to 100 g, with a total row."""
+    data: list[list] = [[what, gettext("Réemployés"), gettext("Écartés"),
+                         gettext("%(co2)se évité (kg)", co2=st.co2),
+                         gettext("%(co2)se procédé (kg)", co2=st.co2),
+                         gettext("Déchets évités (kg)"), gettext("Recyclage (kg)")]]
+    total = [(gettext("Total"), report.totals)]
+    for key, figures in [(r.label or r.key, r.figures) for r in rows] + total:
+        data.append([Paragraph(esc(key), st.cell), fr_number(figures.containers_reused),
+                     fr_number(figures.containers_rejected), fr_kilograms(figures.co2e_avoided_g),
+                     fr_kilograms(figures.co2e_process_g), fr_kilograms(figures.waste_avoided_g),
+                     fr_kilograms(figures.to_recycling_g)])
     widths = [34 * mm, 24 * mm, 18 * mm, 25 * mm, 25 * mm, 26 * mm, 22 * mm]
     return st.table(data, widths, total=True)
 
@@ -77,22 +85,28 @@ def _breakdown(rows: list[BreakdownRow], report: MonthlyReport, st: Styles, what
 def _first_page(report: MonthlyReport, st: Styles) -> list:
     """Headline figures, twelve-month chart, breakdowns by type and by site."""
     t = report.totals
-    per_item = (f" soit {fr_int(round(t.co2e_avoided_g / t.containers_reused))} g {st.co2}e "
-                "évités par contenant réemployé ;" if t.containers_reused else "")
+    per_item = gettext(
+        " soit %(grams)s g %(co2)se évités par contenant réemployé ;",
+        grams=fr_number(Decimal(t.co2e_avoided_g) / t.containers_reused, 0), co2=st.co2,
+    ) if t.containers_reused else ""
     return [
-        Paragraph("RAPPORT D'IMPACT MENSUEL", st.kicker),
+        Paragraph(gettext("RAPPORT D'IMPACT MENSUEL"), st.kicker),
         Paragraph(esc(report.month_label.capitalize()), st.title),
         Paragraph(f"{esc(report.network_name)} · {esc(report.scope)} · J'aime mes bouteilles "
                   "et Ju'Ramène Ta Boîte", st.small),
         Spacer(1, 7 * mm), _cards(report, st), Spacer(1, 3 * mm),
-        Paragraph(f"{fr_int(t.inputs)} contenants lavés, {fr_int(t.containers_reused)} propres "
-                  f"et {fr_int(t.containers_rejected)} écartés ;{per_item} "
-                  f"{fr_kg(t.to_recycling_g)} kg de verre écarté envoyé au recyclage (non compté "
-                  "comme réemploi).", st.body),
-        Paragraph("Les douze derniers mois", st.h2), chart(report, st),
-        Paragraph("Par type de contenant", st.h2), _breakdown(report.by_type, report, st, "Type"),
+        Paragraph(gettext(
+            "%(inputs)s contenants lavés, %(clean)s propres et %(rejected)s écartés ;"
+            "%(per_item)s %(glass)s de verre écarté envoyé au recyclage (non compté comme "
+            "réemploi).", inputs=fr_number(t.inputs), clean=fr_number(t.containers_reused),
+            rejected=fr_number(t.containers_rejected), per_item=per_item,
+            glass=fr_mass(t.to_recycling_g)), st.body),
+        Paragraph(gettext("Les douze derniers mois"), st.h2), chart(report, st),
+        Paragraph(gettext("Par type de contenant"), st.h2),
+        _breakdown(report.by_type, report, st, gettext("Type")),
         CondPageBreak(45 * mm),
-        Paragraph("Par site de lavage", st.h2), _breakdown(report.by_site, report, st, "Site"),
+        Paragraph(gettext("Par site de lavage"), st.h2),
+        _breakdown(report.by_site, report, st, gettext("Site")),
     ]
 
 
@@ -101,51 +115,59 @@ def _details(report: MonthlyReport, st: Styles) -> list:
     story: list = [PageBreak()]
     if report.rejects:
         total = sum(r.count for r in report.rejects) or 1
-        rows = [["Motif", "Nombre", "Part", "Masse (kg)"]]
-        rows += [[r.label, fr_int(r.count), f"{fr_decimal(100 * r.count / total, 1)} %",
-                  fr_kg(r.mass_g)] for r in report.rejects]
-        story += [Paragraph("Contenants écartés, par motif", st.h2),
+        rows = [[gettext("Motif"), gettext("Nombre"), gettext("Part"), gettext("Masse (kg)")]]
+        rows += [[gettext(r.label), fr_number(r.count), fr_percent(Decimal(r.count) / total),
+                  fr_kilograms(r.mass_g)] for r in report.rejects]
+        story += [Paragraph(gettext("Contenants écartés, par motif"), st.h2),
                   st.table(rows, [60 * mm, 25 * mm, 25 * mm, 30 * mm])]
     if report.by_batch:
         shown = report.by_batch[:MAX_BATCH_ROWS]
-        rows = [["Lot", "Clôturé le", "Site", "Type", "Entrées", "Propres", "Écartés",
-                 f"{st.co2}e évité (kg)"]]
-        rows += [[b.code, f"{b.closed_at.astimezone(PARIS):%d/%m %H:%M}", b.site, b.type,
-                  fr_int(b.figures.inputs), fr_int(b.figures.containers_reused),
-                  fr_int(b.figures.containers_rejected), fr_kg(b.figures.co2e_avoided_g)]
+        rows = [[gettext("Lot"), gettext("Clôturé le"), gettext("Site"), gettext("Type"),
+                 gettext("Entrées"), gettext("Propres"), gettext("Écartés"),
+                 gettext("%(co2)se évité (kg)", co2=st.co2)]]
+        rows += [[b.code, fr_time(b.closed_at, year=False), b.site, b.type,
+                  fr_number(b.figures.inputs), fr_number(b.figures.containers_reused),
+                  fr_number(b.figures.containers_rejected), fr_kilograms(b.figures.co2e_avoided_g)]
                  for b in shown]
         widths = [24 * mm, 21 * mm, 28 * mm, 25 * mm, 17 * mm, 17 * mm, 18 * mm, 24 * mm]
-        story += [Paragraph("Lots de lavage", st.h2), st.table(rows, widths, align="LLLLRRRR")]
+        story += [Paragraph(gettext("Lots de lavage"), st.h2),
+                  st.table(rows, widths, align="LLLLRRRR")]
         if len(report.by_batch) > len(shown):
-            story.append(Paragraph(f"{len(shown)} lots sur {len(report.by_batch)} ; la liste "
-                                   "complète est dans les exports CSV et XLSX.", st.small))
+            story.append(Paragraph(gettext(
+                "%(shown)s lots sur %(total)s ; la liste complète est dans les exports CSV et "
+                "XLSX.", shown=len(shown), total=len(report.by_batch)), st.small))
     if report.deposits is not None:
         dep = report.deposits
-        rows = [["Consignes encaissées", "Remboursées", "Solde net du mois"],
-                [fr_euros(c) for c in (dep.taken_cents, dep.refunded_cents, dep.held_cents)]]
-        block = [Paragraph("Consignes", st.h2), st.table(rows, [45 * mm] * 3, align="RRR")]
+        rows = [[gettext("Consignes encaissées"), gettext("Remboursées"),
+                 gettext("Solde net du mois")],
+                [fr_money(c) for c in (dep.taken_cents, dep.refunded_cents, dep.held_cents)]]
+        block = [Paragraph(gettext("Consignes"), st.h2),
+                 st.table(rows, [45 * mm] * 3, align="RRR")]
         if dep.settlements:
-            rows = [["De", "À", "Montant"]]
-            rows += [[s.from_org, s.to_org, fr_euros(s.amount_cents)] for s in dep.settlements]
-            block += [Spacer(1, 3 * mm), Paragraph("Compensations entre membres (boîtes prêtées "
-                      "chez l'un et rendues chez l'autre) :", st.small), Spacer(1, 1.5 * mm),
+            rows = [[gettext("De"), gettext("À"), gettext("Montant")]]
+            rows += [[s.from_org, s.to_org, fr_money(s.amount_cents)] for s in dep.settlements]
+            block += [Spacer(1, 3 * mm), Paragraph(gettext(
+                          "Compensations entre membres (boîtes prêtées chez l'un et rendues "
+                          "chez l'autre) :"), st.small), Spacer(1, 1.5 * mm),
                       st.table(rows, [70 * mm, 70 * mm, 34 * mm], align="LLR")]
         story.append(KeepTogether(block))
     return story
 
 
 def _method(report: MonthlyReport, st: Styles) -> list:
-    """The method in French and the factor table(s) with sources."""
-    story: list = [PageBreak(), Paragraph("Méthode", st.h2)]
-    story += [Paragraph(text, st.para) for text in METHOD_FR]
+    """The method and the factor table(s) with sources."""
+    story: list = [PageBreak(), Paragraph(gettext("Méthode"), st.h2)]
+    story += [Paragraph(gettext(text), st.para) for text in METHOD]
     for fs in report.factor_sets:
-        rows: list[list] = [["Facteur", "Valeur", "Unité", "Source et note"]]
-        rows += [[Paragraph(esc(f.key), st.cell), str(f.value).replace(".", ","),
+        rows: list[list] = [[gettext("Facteur"), gettext("Valeur"), gettext("Unité"),
+                             gettext("Source et note")]]
+        rows += [[Paragraph(esc(f.key), st.cell), fr_number(f.value),
                   Paragraph(esc(f.unit), st.cell), Paragraph(esc(f.source), st.cell)]
                  for f in fs.factors]
         table = st.table(rows, [26 * mm, 16 * mm, 40 * mm, 92 * mm], align="LRLL")
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        story += [Paragraph(f"Jeu de facteurs {esc(fs.code)} — {esc(fs.name)}", st.h2), table]
+        story += [Paragraph(gettext("Jeu de facteurs %(code)s — %(name)s", code=esc(fs.code),
+                                    name=esc(fs.name)), st.h2), table]
     return story
 
 
@@ -155,10 +177,11 @@ def _footer(report: MonthlyReport, st: Styles) -> Callable[[Canvas, SimpleDocTem
         canvas.saveState()
         canvas.setFont(st.font, 7)
         canvas.setFillColor(MUTED)
-        edited = report.generated_at.astimezone(PARIS)
-        canvas.drawString(18 * mm, 10 * mm, f"{report.network_name} · rapport d'impact "
-                          f"{report.month_label} · {report.scope} · édité le {edited:%d/%m/%Y}")
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"page {doc.page}")
+        canvas.drawString(18 * mm, 10 * mm, gettext(
+            "%(network)s · rapport d'impact %(month)s · %(scope)s · édité le %(day)s",
+            network=report.network_name, month=report.month_label, scope=report.scope,
+            day=fr_date(report.generated_at)))
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, gettext("page %(n)s", n=doc.page))
         canvas.restoreState()
     return draw
 
@@ -169,8 +192,9 @@ def render_pdf(report: MonthlyReport) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=18 * mm, title=f"Rapport d'impact {report.month_label}",
-        author=report.network_name, subject=report.scope, lang="fr-FR",
+        bottomMargin=18 * mm, title=gettext("Rapport d'impact %(month)s",
+                                            month=report.month_label),
+        author=report.network_name, subject=report.scope, lang=get_locale(),
     )
     footer = _footer(report, st)
     story = _first_page(report, st) + _details(report, st) + _method(report, st)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -14,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from .model import MonthlyReport, fr_int, month_label
+from .model import MonthlyReport, fr_month, fr_number
 
 GREEN, PALE, INK, MUTED = (colors.HexColor(c) for c in ("#2E6B4F", "#EAF2ED", "#1F2933", "#6B7280"))
 LIGHT_BAR = colors.HexColor("#9CC3AE")
@@ -100,7 +101,9 @@ def chart(report: MonthlyReport, st: Styles) -> Drawing:
         if point.month == report.month:
             chart.bars[(0, i)].fillColor = GREEN
     chart.barSpacing, chart.groupSpacing = 0, 6
-    names = [month_label(p.month, short=True) for p in points]
+    # The year under the first month and under January, as on the dashboard's chart.
+    names = [fr_month(p.month, "abbr") + (f"\n{p.month[:4]}" if i == 0 or p.month.endswith("-01")
+                                            else "") for i, p in enumerate(points)]
     chart.categoryAxis.categoryNames = names or [""]
     for axis in (chart.categoryAxis, chart.valueAxis):
         axis.labels.fontName, axis.labels.fontSize = st.font, 7
@@ -110,8 +113,8 @@ def chart(report: MonthlyReport, st: Styles) -> Drawing:
     chart.valueAxis.strokeColor = None
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#E5E7EB")
-    chart.valueAxis.labelTextFormat = lambda v: fr_int(round(v))
+    chart.valueAxis.labelTextFormat = lambda v: fr_number(v, 0)
     drawing.add(chart)
-    drawing.add(String(0, height - 9, f"kg {st.co2}e évités par mois", fontName=st.font,
-                       fontSize=7.5, fillColor=MUTED))
+    drawing.add(String(0, height - 9, gettext("kg %(co2)se évités par mois", co2=st.co2),
+                       fontName=st.font, fontSize=7.5, fillColor=MUTED))
     return drawing

@@ -6,7 +6,7 @@ The SVG carries a title and a description; pages also give the numbers as a tabl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
@@ -43,15 +43,10 @@ def _nice_step(span: Decimal) -> Decimal:
     return base * 10
 
 
-def _fmt(value: Decimal, decimal_comma: bool) -> str:
-    text = f"{value.normalize():f}" if value != value.to_integral() else f"{int(value):,}"
-    text = text.replace(",", "\u202f" if decimal_comma else ",")
-    return text.replace(".", ",") if decimal_comma else text
-
-
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: str,
-              decimal_comma: bool = True, unit: str = "") -> Markup:
-    """The bars as an accessible SVG (role=img, <title>, <desc>, a <title> per bar)."""
+              number: Callable[[Decimal], str] = str, unit: str = "") -> Markup:
+    """The bars as an accessible SVG (role=img, <title>, <desc>, a <title> per bar);
+    `number` writes the scale's values (formatting.number: the reader's way)."""
     values = [b.value for b in bars] or [Decimal(0)]
     low, high = min(Decimal(0), *values), max(Decimal(0), *values)
     step = _nice_step(high - low)
@@ -76,7 +71,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
                      f'stroke="#d0d7de" stroke-width="{1.2 if tick == 0 else 0.6}"/>')
         parts.append(f'<text x="{LEFT - 4}" y="{ty + 3:.1f}" text-anchor="end" font-size="9" '
-                     f'fill="{AXIS}">{escape(_fmt(tick, decimal_comma))}</text>')
+                     f'fill="{AXIS}">{escape(number(tick))}</text>')
         tick += step
     slot = plot_w / max(len(bars), 1)
     zero = y(Decimal(0))

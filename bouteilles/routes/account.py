@@ -7,12 +7,14 @@ sent to the password page until they choose their own.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import bearer_token, client_address
 from ..db.database import get_session
-from ..i18n import translate
-from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..forms.account import PasswordForm, TokenForm
+from ..services.errors import BouteillesError, Forbidden
 from ..services.members import login_limits as throttle
 from ..services.members import management as service
 from ..services.members.logins import (
@@ -27,6 +29,7 @@ from ..services.paging import page_number
 from .admin import secret_page
 from .auth import too_many_attempts
 from .formatting import register_filters
+from .refusals import refused_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 register_filters(bp)
@@ -48,8 +51,8 @@ def temporary_password_first():
     if not service.must_change_password(get_session(), current_user.id):
         return None
     if api:
-        raise Forbidden("Choisissez d'abord votre mot de passe (page « Mot de passe ») : "
-                        "jusque-là, seul ce formulaire répond.")
+        raise Forbidden(_l("Choisissez d'abord votre mot de passe (page « Mot de passe ») : "
+                           "jusque-là, seul ce formulaire répond."))
     return redirect(url_for("account.password"))
 
 
@@ -59,7 +62,7 @@ def tokens():
     """My API tokens."""
     page = service.list_tokens(get_session(), page=page_number(request.args.get("page")),
                                user_id=current_user.id)
-    return render_template("account/tokens.html", page=page, form={})
+    return render_template("account/tokens.html", page=page, form=TokenForm())
 
 
 @bp.post("/tokens")
@@ -67,7 +70,11 @@ def tokens():
 def token_new():
     """A new token of mine, shown once."""
     db = get_session()
-    token, clear = service.create_token(db, current_user, request.form.get("label"))
+    form = TokenForm()
+    if not form.validate():
+        return refused_form("account/tokens.html", form, page=service.list_tokens(
+            db, page=1, user_id=current_user.id))
+    token, clear = service.create_token(db, current_user, form.label.data)
     db.commit()
     return secret_page(201, user=current_user, token=token, clear=clear, own=True)
 
@@ -79,7 +86,7 @@ def token_revoke(token_id: int):
     db = get_session()
     token = service.revoke_token_as(db, token_id, actor=current_user, own_only=True)
     db.commit()
-    flash(translate("Jeton {prefix}… révoqué.", prefix=token.prefix), "success")
+    flash(gettext("Jeton %(prefix)s… révoqué.", prefix=token.prefix), "success")
     return redirect(url_for("account.tokens"))
 
 
@@ -90,25 +97,27 @@ def password():
     alone cannot set a new one); the change ends every login of mine but this one."""
     db = get_session()
     temporary = service.must_change_password(db, current_user.id)
+    form = PasswordForm()
     if request.method == "GET":
-        return render_template("account/password.html", temporary=temporary)
-    form = request.form
+        return render_template("account/password.html", form=form, temporary=temporary)
     limits = throttle.password_limits(current_user.id)
     if current_app.config["LOGIN_LIMITS"]:
         wait = throttle.retry_after(db, limits)
         if wait is not None:
-            return too_many_attempts("account/password.html", wait, temporary=temporary)
+            return too_many_attempts("account/password.html", wait, form, temporary=temporary)
+    if not form.validate():
+        return refused_form("account/password.html", form, temporary=temporary)
+    if not service.check_password(current_user, form.current.data):
+        throttle.record_failure(db, limits)
+        db.commit()
+        return refused_form("account/password.html", form,
+                            gettext("Mot de passe actuel incorrect."), field="current",
+                            temporary=temporary)
     try:
-        if not service.check_password(current_user, form.get("current", "")[:1000]):
-            throttle.record_failure(db, limits)
-            db.commit()
-            raise ValidationError("Mot de passe actuel incorrect.")
-        service.change_password(db, current_user, new=form.get("new", "")[:1000],
-                                confirm=form.get("confirm", "")[:1000])
+        service.change_password(db, current_user, new=form.new.data, confirm=form.confirm.data)
     except BouteillesError as exc:
-        db.rollback()
-        return render_template("account/password.html", temporary=temporary,
-                               error=translate(exc.template, **exc.params)), 422
+        return refused_form("account/password.html", form, exc, field="new",
+                            temporary=temporary)
     remember = bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME",
                                                                 "remember_token")))
     user = current_user._get_current_object()
@@ -116,7 +125,7 @@ def password():
                ip=client_address())
     db.commit()
     login_user(user, remember=remember)
-    flash(translate("Mot de passe enregistré. Vos autres connexions sont fermées."), "success")
+    flash(gettext("Mot de passe enregistré. Vos autres connexions sont fermées."), "success")
     return redirect(url_for("home.index"))
 
 
@@ -142,7 +151,7 @@ def session_end(login_id: int):
     if this_device:
         logout_user()
         return redirect(url_for("auth.login"))
-    flash(translate("Connexion fermée."), "success")
+    flash(gettext("Connexion fermée."), "success")
     return redirect(url_for("account.sessions"))
 
 
@@ -153,5 +162,6 @@ def sessions_end_others():
     db = get_session()
     ended = end_user_logins(db, current_user.id, keep=login_id_of(db, current_user.get_id()))
     db.commit()
-    flash(translate("{n} autre(s) connexion(s) fermée(s).", n=ended), "success")
+    flash(ngettext("%(num)s autre connexion fermée.", "%(num)s autres connexions fermées.",
+                   ended), "success")
     return redirect(url_for("account.sessions"))

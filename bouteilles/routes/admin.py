@@ -9,21 +9,34 @@ put in a URL or the session.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..db.database import get_session
-from ..i18n import translate
-from ..models import ContainerType, Organisation
-from ..services.errors import BouteillesError, ValidationError
+from ..forms.account import UserTokenForm
+from ..forms.admin import ActiveForm, NewOrgForm, NewTypeForm, OrgForm, TypeForm, UserForm
+from ..models import Organisation
+from ..services.errors import BouteillesError
 from ..services.items.lookup import get_org, get_type
 from ..services.members import management as service
 from ..services.members.accounts import create_org, get_user_by_email
 from ..services.paging import page_number
-from ..vocabulary import FAMILIES, FAMILY_LABELS, KIND_LABELS, ORG_KINDS
+from ..vocabulary import FAMILY_LABELS, KIND_LABELS, ORG_KINDS
 from .formatting import register_filters
 from .guard import guard_blueprint
+from .refusals import refused_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_filters(bp)
@@ -48,13 +61,6 @@ def guard_coordination(blueprint: Blueprint) -> None:
 
 
 guard_coordination(bp)
-
-
-def refused(template: str, exc: BouteillesError, **context):
-    """Re-render a form with what was typed and the reason it was refused (422)."""
-    get_session().rollback()
-    error = translate(exc.template, **exc.params)
-    return render_template(template, error=error, form=request.form, **context), 422
 
 
 def secret_page(status: int = 200, **context):
@@ -83,19 +89,20 @@ def orgs():
 @bp.route("/orgs/new", methods=["GET", "POST"])
 def org_new():
     """Create a member organisation."""
+    form = NewOrgForm()
     if request.method == "GET":
-        return render_template("admin/org_form.html", org=None, form={}, kinds=ORG_KINDS)
-    form = request.form
+        return render_template("admin/org_form.html", org=None, form=form)
+    if not form.validate():
+        return refused_form("admin/org_form.html", form, org=None)
     db = get_session()
     try:
-        org = create_org(db, code=form.get("code", "").strip().lower()[:64],
-                         name=form.get("name", "")[:200], kind=form.get("kind", ""),
-                         address=form.get("address", "").strip() or None,
-                         opening_hours=form.get("opening_hours", "").strip() or None)
+        org = create_org(db, code=form.code.data, name=form.name.data, kind=form.kind.data,
+                         address=form.address.data or None,
+                         opening_hours=form.opening_hours.data or None)
     except BouteillesError as exc:
-        return refused("admin/org_form.html", exc, org=None, kinds=ORG_KINDS)
+        return refused_form("admin/org_form.html", form, exc, org=None)
     db.commit()
-    flash(translate("Organisation « {name} » créée.", name=org.name), "success")
+    flash(gettext("Organisation « %(name)s » créée.", name=org.name), "success")
     return redirect(url_for("admin.org_edit", code=org.code))
 
 
@@ -106,17 +113,18 @@ def org_edit(code: str):
     org = get_org(db, code)
     users = service.list_users(db, page=1, org_id=org.id)
     if request.method == "GET":
-        return render_template("admin/org_form.html", org=org, form=org.__dict__,
-                               kinds=ORG_KINDS, users=users)
-    form = request.form
+        return render_template("admin/org_form.html", org=org, form=OrgForm(obj=org),
+                               users=users)
+    form = OrgForm()
+    if not form.validate():
+        return refused_form("admin/org_form.html", form, org=org, users=users)
     try:
-        service.update_org(db, org, name=form.get("name", "")[:200],
-                           address=form.get("address", "")[:2000],
-                           opening_hours=form.get("opening_hours", "")[:2000])
+        service.update_org(db, org, name=form.name.data, address=form.address.data,
+                           opening_hours=form.opening_hours.data)
     except BouteillesError as exc:
-        return refused("admin/org_form.html", exc, org=org, kinds=ORG_KINDS, users=users)
+        return refused_form("admin/org_form.html", form, exc, org=org, users=users)
     db.commit()
-    flash(translate("Modifications enregistrées."), "success")
+    flash(gettext("Modifications enregistrées."), "success")
     return redirect(url_for("admin.org_edit", code=org.code))
 
 
@@ -125,20 +133,31 @@ def org_active(code: str):
     """Disable or enable an organisation."""
     db = get_session()
     org = get_org(db, code)
-    service.set_org_active(db, org, request.form.get("active") == "1", actor=current_user)
+    service.set_org_active(db, org, _switched_on(), actor=current_user)
     db.commit()
-    flash(translate("Organisation activée.") if org.active
-          else translate("Organisation désactivée."), "success")
+    flash(gettext("Organisation activée.") if org.active
+          else gettext("Organisation désactivée."), "success")
     return redirect(url_for("admin.org_edit", code=org.code))
 
 
 # ------------------------------------------------------------------ users
 
 
-def _org_choices():
-    return get_session().execute(
+def _switched_on() -> bool:
+    """The enable (1) or disable (0) button of an organisation or a user."""
+    form = ActiveForm()
+    if not form.validate():
+        abort(400)
+    return form.active.data == "1"
+
+
+def _user_form(**data) -> UserForm:
+    form = UserForm.blank(**data) if data else UserForm()
+    orgs = get_session().execute(
         select(Organisation.code, Organisation.name).where(Organisation.active.is_(True))
         .order_by(Organisation.name)).all()
+    form.org.choices = [("", _l("Choisir…")), *((code, name) for code, name in orgs)]
+    return form
 
 
 @bp.get("/users")
@@ -152,19 +171,20 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     """Invite a user: an account with a temporary password shown once."""
-    context = {"orgs": _org_choices()}
     if request.method == "GET":
-        form = {"org": request.args.get("org", "")}
-        return render_template("admin/user_form.html", form=form, **context)
-    form = request.form
+        form = _user_form(org=request.args.get("org", ""))
+        return render_template("admin/user_form.html", form=form)
+    form = _user_form()
+    if not form.validate():
+        return refused_form("admin/user_form.html", form)
     db = get_session()
     try:
-        org = get_org(db, form.get("org", ""))
+        org = get_org(db, form.org.data)
         user, password = service.invite_user(
-            db, email=form.get("email", "")[:254], org=org, name=form.get("name", "")[:200],
-            admin=bool(form.get("admin")) and org.kind == "coordinator", actor=current_user)
+            db, email=form.email.data, org=org, name=form.name.data,
+            admin=form.admin.data and org.kind == "coordinator", actor=current_user)
     except BouteillesError as exc:
-        return refused("admin/user_form.html", exc, **context)
+        return refused_form("admin/user_form.html", form, exc)
     db.commit()
     return secret_page(201, user=user, password=password)
 
@@ -174,9 +194,9 @@ def user_active(user_id: int):
     """Disable or enable a user."""
     db = get_session()
     user = service.get_user(db, user_id)
-    service.set_user_active(db, user, request.form.get("active") == "1", actor=current_user)
+    service.set_user_active(db, user, _switched_on(), actor=current_user)
     db.commit()
-    flash(translate("Compte de {email} mis à jour.", email=user.email), "success")
+    flash(gettext("Compte de %(email)s mis à jour.", email=user.email), "success")
     return redirect(url_for("admin.users", q=user.email))
 
 
@@ -197,18 +217,22 @@ def user_reset(user_id: int):
 def tokens():
     """Every API token: prefix, label, owner, last use, revoked or not."""
     page = service.list_tokens(get_session(), page=_page())
-    return render_template("admin/tokens.html", page=page, form={})
+    return render_template("admin/tokens.html", page=page, form=UserTokenForm())
 
 
 @bp.post("/tokens")
 def token_new():
     """A token for a user (shown once)."""
     db = get_session()
+    form = UserTokenForm()
+    if not form.validate():
+        return refused_form("admin/tokens.html", form, page=service.list_tokens(db, page=1))
     try:
-        user = get_user_by_email(db, request.form.get("email", "")[:254])
-        token, clear = service.create_token(db, user, request.form.get("label"))
+        user = get_user_by_email(db, form.email.data)
+        token, clear = service.create_token(db, user, form.label.data)
     except BouteillesError as exc:
-        return refused("admin/tokens.html", exc, page=service.list_tokens(db, page=1))
+        return refused_form("admin/tokens.html", form, exc, field="email",
+                            page=service.list_tokens(db, page=1))
     db.commit()
     return secret_page(201, user=user, token=token, clear=clear)
 
@@ -219,29 +243,11 @@ def token_revoke(token_id: int):
     db = get_session()
     token = service.revoke_token_as(db, token_id, actor=current_user)
     db.commit()
-    flash(translate("Jeton {prefix}… révoqué.", prefix=token.prefix), "success")
+    flash(gettext("Jeton %(prefix)s… révoqué.", prefix=token.prefix), "success")
     return redirect(url_for("admin.tokens"))
 
 
 # ------------------------------------------------------------------ container types
-
-
-def _type_values(form) -> dict:
-    """The type fields from a form; numbers that do not parse are refused clearly."""
-    def number(name: str, label: str, *, optional: bool = False) -> int | None:
-        raw = (form.get(name) or "").strip().replace(",", ".")
-        if not raw and optional:
-            return None
-        try:
-            return int(raw) if name != "deposit_cents" else round(float(raw) * 100)
-        except (ValueError, OverflowError):
-            raise ValidationError("« {label} » : un nombre.", label=label) from None
-
-    return {"name": form.get("name", "")[:200], "family": form.get("family", ""),
-            "mass_g": number("mass_g", translate("Masse (g)")),
-            "volume_ml": number("volume_ml", translate("Volume (ml)"), optional=True),
-            "deposit_cents": number("deposit_cents", translate("Consigne (€)")),
-            "active": form.get("active") == "1"}
 
 
 @bp.get("/types")
@@ -255,23 +261,20 @@ def types():
 def type_new():
     """Create a container type."""
     if request.method == "GET":
-        return render_template("admin/type_form.html", ctype=None, form={"active": "1"},
-                               families=FAMILIES)
+        form = NewTypeForm.blank(active=True, deposit_cents="0")
+        return render_template("admin/type_form.html", ctype=None, form=form)
+    form = NewTypeForm()
+    if not form.validate():
+        return refused_form("admin/type_form.html", form, ctype=None)
     db = get_session()
     try:
-        ctype = service.create_type(db, code=request.form.get("code", "").strip()[:64],
-                                    values=_type_values(request.form), actor=current_user)
+        ctype = service.create_type(db, code=form.code.data, values=form.values(),
+                                    actor=current_user)
     except BouteillesError as exc:
-        return refused("admin/type_form.html", exc, ctype=None, families=FAMILIES)
+        return refused_form("admin/type_form.html", form, exc, ctype=None)
     db.commit()
-    flash(translate("Type « {code} » créé.", code=ctype.code), "success")
+    flash(gettext("Type « %(code)s » créé.", code=ctype.code), "success")
     return redirect(url_for("admin.type_edit", code=ctype.code))
-
-
-def _type_form(ctype: ContainerType) -> dict:
-    return {"name": ctype.name, "family": ctype.family, "mass_g": ctype.mass_g,
-            "volume_ml": ctype.volume_ml or "", "active": "1" if ctype.active else "",
-            "deposit_cents": f"{ctype.deposit_cents / 100:.2f}"}
 
 
 @bp.route("/types/<code>", methods=["GET", "POST"])
@@ -280,16 +283,18 @@ def type_edit(code: str):
     db = get_session()
     ctype = get_type(db, code)
     history = service.type_history(db, ctype.id, page=_page())
-    context = {"ctype": ctype, "families": FAMILIES, "history": history}
+    context = {"ctype": ctype, "history": history}
     if request.method == "GET":
-        return render_template("admin/type_form.html", form=_type_form(ctype), **context)
+        return render_template("admin/type_form.html", form=TypeForm.of(ctype), **context)
+    form = TypeForm()
+    if not form.validate():
+        return refused_form("admin/type_form.html", form, **context)
     try:
-        revision = service.update_type(db, ctype, values=_type_values(request.form),
-                                       actor=current_user)
+        revision = service.update_type(db, ctype, values=form.values(), actor=current_user)
     except BouteillesError as exc:
-        return refused("admin/type_form.html", exc, **context)
+        return refused_form("admin/type_form.html", form, exc, **context)
     db.commit()
-    flash(translate("Modifications enregistrées.") if revision
-          else translate("Rien n'a changé."), "success")
+    flash(gettext("Modifications enregistrées.") if revision
+          else gettext("Rien n'a changé."), "success")
     return redirect(url_for("admin.type_edit", code=ctype.code))
 

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from ..db.database import get_session
-from ..i18n import translate
 from ..models import ACTIONS, Organisation
 from ..services.errors import BouteillesError
 from ..services.items.lookup import get_org
@@ -70,7 +69,7 @@ def anomalies():
             page = oversight.undelivered(db, page=page_no, holder_id=filters.org_id)
     except BouteillesError as exc:
         return render_template("admin/anomalies.html", page=None, form=request.args,
-                               error=translate(exc.template, **exc.params), **context), 422
+                               error=str(exc), **context), 422
     return render_template("admin/anomalies.html", page=page, form=raw,
                            overdue_days=overdue_days(), **context)
 
@@ -85,5 +84,5 @@ def audit():
                                       page=page_number(request.args.get("page")))
     except BouteillesError as exc:
         return render_template("admin/audit.html", page=None, form=request.args,
-                               error=translate(exc.template, **exc.params), **context), 422
+                               error=str(exc), **context), 422
     return render_template("admin/audit.html", page=page, form=raw, **context)

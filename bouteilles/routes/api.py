@@ -8,9 +8,21 @@ from sqlalchemy.orm import Session
 
 from ..auth import api_actor, api_scanner, bearer_token
 from ..db.database import commit_session, get_engine, get_session
+from ..models import User
+from ..schemas.items import (
+    NewContainers,
+    NewContainersAnswer,
+    NewCrate,
+    NewCrateAnswer,
+    StockAnswer,
+    StockQuery,
+)
+from ..schemas.reports import DepositsAnswer, DepositsQuery
+from ..schemas.scans import ItemDetail, Scan, ScanAnswer, ScanBatch, ScanBatchAnswer, ScanReplay
+from ..schemas.status import Health
 from ..services import access, lifecycle
 from ..services import deposits as deposit_service
-from ..services.errors import BouteillesError, ValidationError
+from ..services.errors import BouteillesError
 from ..services.items.lookup import (
     describe_event,
     describe_item,
@@ -22,24 +34,14 @@ from ..services.items.lookup import (
 from ..services.items.stock import stock_rows
 from ..services.members.accounts import Actor
 from ..services.movements import commission_containers, create_crate, submit_scan, submit_token_scan
-from ..services.payload import optional_int, optional_str, required_str
 from .errors import internal_error_body, refusal_body
+from .openapi import documented, json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_BATCH_SCANS = 1000
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a clear 422."""
-    if not request.is_json:
-        raise ValidationError("Envoyez du JSON (Content-Type: application/json).")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("Le corps de la requête doit être un objet JSON valide.")
-    return data
 
 
 @bp.get("/health")
+@documented(answers={200: Health, 503: Health}, public=True, refusals=())
 def health():
     """Liveness and database check."""
     try:
@@ -52,25 +54,34 @@ def health():
 
 
 @bp.get("/items/<code>")
-def show_item(code: str):
-    """A container or crate with its history and the actions open to the caller."""
-    actor = api_actor()
+@documented(answers={200: ItemDetail}, caller=api_actor, refusals=(403, 404, 422, 429))
+def show_item(code: str, caller: User):
+    """A container or crate with its history and the actions open to the caller.
+
+    A code whose check character is wrong (a typo) is refused (422), not looked up.
+    """
     session = get_session()
     item = get_item(session, code)
     body = describe_item(session, item)
-    body["actions"] = lifecycle.available_actions(actor.org.kind, item.state)
-    suggested = lifecycle.suggested_action(actor.org.kind, item.state)
+    body["actions"] = lifecycle.available_actions(caller.org.kind, item.state)
+    suggested = lifecycle.suggested_action(caller.org.kind, item.state)
     body["suggested"] = suggested if suggested in body["actions"] else None
     # Only the coordination and the members in the history read it (items.can_see_history).
-    history = visible_history(session, item, actor.org)
+    history = visible_history(session, item, caller.org)
     body["history"] = [describe_event(e) for e in history or ()]
     body["history_hidden"] = history is None
     return jsonify(body)
 
 
 @bp.post("/scans")
+@documented(body=Scan, reads_body=False, answers={201: ScanAnswer, 200: ScanReplay})
 def post_scan():
-    """Record one scan, once per idempotency key."""
+    """Record one scan, once per idempotency key.
+
+    The same key again answers 200 with the first answer, refusals included. 422
+    also for what the schema cannot say: a code's check character, a time more than
+    10 minutes ahead or 90 days back; a 422 is not remembered under its key.
+    """
     token = bearer_token()
     data = request.get_json(silent=True) if request.is_json else None
     if token is not None and isinstance(data, dict):  # the counter's phone: the hot path
@@ -82,19 +93,15 @@ def post_scan():
 
 
 @bp.post("/scans/batch")
-def post_scan_batch():
+@documented(body=ScanBatch, caller=api_scanner, answers={200: ScanBatchAnswer})
+def post_scan_batch(caller: Actor, body: ScanBatch):
     """Record many scans, each on its own (the phone's offline queue)."""
-    actor = api_scanner()
-    scans = json_body().get("scans")
-    if not isinstance(scans, list) or len(scans) > MAX_BATCH_SCANS:
-        raise ValidationError("« scans » doit être une liste de {n} scans au plus.",
-                              n=MAX_BATCH_SCANS)
     session = get_session()
     results = []
-    for scan in scans:
-        status, body = _batch_scan(session, actor, scan)
+    for scan in body.scans:
+        status, answer = _batch_scan(session, caller, scan)
         key = scan.get("idempotency_key") if isinstance(scan, dict) else None
-        results.append({"idempotency_key": key, "status": status, "body": body})
+        results.append({"idempotency_key": key, "status": status, "body": answer})
     session.commit()
     return jsonify({"results": results})
 
@@ -118,34 +125,23 @@ def _batch_scan(session: Session, actor: Actor, scan: object) -> tuple[int, dict
 
 
 @bp.post("/containers")
-def post_containers():
+@documented(body=NewContainers, caller=api_actor, answers={201: NewContainersAnswer})
+def post_containers(caller: User, body: NewContainers):
     """Commission new labelled containers, clean."""
-    actor = api_actor()
-    data = json_body()
     session = get_session()
-    boxes = commission_containers(
-        session, actor=actor, type_code=required_str(data, "type", max_length=64),
-        count=optional_int(data.get("count"), field="count", minimum=1, maximum=10_000) or 1,
-        holder_code=optional_str(data, "holder", max_length=64),
-    )
+    boxes = commission_containers(session, actor=caller, type_code=body.type,
+                                  count=body.count or 1, holder_code=body.holder)
     session.commit()
     return jsonify({"codes": [b.code for b in boxes], "crate": None}), 201
 
 
 @bp.post("/crates")
-def post_crate():
+@documented(body=NewCrate, caller=api_actor, answers={201: NewCrateAnswer})
+def post_crate(caller: User, body: NewCrate):
     """Commission a crate carrying a counted quantity of one type."""
-    actor = api_actor()
-    data = json_body()
-    quantity = optional_int(data.get("quantity"), field="quantity", maximum=1_000_000)
-    if quantity is None:
-        raise ValidationError("Le champ « quantity » est obligatoire.")
     session = get_session()
-    crate = create_crate(
-        session, actor=actor, type_code=required_str(data, "type", max_length=64),
-        quantity=quantity, holder_code=optional_str(data, "holder", max_length=64),
-        state=optional_str(data, "state", max_length=16) or "clean",
-    )
+    crate = create_crate(session, actor=caller, type_code=body.type, quantity=body.quantity,
+                         holder_code=body.holder, state=body.state or "clean")
     session.commit()
     return jsonify({"code": crate.code, "quantity": crate.quantity, "state": crate.state,
                     "type": crate.type.code, "holder": crate.holder.code}), 201
@@ -162,27 +158,23 @@ def _own_org_filter(actor, org_code: str | None) -> int | None:
 
 
 @bp.get("/stock")
-def get_stock():
+@documented(query=StockQuery, caller=api_actor, answers={200: StockAnswer})
+def get_stock(caller: User, query: StockQuery):
     """Counts by holder, type and state (containers plus crate quantities)."""
-    actor = api_actor()
     session = get_session()
-    args = request.args
-    type_id = get_type(session, args["type"]).id if args.get("type") else None
-    state = args.get("state") or None
-    if state is not None and state not in lifecycle.LIVE_STATES + ("rejected", "lost"):
-        raise ValidationError("État inconnu « {state} ».", state=state)
-    holder_id = _own_org_filter(actor, args.get("holder"))
+    type_id = get_type(session, query.type).id if query.type else None
+    holder_id = _own_org_filter(caller, query.holder)
     return jsonify({"rows": stock_rows(session, holder_id=holder_id, type_id=type_id,
-                                       state=state)})
+                                       state=query.state or None)})
 
 
 @bp.get("/deposits")
-def get_deposits():
+@documented(query=DepositsQuery, caller=api_actor, answers={200: DepositsAnswer})
+def get_deposits(caller: User, query: DepositsQuery):
     """Deposits taken, refunded and held per organisation, with settlements."""
-    actor = api_actor()
     session = get_session()
-    org_id = _own_org_filter(actor, request.args.get("org"))
-    month = request.args.get("month") or None
+    org_id = _own_org_filter(caller, query.org)
+    month = query.month or None
     return jsonify({
         "rows": deposit_service.deposit_rows(session, org_id=org_id, month=month),
         "settlements": deposit_service.settlements(session, org_id=org_id, month=month),

@@ -13,21 +13,23 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import client_address
 from ..db.database import get_session
-from ..i18n import translate
+from ..forms.account import LoginForm
+from ..forms.base import Form
 from ..services.members import login_limits as throttle
 from ..services.members.accounts import authenticate
 from ..services.members.logins import end_login, open_login
+from .refusals import refused_form
 
 bp = Blueprint("auth", __name__)
 
@@ -42,12 +44,12 @@ def safe_path(target: str | None, default: str | None = None) -> str:
     return default or url_for("home.index")
 
 
-def too_many_attempts(template: str, wait: int, **context):
+def too_many_attempts(template: str, wait: int, form: Form, **context):
     """The 429 answer of a limited form, saying how long to wait."""
     minutes = max(1, (wait + 59) // 60)
-    response = current_app.make_response((render_template(
-        template, error=translate("Trop de tentatives : réessayez dans {n} min.", n=minutes),
-        **context), 429))
+    form.refuse(gettext("Trop de tentatives : réessayez dans %(n)s min.", n=minutes))
+    response = current_app.make_response(
+        (render_template(template, form=form, **context), 429))
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -55,22 +57,25 @@ def too_many_attempts(template: str, wait: int, **context):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login form."""
-    email = request.form.get("email", "")[:254]
+    form = LoginForm()
     if request.method == "GET":
-        return render_template("login.html", email=email)
+        return render_template("login.html", form=form)
+    if not form.validate():
+        return refused_form("login.html", form)
+    email = form.email.data
     db = get_session()
     limits = throttle.login_limits(email, client_address())
     if current_app.config["LOGIN_LIMITS"]:
         wait = throttle.retry_after(db, limits)
         if wait is not None:
-            return too_many_attempts("login.html", wait, email=email)
-    user = authenticate(db, email, request.form.get("password", ""))
+            return too_many_attempts("login.html", wait, form)
+    user = authenticate(db, email, form.password.data)
     if user is None:
         throttle.record_failure(db, limits)
         db.commit()
-        flash(translate("E-mail ou mot de passe incorrect."), "error")
-        return render_template("login.html", email=email), 401
-    remember = request.form.get("remember") == "1"
+        return refused_form("login.html", form, gettext("E-mail ou mot de passe incorrect."),
+                            status=401)
+    remember = form.remember.data
     throttle.forget_failures(db, limits[0])
     if current_user.is_authenticated:  # another login in this browser: it ends here
         end_login(db, current_user.get_id())

@@ -5,11 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..db.database import get_session
-from ..i18n import translate
+from ..forms.resubmit import resent_fields
 from ..services.errors import BouteillesError
 
 HTTP_CODES = {
@@ -18,15 +20,15 @@ HTTP_CODES = {
     422: "validation", 429: "rate_limited",
 }
 HTTP_MESSAGES = {
-    400: "Requête mal formée.",
-    401: "Authentification requise.",
-    403: "Accès refusé.",
-    404: "Cette adresse n'existe pas.",
-    405: "Méthode non permise sur cette adresse.",
-    413: "Requête trop volumineuse (1 Mo au plus).",
-    429: "Trop de tentatives : patientez une minute.",
-    500: "Erreur interne : rien n'a été enregistré. Réessayez ; si cela persiste, "
-         "prévenez la coordination.",
+    400: _l("Requête mal formée."),
+    401: _l("Authentification requise."),
+    403: _l("Accès refusé."),
+    404: _l("Cette adresse n'existe pas."),
+    405: _l("Méthode non permise sur cette adresse."),
+    413: _l("Requête trop volumineuse (1 Mo au plus)."),
+    429: _l("Trop de tentatives : patientez une minute."),
+    500: _l("Erreur interne : rien n'a été enregistré. Réessayez ; si cela persiste, "
+            "prévenez la coordination."),
 }
 
 
@@ -38,44 +40,56 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_response(status: int, code: str, message: str):
+def error_response(status: int, code: str, message: str, *, details: list | None = None,
+                   headers: list | None = None):
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": message}})
+        error = {"code": code, "message": message}
+        if details:
+            error["details"] = details
+        response = jsonify({"error": error})
         response.status_code = status
+        response.headers.extend(headers or ())
         return response
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=message), status, headers or []
 
 
 def refusal_body(exc: BouteillesError) -> dict:
-    """The API error shape of a refusal, in the request's language."""
-    return {"error": {"code": exc.code, "message": translate(exc.template, **exc.params)}}
+    """The API error shape of a refusal, in the request's language; input of the
+    wrong shape lists every faulty field in `details`."""
+    error = {"code": exc.code, "message": str(exc)}
+    if exc.details:
+        error["details"] = _details(exc)
+    return {"error": error}
+
+
+def _details(exc: BouteillesError) -> list[dict]:
+    return [{"field": fault.field, "message": str(fault)} for fault in exc.details]
 
 
 def internal_error_body() -> dict:
     """The API error shape of an unexpected fault (what it touched is undone)."""
-    return {"error": {"code": "internal", "message": translate(HTTP_MESSAGES[500])}}
+    return {"error": {"code": "internal", "message": str(HTTP_MESSAGES[500])}}
 
 
 def handle_domain_error(exc: BouteillesError):
     get_session().rollback()
-    message = translate(exc.template, **exc.params)
-    return error_response(exc.status, exc.code, message)
+    return error_response(exc.status, exc.code, str(exc), details=_details(exc))
 
 
 def handle_http_error(exc: HTTPException):
     status = exc.code or 500
     code = HTTP_CODES.get(status, "error")
     if isinstance(exc, CSRFError):
-        message = translate("Le formulaire a expiré : rechargez la page et réessayez.")
+        message = gettext("Le formulaire a expiré : rechargez la page et réessayez.")
         if not wants_json() and same_origin():
             return resubmit_page(message), status
     else:
-        message = translate(HTTP_MESSAGES.get(status, exc.description or "Erreur."))
-    return error_response(status, code, message)
-
-
-# Fields never written back into a page: passwords, and the stale token itself.
-NOT_RESENT = frozenset({"password", "current", "new", "confirm", "csrf_token"})
+        known = HTTP_MESSAGES.get(status)
+        message = str(known) if known else exc.description or gettext("Erreur.")
+    # The exception's own headers go with it (`Allow` on a 405).
+    headers = [(name, value) for name, value in exc.get_headers()
+               if name.lower() != "content-type"]
+    return error_response(status, code, message, headers=headers)
 
 
 def same_origin() -> bool:
@@ -89,9 +103,7 @@ def resubmit_page(message: str) -> str:
     """A form whose token expired, offered again as it was typed, with a new token:
     one tap sends it. Only for a form of this site (a cross-site post gets the
     plain message), and never with its password fields."""
-    fields = [(name, value) for name, value in request.form.items(multi=True)
-              if name not in NOT_RESENT]
-    secret = any(name in NOT_RESENT - {"csrf_token"} for name in request.form)
+    fields, secret = resent_fields()
     return render_template("resubmit.html", message=message, fields=fields,
                            action=request.full_path.rstrip("?"), secret=secret)
 
@@ -99,7 +111,7 @@ def resubmit_page(message: str) -> str:
 def handle_unexpected(exc: Exception):
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     get_session().rollback()
-    return error_response(500, "internal", translate(HTTP_MESSAGES[500]))
+    return error_response(500, "internal", str(HTTP_MESSAGES[500]))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from ..db.database import get_session
-from ..i18n import translate
-from ..services import periods
+from ..forms.impact import FactorSetForm, NewFactorSetForm, form_of
 from ..services.errors import BouteillesError
 from ..services.impact import factor_sets as service
 from ..services.impact.figures import FACTOR_KEYS
 from ..services.paging import page_number
+from ..services.periods import paris_today
 from ..services.washing.batches import factor_set_in_force
 from .admin import guard_coordination
-from .impact import num
+from .refusals import refused_form
 
 bp = Blueprint("factor_sets", __name__, url_prefix="/impact/factors")
 guard_coordination(bp)
@@ -23,35 +22,7 @@ guard_coordination(bp)
 
 @bp.context_processor
 def helpers() -> dict:
-    return {"num": num, "factor_keys": FACTOR_KEYS}
-
-
-def _form_of(factor_set, *, copy: bool) -> dict:
-    """Form values prefilled from a set (a copy gets a fresh code and today's date)."""
-    form = {"code": "" if copy else factor_set.code, "name": factor_set.name,
-            "valid_from": date.today().isoformat() if copy
-            else factor_set.valid_from.date().isoformat()}
-    for f in factor_set.factors:
-        form |= {f"value_{f.key}": str(f.value), f"unit_{f.key}": f.unit,
-                 f"source_{f.key}": f.source}
-    return form
-
-
-def _factors_from(form) -> dict[str, service.FactorInput]:
-    keys = [k[len("value_"):] for k in form if k.startswith("value_")]
-    return {k: service.FactorInput(form.get(f"value_{k}", ""), form.get(f"unit_{k}", ""),
-                                   form.get(f"source_{k}", "")) for k in keys[:50]}
-
-
-def _day(form) -> date | None:
-    raw = (form.get("valid_from") or "").strip()
-    return periods.parse_day(raw) if raw else None
-
-
-def _keys(form) -> list[str]:
-    extra = sorted(k[len("value_"):] for k in form if k.startswith("value_")
-                   and k[len("value_"):] not in FACTOR_KEYS)
-    return list(FACTOR_KEYS) + extra
+    return {"factor_keys": FACTOR_KEYS}
 
 
 @bp.get("/")
@@ -70,20 +41,23 @@ def new():
     if request.method == "GET":
         base_code = request.args.get("from")
         base = service.get_factor_set(db, base_code) if base_code else factor_set_in_force(db)
-        form = _form_of(base, copy=True)
+        form = form_of(base, NewFactorSetForm, code="", name=base.name,
+                       valid_from=paris_today())
         return render_template("impact/factor_set_form.html", form=form, factor_set=None,
-                               keys=_keys(form), base=base)
+                               base=base)
+    form = NewFactorSetForm.posted()
+    context = {"factor_set": None, "base": None}
+    if not form.validate():
+        return refused_form("impact/factor_set_form.html", form, **context)
     try:
-        created = service.create_factor_set(
-            db, code=request.form.get("code", ""), name=request.form.get("name", ""),
-            valid_from=_day(request.form), factors=_factors_from(request.form))
+        created = service.create_factor_set(db, code=form.code.data, name=form.name.data,
+                                             valid_from=form.valid_from.data,
+                                             factors=form.factors())
     except BouteillesError as exc:
-        db.rollback()
-        return render_template("impact/factor_set_form.html", form=request.form,
-                               factor_set=None, keys=_keys(request.form), base=None,
-                               error=translate(exc.template, **exc.params)), exc.status
+        return refused_form("impact/factor_set_form.html", form, exc, status=exc.status,
+                            **context)
     db.commit()
-    flash(translate("Jeu de facteurs « {code} » ajouté.", code=created.code), "success")
+    flash(gettext("Jeu de facteurs « %(code)s » ajouté.", code=created.code), "success")
     return redirect(url_for("factor_sets.show", code=created.code))
 
 
@@ -95,19 +69,18 @@ def show(code: str):
     used = service.batches_using(db, factor_set)
     context = {"factor_set": factor_set, "used": used, "base": None}
     if request.method == "GET":
-        form = _form_of(factor_set, copy=False)
-        return render_template("impact/factor_set_form.html", form=form, keys=_keys(form),
-                               **context)
+        form = form_of(factor_set, FactorSetForm, name=factor_set.name,
+                       valid_from=factor_set.valid_from.date())
+        return render_template("impact/factor_set_form.html", form=form, **context)
+    form = FactorSetForm.posted()
+    if not form.validate():
+        return refused_form("impact/factor_set_form.html", form, **context)
     try:
-        service.update_factor_set(db, factor_set, name=request.form.get("name", ""),
-                                  valid_from=_day(request.form),
-                                  factors=_factors_from(request.form))
+        service.update_factor_set(db, factor_set, name=form.name.data,
+                                  valid_from=form.valid_from.data, factors=form.factors())
     except BouteillesError as exc:
-        db.rollback()
-        return render_template("impact/factor_set_form.html", form=request.form,
-                               keys=_keys(request.form),
-                               error=translate(exc.template, **exc.params), **context), \
-            exc.status
+        return refused_form("impact/factor_set_form.html", form, exc, status=exc.status,
+                            **context)
     db.commit()
-    flash(translate("Modifications enregistrées."), "success")
+    flash(gettext("Modifications enregistrées."), "success")
     return redirect(url_for("factor_sets.show", code=factor_set.code))

@@ -10,7 +10,7 @@ import tempfile
 import weakref
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import (
     Blueprint,
@@ -20,43 +20,38 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wsgi import FileWrapper
 
 from ..auth import api_actor, login_manager
 from ..db.database import get_read_session, get_session
-from ..i18n import get_locale, translate
+from ..formatting import kilograms, month_name, number
 from ..models import Organisation, User
 from ..reports import FORMATS, build_monthly_report, render
-from ..reports.model import MONTHS_FR_SHORT
 from ..reports.svg_chart import Bar, bar_chart
+from ..schemas.reports import (
+    EPCIS_FILE,
+    LOG_IN_FIRST,
+    REPORT_FILES,
+    ExportQuery,
+    Format,
+    Impact,
+    ImpactQuery,
+    MonthInPath,
+)
 from ..services import access, periods
 from ..services.deposits import PARIS, deposit_rows
 from ..services.errors import BouteillesError, NotFound
 from ..services.exports.epcis_month import export_epcis_month
 from ..services.impact.figures import monthly_impact, twelve_months
 from ..services.items.lookup import get_org
+from .openapi import documented
 
 bp = Blueprint("impact", __name__)
 SPOOL_IN_MEMORY, SPOOL_READ_BYTES = 8 << 20, 64 << 10
-MONTHS_EN_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                   "Nov", "Dec")
-
-
-def num(value: int | Decimal | None, places: int = 0) -> str:
-    """A number for people: 1 234,5 in French, 1,234.5 in English."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{places}f}"
-    if get_locale() == "fr":
-        return text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-@bp.context_processor
-def helpers() -> dict:
-    return {"num": num}
 
 
 def current_month() -> str:
@@ -79,11 +74,12 @@ def scope_for(actor: User, org_code: str | None) -> str | None:
 
 
 @bp.get("/api/v1/impact")
-def get_impact():
+@documented(query=ImpactQuery, caller=api_actor, answers={200: Impact},
+            refusals=(403, 404, 422, 429))
+def get_impact(caller: User, query: ImpactQuery):
     """The month's impact: totals, by type, by site, by batch (API.md)."""
-    actor = api_actor()
-    month = parse_month(request.args.get("month"))
-    org = scope_for(actor, request.args.get("org"))
+    month = parse_month(query.month)
+    org = scope_for(caller, query.org)
     return jsonify(monthly_impact(get_session(), month, org))
 
 
@@ -104,15 +100,17 @@ def _file_name(kind: str, month: str, org: str | None, ext: str) -> str:
 
 
 @bp.get("/exports/impact/<month>.<fmt>")
-def export_report(month: str, fmt: str):
+@documented(query=ExportQuery, path={"month": MonthInPath, "fmt": Format},
+            answers={200: REPORT_FILES, 302: LOG_IN_FIRST}, refusals=(403, 404, 422, 429))
+def export_report(month: str, fmt: str, query: ExportQuery):
     """The monthly impact report as CSV, XLSX or PDF (same totals as /api/v1/impact)."""
     actor = _download_actor()
     if actor is None:
         return login_manager.unauthorized()
     if fmt not in FORMATS:
-        raise NotFound("Format inconnu « {fmt} » : csv, xlsx ou pdf.", fmt=fmt[:10])
+        raise NotFound(_l("Format inconnu « %(fmt)s » : csv, xlsx ou pdf.", fmt=fmt[:10]))
     month = parse_month(month)
-    org = scope_for(actor, request.args.get("org"))
+    org = scope_for(actor, query.org)
     report = build_monthly_report(get_session(), month, org,
                                   network_name=current_app.config.get("NETWORK_NAME",
                                                                       "Bouteilles"))
@@ -121,13 +119,15 @@ def export_report(month: str, fmt: str):
 
 
 @bp.get("/exports/epcis/<month>.jsonld")
-def export_epcis(month: str):
+@documented(query=ExportQuery, path={"month": MonthInPath},
+            answers={200: EPCIS_FILE, 302: LOG_IN_FIRST}, refusals=(403, 404, 422, 429))
+def export_epcis(month: str, query: ExportQuery):
     """The month's events as an EPCIS 2.0 JSON-LD document, built whole, then sent."""
     actor = _download_actor()
     if actor is None:
         return login_manager.unauthorized()
     month = parse_month(month)
-    org = scope_for(actor, request.args.get("org"))
+    org = scope_for(actor, query.org)
     document, size = _spooled(export_epcis_month(get_read_session(), month, org_code=org,
                                                  base_url=current_app.config["BASE_URL"]))
     response = Response(document, mimetype="application/ld+json", direct_passthrough=True,
@@ -163,31 +163,21 @@ def _spooled(chunks: Iterable[str]) -> tuple[FileWrapper, int]:
 # ------------------------------------------------------------------ dashboards
 
 
-def month_short(month: str) -> str:
-    """'2026-03' → 'mars 26' (French) or 'Mar 26' (English)."""
-    year, number = month.split("-")
-    names = MONTHS_FR_SHORT if get_locale() == "fr" else MONTHS_EN_SHORT
-    return f"{names[int(number) - 1]} {year[2:]}"
-
-
-def kilograms(grams: int) -> Decimal:
-    """Grams as kilograms to the gram."""
-    return Decimal(grams) / 1000
-
-
 def _chart(series: list[dict]) -> str:
     """Twelve bars of kg CO₂e avoided; the year is written under the first bar and January."""
-    bars = [Bar(month_short(p["month"]).split()[0],
-                kilograms(p["co2e_avoided_g"]).quantize(Decimal("0.1")),
-                translate("{month} : {kg} kg CO₂e évités, {n} contenants réemployés",
-                          month=month_short(p["month"]), kg=num(kilograms(p["co2e_avoided_g"]), 1),
-                          n=num(p["containers_reused"])),
+    bars = [Bar(month_name(p["month"], "abbr"),
+                (Decimal(p["co2e_avoided_g"]) / 1000).quantize(Decimal("0.1"), ROUND_HALF_UP),
+                ngettext("%(month)s : %(kg)s kg CO₂e évités, %(count)s contenant réemployé",
+                         "%(month)s : %(kg)s kg CO₂e évités, %(count)s contenants réemployés",
+                         p["containers_reused"], month=month_name(p["month"]),
+                         kg=kilograms(p["co2e_avoided_g"]),
+                         count=number(p["containers_reused"])),
                 year=p["month"][:4] if i == 0 or p["month"].endswith("-01") else "")
             for i, p in enumerate(series)]
     return bar_chart(
-        bars, chart_id="chart-12", decimal_comma=get_locale() == "fr", unit="kg CO₂e",
-        title=translate("CO₂e évité par mois, en kg, sur douze mois"),
-        description=translate("Diagramme en barres ; les valeurs sont dans le tableau qui suit."))
+        bars, chart_id="chart-12", number=number, unit="kg CO₂e",
+        title=gettext("CO₂e évité par mois, en kg, sur douze mois"),
+        description=gettext("Diagramme en barres ; les valeurs sont dans le tableau qui suit."))
 
 
 @bp.get("/dashboard")
@@ -202,7 +192,7 @@ def dashboard():
         org = scope_for(current_user, request.args.get("org") or None) if coordinator \
             else current_user.org.code
     except BouteillesError as exc:
-        error, status = translate(exc.template, **exc.params), 422
+        error, status = str(exc), 422
         month, org = current_month(), None if coordinator else current_user.org.code
     impact = monthly_impact(db, month, org)
     series = twelve_months(db, month, org)
@@ -211,11 +201,10 @@ def dashboard():
         db, org_id=org_row.id if org_row and org_row.kind != "coordinator" else None))
     orgs = db.execute(select(Organisation.code, Organisation.name)
                       .order_by(Organisation.name)).all() if coordinator else []
-    rate = (Decimal(100 * impact["containers_rejected"]) / impact["inputs"]
+    rate = (Decimal(impact["containers_rejected"]) / impact["inputs"]
             if impact["inputs"] else None)
     return render_template(
         "impact/dashboard.html", impact=impact, series=series, chart=_chart(series),
         month=month, org=org, org_row=org_row, orgs=orgs, coordinator=coordinator,
         held_cents=held, reject_rate=rate, formats=list(FORMATS), error=error,
-        kilograms=kilograms, month_short=month_short,
     ), status

@@ -10,11 +10,12 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing.converters import IntegerConverter
 
+from ..models import MAX_ID
 from ..services.errors import ValidationError
 
-MAX_ID = 2**63 - 1  # the largest signed 64-bit integer: SQLite's and PostgreSQL's bigint
 MAX_JSON_DEPTH = 32  # the API's bodies nest three or four levels
 
 
@@ -64,14 +65,14 @@ def _check_text(text: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError("Le JSON contient un caractère invalide (un demi-caractère "
-                              "UTF-16 isolé, tel \\udc80) : envoyez du texte UTF-8 valide.") \
+        raise ValidationError(_l("Le JSON contient un caractère invalide (un demi-caractère "
+                                 "UTF-16 isolé, tel \\udc80) : envoyez du texte UTF-8 valide.")) \
             from None
 
 
 def _too_deep() -> ValidationError:
-    return ValidationError("Le JSON est trop imbriqué : {depth} niveaux au plus.",
-                           depth=MAX_JSON_DEPTH)
+    return ValidationError(_l("Le JSON est trop imbriqué : %(depth)s niveaux au plus.",
+                              depth=MAX_JSON_DEPTH))
 
 
 def register_input_limits(app: Flask) -> None:

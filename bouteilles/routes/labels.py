@@ -7,87 +7,78 @@ The answer is the PDF itself; one label can also be had as PNG or SVG.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..db.database import get_session
-from ..i18n import translate
+from ..forms.base import Text, _l
+from ..forms.labels import ExistingLabelsForm, NewLabelsForm, labels_form
 from ..models import ContainerType, Organisation
-from ..services.errors import BouteillesError, ValidationError
+from ..services.errors import BouteillesError
 from ..services.items.lookup import parse_code
-from ..services.labels.minting import labels_for_codes, mint_labels, parse_code_list
-from ..services.labels.rendering import LAYOUTS, render_png, render_sheet, render_svg
+from ..services.labels.minting import labels_for_codes, mint_labels
+from ..services.labels.rendering import render_png, render_sheet, render_svg
+from ..services.periods import paris_today
 from .guard import guard_blueprint
+from .refusals import refused_form
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 guard_blueprint(bp, "print_labels")
-MAX_PAGE_LABELS = 2_000
 
 
-def _choices() -> dict:
+def _with_choices(form: NewLabelsForm) -> NewLabelsForm:
+    """The new-codes form choosing among active types and holders."""
     session = get_session()
     types = session.scalars(select(ContainerType).where(ContainerType.active)
                             .order_by(ContainerType.family, ContainerType.code)).all()
     holders = session.scalars(select(Organisation).where(Organisation.active)
                               .order_by(Organisation.kind, Organisation.name)).all()
-    return {"types": types, "holders": holders, "layouts": LAYOUTS,
+    form.type.choices = [(t.code, Text(t.name)) for t in types]
+    form.holder.choices = [("", _l("Mon organisation")), *((o.code, o.name) for o in holders)]
+    return form
+
+
+def _page() -> dict:
+    """The page: both forms (blank unless a refused one replaces it)."""
+    return {"new_form": _with_choices(NewLabelsForm.blank()),
+            "existing_form": ExistingLabelsForm.blank(),
             "gs1_enabled": bool(current_app.config.get("GS1_COMPANY_PREFIX"))}
-
-
-def _form_page(values: dict, error: str | None = None, status: int = 200):
-    return render_template("labels.html", values=values, error=error, **_choices()), status
-
-
-def _int_field(values: dict, name: str, default: int, low: int, high: int) -> int:
-    text = (values.get(name) or "").strip() or str(default)
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise ValidationError("« {field} » : un nombre entre {low} et {high}.",
-                              field=name, low=low, high=high)
-    return int(text)
-
-
-def _sheet_options(values: dict) -> tuple[str, int, bool]:
-    layout = values.get("layout") or "3x8"
-    if layout not in LAYOUTS:
-        raise ValidationError("Format de planche inconnu.")
-    skip = _int_field(values, "skip", 0, 0, LAYOUTS[layout].per_page - 1)
-    return layout, skip, bool(values.get("outlines"))
 
 
 @bp.get("")
 def form():
     """The two forms: print existing codes, or mint new ones."""
-    return _form_page({"mode": "new", "layout": "3x8", "commission": "now", "count": "24"})
+    return render_template("labels.html", **_page())
 
 
 @bp.post("")
 def print_sheet():
     """Answer the PDF sheet for the submitted form (or the form again with the error)."""
-    values = request.form.to_dict()
+    form = labels_form()
+    existing = isinstance(form, ExistingLabelsForm)
+    form_name = "existing_form" if existing else "new_form"
+    if not existing:
+        _with_choices(form)
+    if not form.validate():
+        return refused_form("labels.html", form, form_name=form_name, reread=_page)
     session = get_session()
     try:
-        layout, skip, outlines = _sheet_options(values)
-        if values.get("mode") == "existing":
-            codes = parse_code_list(values.get("codes", ""))
-            if len(codes) > MAX_PAGE_LABELS:
-                raise ValidationError("Au plus {n} étiquettes à la fois.", n=MAX_PAGE_LABELS)
+        if existing:
+            codes = form.codes.codes
         else:
-            count = _int_field(values, "count", 24, 1, MAX_PAGE_LABELS)
-            now = values.get("commission") == "now"
-            codes = mint_labels(session, actor=current_user, count=count,
-                                type_code=values.get("type", ""),
-                                holder_code=(values.get("holder") or None) if now else None,
+            now = form.commission.data == "now"
+            codes = mint_labels(session, actor=current_user, count=form.count.data,
+                                type_code=form.type.data,
+                                holder_code=(form.holder.data or None) if now else None,
                                 commission=now)
-        labels = labels_for_codes(session, codes, current_app.config, gs1=bool(values.get("gs1")))
-        pdf = render_sheet(labels, layout=layout, skip=skip, outlines=outlines)
+        labels = labels_for_codes(session, codes, current_app.config, gs1=form.gs1.data)
+        pdf = render_sheet(labels, layout=form.layout.data, skip=form.skip.data or 0,
+                           outlines=form.outlines.data)
     except BouteillesError as exc:
-        session.rollback()
-        return _form_page(values, translate(exc.template, **exc.params), 422)
+        return refused_form("labels.html", form, exc, form_name=form_name, reread=_page)
     session.commit()
-    name = f"etiquettes-{date.today().isoformat()}-{len(labels)}.pdf"
+    name = f"etiquettes-{paris_today().isoformat()}-{len(labels)}.pdf"
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db.database import get_session
-from ..i18n import translate
+from ..forms.loans import LoanCheckForm, LoanForm
 from ..reports.loan_pdf import loan_statement_pdf
-from ..services import access, periods
+from ..services import access
 from ..services import loans as service
-from ..services.errors import BouteillesError, ValidationError
+from ..services.errors import BouteillesError
 from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint
+from .refusals import refused_form
 
 bp = Blueprint("loans", __name__, url_prefix="/loans")
 register_filters(bp)
@@ -29,50 +32,50 @@ def index():
                            may_lend=access.may(current_user, "lend_tableware"))
 
 
-def _render_new(form: dict, error: str | None = None, status: int = 200):
+def _loan_form(*, posted: bool) -> LoanForm:
     db = get_session()
-    return render_template("loans/new.html", form=form, error=error,
-                           types=service.lendable_types(db),
-                           borrowers=service.borrowers(db)), status
+    return LoanForm.for_types(service.lendable_types(db), service.borrowers(db), posted=posted)
 
 
 @bp.get("/new")
 def new():
+    """The form lending tableware."""
     access.require(current_user, "lend_tableware")
-    return _render_new({})
+    return render_template("loans/new.html", form=_loan_form(posted=False))
 
 
 @bp.post("/new")
 def create():
     """Lend: a counted quantity per type to one event organiser."""
+    access.require(current_user, "lend_tableware")
+    form = _loan_form(posted=True)
+    if not form.validate():
+        return refused_form("loans/new.html", form)
     db = get_session()
-    form = request.form.to_dict()
     try:
-        raw_date = form.get("event_date", "").strip()
-        event_date = periods.parse_day(raw_date) if raw_date else None
-        quantities = {key[4:]: value for key, value in form.items() if key.startswith("qty-")}
-        loan = service.create_loan(db, actor=current_user, borrower_code=form.get("borrower", ""),
-                                   event_name=form.get("event_name", ""),
-                                   event_date=event_date, quantities=quantities,
-                                   note=form.get("note"))
-    except ValidationError as exc:
-        db.rollback()
-        return _render_new(form, translate(exc.template, **exc.params), 422)
+        loan = service.create_loan(db, actor=current_user, borrower_code=form.borrower.data,
+                                   event_name=form.event_name.data,
+                                   event_date=form.event_date.data,
+                                   quantities=form.quantities(), note=form.note.data)
+    except BouteillesError as exc:
+        return refused_form("loans/new.html", form, exc)
     db.commit()
     return redirect(url_for(".show", loan_id=loan.id))
 
 
-def _render_show(loan, form: dict | None = None, error: str | None = None, status: int = 200):
+def _show_context(loan_id: int) -> dict:
+    """The loan's page, and the blank check form of its lines (for the lender)."""
+    loan = service.get_loan(get_session(), loan_id, actor=current_user)
     writable = loan.status == "open" and (access.may(current_user, "oversee_network")
                                           or current_user.org_id == loan.lender_id)
-    return render_template("loans/show.html", loan=loan, totals=service.loan_totals(loan),
-                           writable=writable, form=form, error=error), status
+    return {"loan": loan, "totals": service.loan_totals(loan), "writable": writable,
+            "form": LoanCheckForm.for_lines(loan.lines, posted=False)}
 
 
 @bp.get("/<int:loan_id>")
 def show(loan_id: int):
     """The loan's statement; the lender also checks back what returned here."""
-    return _render_show(service.get_loan(get_session(), loan_id, actor=current_user))
+    return render_template("loans/show.html", **_show_context(loan_id))
 
 
 @bp.post("/<int:loan_id>/check")
@@ -80,18 +83,17 @@ def check(loan_id: int):
     """Save the counts, or save and close the loan (every item accounted for)."""
     db = get_session()
     loan = service.get_loan(db, loan_id, actor=current_user, write=True)
-    form = request.form.to_dict()
-    counts = {line.type.code: {f: form.get(f"{f}-{line.type.code}") for f in service.COUNT_FIELDS}
-              for line in loan.lines}
+    form = LoanCheckForm.for_lines(loan.lines, posted=True)
+    reread = partial(_show_context, loan_id)
+    if not form.validate():
+        return refused_form("loans/show.html", form, reread=reread)
     try:
-        if form.get("do") == "close":
-            service.close_loan(db, loan, actor=current_user, counts=counts)
+        if form.do.data == "close":
+            service.close_loan(db, loan, actor=current_user, counts=form.counts())
         else:
-            service.record_check(db, loan, actor=current_user, counts=counts)
+            service.record_check(db, loan, actor=current_user, counts=form.counts())
     except BouteillesError as exc:
-        db.rollback()
-        loan = service.get_loan(db, loan_id, actor=current_user)
-        return _render_show(loan, form, translate(exc.template, **exc.params), 422)
+        return refused_form("loans/show.html", form, exc, reread=reread)
     db.commit()
     return redirect(url_for(".show", loan_id=loan.id))
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_login import current_user
 
+from ..i18n import N_
 from ..services import access
 from ..vocabulary import STATE_LABELS
 
 # (endpoint, French label, the capability that opens the page; None: everyone logged in)
 NAV = [
-    ("home.index", "Accueil", None),
-    ("scan.scan_page", "Scanner", None),
-    ("labels.form", "Étiquettes", "print_labels"),
-    ("restaurant.overview", "Mon restaurant", "restaurant_pages"),
-    ("loans.index", "Prêts de vaisselle", "loan_pages"),
-    ("collector.run", "Tournée", "collection_run"),
-    ("washing.index", "Lavage", "washing_work"),
-    ("washing.batches", "Lots", "batch_pages"),
-    ("winegrower.index", "Mes bouteilles", "winegrower_work"),
-    ("admin_watch.dashboard", "Coordination", "coordination_pages"),
-    ("impact.dashboard", "Impact", None),
-    ("account.sessions", "Mon compte", None),
+    ("home.index", N_("Accueil"), None),
+    ("scan.scan_page", N_("Scanner"), None),
+    ("labels.form", N_("Étiquettes"), "print_labels"),
+    ("restaurant.overview", N_("Mon restaurant"), "restaurant_pages"),
+    ("loans.index", N_("Prêts de vaisselle"), "loan_pages"),
+    ("collector.run", N_("Tournée"), "collection_run"),
+    ("washing.index", N_("Lavage"), "washing_work"),
+    ("washing.batches", N_("Lots"), "batch_pages"),
+    ("winegrower.index", N_("Mes bouteilles"), "winegrower_work"),
+    ("admin_watch.dashboard", N_("Coordination"), "coordination_pages"),
+    ("impact.dashboard", N_("Impact"), None),
+    ("account.sessions", N_("Mon compte"), None),
 ]
 # A page that is part of another entry's section (a washing site's batches, linked
 # from its Lavage pages) gets no link of its own next to that entry.

@@ -13,7 +13,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ..db.database import get_session
-from ..i18n import format_cents, get_locale
 from ..services.items.codes import InvalidCode, format_code, normalize_code
 from ..services.items.gs1 import code_from_digital_link
 from ..services.items.public_page import (
@@ -39,21 +38,13 @@ def _scanner_url(code: str) -> str:
     return f"/scan?code={quote(code, safe='')}"
 
 
-def mass(grams: int) -> str:
-    """Grams, or kilograms past one kilogram, written the reader's way."""
-    text = f"{grams:,} g" if grams < 1000 else f"{grams / 1000:,.1f} kg"
-    if get_locale() == "en":
-        return text
-    return text.replace(",", "\u202f").replace(".", ",").replace(" ", "\u00a0")
-
-
 def _render(template: str, status: int, family: str = "any", **context):
     page = _page_arg()
     places, total = return_places(get_session(), family, page=page)
     pages = max(1, -(-total // PLACES_PER_PAGE))
     html = render_template(template, family=family, places=places, places_total=total,
                            page=min(page, pages), pages=pages, kind_labels=KIND_LABELS,
-                           money=format_cents, mass=mass, **context)
+                           **context)
     response = current_app.make_response((html, status))
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, max-age=60"

@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from ..db.database import get_session
-from ..i18n import translate
+from ..forms.base import CODE_LENGTH
+from ..forms.scans import CounterForm
 from ..models import IdempotentResponse, utcnow
 from ..services import periods
 from ..services.errors import BouteillesError
@@ -19,11 +20,11 @@ from ..services.pages import restaurant as service
 from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint
+from .refusals import refused_form
 
 bp = Blueprint("restaurant", __name__, url_prefix="/restaurant")
 register_filters(bp)
 guard_blueprint(bp, "restaurant_pages")  # a restaurant's own boxes
-COUNTER_ACTIONS = ("lend", "return")
 
 
 def overdue_days() -> int:
@@ -36,7 +37,7 @@ def overview():
     db = get_session()
     org_id = current_user.org_id
     counts = service.box_counts(db, org_id, overdue_days=overdue_days())
-    cash = service.day_cash(db, org_id, service.paris_today())
+    cash = service.day_cash(db, org_id, periods.paris_today())
     return render_template("restaurant/overview.html", counts=counts,
                            total=service.totals(counts), cash=cash,
                            overdue_days=overdue_days())
@@ -57,55 +58,52 @@ def boxes(state: str):
                            overdue_days=overdue_days())
 
 
-def _render_counter(*, code: str = "", error: str | None = None, status: int = 200):
-    db = get_session()
-    result, item, suggested = None, None, None
-    key = request.args.get("result")
-    if key and error is None:
-        stored = db.get(IdempotentResponse, key[:100])
-        if stored is not None and stored.org_id == current_user.org_id \
-                and "event" in stored.body:
-            result = stored.body
-    if code and error is None and result is None:
-        try:
-            item = describe_item(db, get_item(db, code))
-            suggested = suggested_action("restaurant", item["state"])
-        except BouteillesError as exc:
-            error = translate(exc.template, **exc.params)
-            status = 200  # a link with a bad code is shown, not refused
-    return render_template("restaurant/counter.html", code=code, error=error, result=result,
-                           item=item, suggested=suggested, key=str(uuid.uuid4())), status
+def _counter_page(**context) -> dict:
+    """What the counter shows besides its form: nothing scanned yet, a new key."""
+    return {"result": None, "item": None, "suggested": None, "key": str(uuid.uuid4()),
+            **context}
 
 
 @bp.get("/counter")
 def counter():
-    """Lend or take back a box: type or paste a code (or come from the scanner)."""
-    return _render_counter(code=request.args.get("code", "")[:200])
+    """Lend or take back a box: type or paste a code (or come from the scanner). After a
+    scan, its answer (`?result=` its key); with `?code=`, the box described."""
+    db = get_session()
+    form = CounterForm.blank(code=request.args.get("code", "")[:CODE_LENGTH])
+    result, item, suggested = None, None, None
+    key = request.args.get("result")
+    if key:
+        stored = db.get(IdempotentResponse, key[:100])
+        if stored is not None and stored.org_id == current_user.org_id \
+                and "event" in stored.body:
+            result = stored.body
+    if form.code.data and result is None:
+        try:
+            item = describe_item(db, get_item(db, form.code.data))
+            suggested = suggested_action("restaurant", item["state"])
+        except BouteillesError as exc:
+            form.refuse(exc, "code")  # a link with a bad code is shown (200), not refused
+    return render_template("restaurant/counter.html", form=form, **_counter_page(
+        result=result, item=item, suggested=suggested))
 
 
 @bp.post("/counter")
 def counter_scan():
     """Record the lend or the return; a double tap replays the same answer."""
+    form = CounterForm()
+    if not form.validate():
+        return refused_form("restaurant/counter.html", form, **_counter_page())
+    key = form.key.data or str(uuid.uuid4())
     db = get_session()
-    code = request.form.get("code", "").strip()[:200]
-    action = request.form.get("action", "")
-    key = request.form.get("key", "").strip()[:100] or str(uuid.uuid4())
-    if action not in COUNTER_ACTIONS:
-        return _render_counter(code=code, error=translate("Choisissez « Prêter » ou "
-                                                          "« Reprendre »."), status=422)
-    if not code:
-        return _render_counter(error=translate("Tapez ou collez le code de la boîte."),
-                               status=422)
     try:
-        status, body = submit_scan(db, current_user, {
-            "idempotency_key": key, "code": code, "action": action})
+        _status, body = submit_scan(db, current_user, {
+            "idempotency_key": key, "code": form.code.data, "action": form.action.data})
     except BouteillesError as exc:
-        db.rollback()
-        return _render_counter(code=code, error=translate(exc.template, **exc.params),
-                               status=422)
+        return refused_form("restaurant/counter.html", form, exc, **_counter_page())
     db.commit()
     if "event" not in body:  # a refusal, remembered with its key
-        return _render_counter(code=code, error=body["error"]["message"], status=422)
+        return refused_form("restaurant/counter.html", form, body["error"]["message"],
+                            **_counter_page())
     return redirect(url_for(".counter", result=key))
 
 
@@ -114,12 +112,12 @@ def cash():
     """The cash summary of one day (today by default, Europe/Paris)."""
     raw = request.args.get("day", "")
     error = None
-    day = service.paris_today()
+    day = periods.paris_today()
     if raw:
         try:
             day = periods.parse_day(raw)
         except BouteillesError as exc:
-            error = translate(exc.template, **exc.params)
+            error = str(exc)
     summary = service.day_cash(get_session(), current_user.org_id, day)
     return render_template("restaurant/cash.html", cash=summary, day_text=raw or day.isoformat(),
                            error=error), 422 if error else 200
@@ -133,7 +131,7 @@ def settlements():
         rows = service.month_settlements(get_session(), current_user.org_id, month)
         error, status = None, 200
     except BouteillesError as exc:
-        rows, error, status = [], translate(exc.template, **exc.params), 422
+        rows, error, status = [], str(exc), 422
     me = current_user.org.code
     owed = sum(r.amount_cents for r in rows if r.payee_code == me)
     owing = sum(r.amount_cents for r in rows if r.payer_code == me)

@@ -1,53 +1,32 @@
-"""The phone scanner: the /scan page, its service worker and the offline fallback.
+"""The phone scanner: the /scan page and the offline fallback.
 
 The page itself is a thin shell; the work happens in static/scan/*.js against
-the JSON API (/api/v1/items, /api/v1/scans, /api/v1/scans/batch). The service
-worker is a static file served from the site root so that its scope is `/`.
+the JSON API (/api/v1/items, /api/v1/scans, /api/v1/scans/batch). Its service
+worker is a static file served at the site root, /sw.js, so that its scope is
+`/` (bouteilles/static_files/).
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from pathlib import Path
-
-from flask import Blueprint, current_app, render_template, send_file
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..db.database import get_session
-from ..i18n import get_locale
+from ..i18n import get_locale, scanner_catalogue
 from ..models import Organisation
 from ..services.lifecycle import DESTINATION_ACTIONS, SCAN_ACTIONS, may_act
-from ..vocabulary import REJECT_REASONS, scanner_labels
+from ..vocabulary import LABELS, REJECT_REASONS, SCANNER_LISTS
 
 bp = Blueprint("scan", __name__)
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-# The files that make the offline scan page: their content decides the version
-# of the service worker's cache, so any change reaches phones on the next visit.
-SHELL_FILES = ("scan/scan.css", "scan/scan.js", "scan/api.js", "scan/camera.js",
-               "scan/codes.js", "scan/feedback.js", "scan/queue.js", "scan/view.js",
-               "scan/sw.js", "app.css")
 
-
-@cache
-def _asset_version(static_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for name in SHELL_FILES:
-        path = static_dir / name
-        if path.exists():
-            digest.update(name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def asset_version() -> str:
-    """A short hash of the scan page's static files (recomputed per process)."""
-    static_dir = Path(current_app.static_folder or STATIC_DIR)
-    if current_app.debug:
-        _asset_version.cache_clear()
-    return _asset_version(static_dir)
+def _labels() -> dict[str, dict[str, str]]:
+    """What the scanner names (actions, what they did, states, reasons), by list then
+    code, in the reader's language."""
+    return {name: {code: gettext(label) for code, label in LABELS[name].items()}
+            for name in SCANNER_LISTS}
 
 
 def _destinations(kind: str) -> list[dict]:
@@ -75,23 +54,12 @@ def scan_page():
         "destination_actions": sorted(DESTINATION_ACTIONS),  # the only ones sent with `to`
         # Names of actions, states and reasons (bouteilles/vocabulary.py): the
         # scanner keeps no copy of its own.
-        "labels": scanner_labels(get_locale()),
+        "labels": _labels(),
     }
-    response = current_app.make_response(
-        render_template("scan.html", scan=context, asset_version=asset_version())
-    )
+    response = current_app.make_response(render_template(
+        "scan.html", scan=context, scanner_messages=scanner_catalogue(get_locale())))
     # The service worker keeps its own copy for offline use; the browser must not.
     response.headers["Cache-Control"] = "no-cache, private"
-    return response
-
-
-@bp.get("/sw.js")
-def service_worker():
-    response = send_file(STATIC_DIR / "scan" / "sw.js", mimetype="text/javascript",
-                         max_age=0, etag=True, conditional=True)
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/"
-    response.headers.pop("Content-Disposition", None)
     return response
 
 

@@ -6,7 +6,7 @@ shown again with what was typed and the reason (422).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -18,26 +18,37 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..db.database import get_session
-from ..i18n import translate
+from ..forms.washing import (
+    BatchCloseForm,
+    BatchInputsForm,
+    FulfilForm,
+    OpenBatchForm,
+    ReceiveCodesForm,
+    ReceiveCountForm,
+    ReleaseForm,
+    SortCodesForm,
+    SortCrateForm,
+    receive_form,
+    sort_form,
+)
 from ..models import REJECT_REASONS, User
 from ..services import access
-from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..services.errors import BouteillesError, Forbidden
 from ..services.items.stock import stock_rows
 from ..services.pages import winegrower
 from ..services.paging import page_number, paginate
-from ..services.payload import optional_decimal, optional_int
 from ..services.washing import site as washing
 from ..services.washing.batches import add_inputs, close_batch, get_batch, open_batch
 from ..vocabulary import REASON_LABELS
 from .guard import guard_blueprint
+from .refusals import refused_form
 
 bp = Blueprint("washing", __name__, url_prefix="/washing")
-
-TRANSPORT_ROWS = 2
-
 
 # Washing sites act here; the coordination also reads the batches.
 BATCH_PAGES = ("washing.batches", "washing.batch_page", "washing.batch_labels")
@@ -49,23 +60,10 @@ def _labels():
     return {"reason_label": lambda r: REASON_LABELS.get(r, r), "reject_reasons": REJECT_REASONS}
 
 
-def refused(template: str, exc: BouteillesError, **context):
-    """Show the form again with the typed values and the refusal."""
-    get_session().rollback()
-    message = translate(exc.template, **exc.params)
-    if isinstance(exc, washing.CodeRefused):
-        message = f"« {exc.text} » : {message}"
-    return render_template(template, error=message, **context), 422
-
-
-def form_int(name: str, label: str, *, maximum: int = 1_000_000) -> int | None:
-    raw = request.form.get(name, "").strip()
-    return optional_int(raw or None, field=translate(label), maximum=maximum)
-
-
-def form_decimal(name: str, label: str) -> Decimal | None:
-    raw = request.form.get(name, "").strip().replace(",", ".")
-    return optional_decimal(raw or None, field=translate(label))
+def _with_types(form):
+    """A form choosing among the active container types."""
+    form.type.choices = [(t.code, t.name) for t in washing.active_types(get_session())]
+    return form
 
 
 # ------------------------------------------------------------------ home, receive, sort
@@ -83,11 +81,13 @@ def index():
                            open_batches=open_batches, requests=requests)
 
 
-def _receive_context(form=None, **extra):
+def _receive_context(**extra):
+    """The receive page: its two forms (blank unless given), recent receipts."""
     db = get_session()
     page = paginate(db, washing.recent_receipts(current_user.org_id),
                     page_number(request.args.get("page")))
-    return {"form": form or {}, "types": washing.active_types(db), "receipts": page, **extra}
+    return {"codes_form": ReceiveCodesForm.blank(),
+            "count_form": _with_types(ReceiveCountForm.blank()), "receipts": page, **extra}
 
 
 @bp.route("/receive", methods=["GET", "POST"])
@@ -96,28 +96,37 @@ def receive():
     if request.method == "GET":
         return render_template("washing/receive.html", **_receive_context(
             new_crate=request.args.get("crate", "")[:40]))
-    form = request.form.to_dict()
+    form = receive_form()
+    counted = isinstance(form, ReceiveCountForm)
+    form_name = "count_form" if counted else "codes_form"
+    if counted:
+        _with_types(form)
+    if not form.validate():
+        return refused_form("washing/receive.html", form, form_name=form_name,
+                            reread=_receive_context)
     db = get_session()
     try:
-        if form.get("mode") == "count":
-            quantity = form_int("quantity", "Quantité")
-            if quantity is None:
-                raise ValidationError("Indiquez la quantité comptée.")
-            crate = washing.receive_count(db, actor=current_user, type_code=form.get("type", ""),
-                                          quantity=quantity)
-            message = translate("Reçu : nouvelle caisse {code} de {n}.", code=crate.code,
+        if counted:
+            crate = washing.receive_count(db, actor=current_user, type_code=form.type.data,
+                                          quantity=form.quantity.data)
+            message = gettext("Reçu : nouvelle caisse %(code)s de %(n)s.", code=crate.code,
                                 n=crate.quantity)
         else:
-            lines = washing.receive_codes(db, actor=current_user,
-                                          codes=washing.parse_codes(form.get("codes", "")))
-            message = translate("{n} reçu(s), {k} déjà enregistré(s) ici.",
-                                n=sum(r.outcome == "received" for r in lines),
-                                k=sum(r.outcome == "already_here" for r in lines))
+            lines = washing.receive_codes(db, actor=current_user, codes=form.codes.codes)
+            received = sum(r.outcome == "received" for r in lines)
+            already = sum(r.outcome == "already_here" for r in lines)
+            message = gettext(
+                "%(received)s, %(already)s.",
+                received=ngettext("%(num)s reçu", "%(num)s reçus", received),
+                already=ngettext("%(num)s déjà enregistré ici", "%(num)s déjà enregistrés ici",
+                                 already))
     except BouteillesError as exc:
-        return refused("washing/receive.html", exc, **_receive_context(form))
+        return refused_form("washing/receive.html", form, exc,
+                            field=None if counted else "codes", form_name=form_name,
+                            reread=_receive_context)
     db.commit()
     flash(message, "success")
-    if form.get("mode") == "count":
+    if counted:
         return redirect(url_for(".receive", crate=crate.code))
     return redirect(url_for(".receive"))
 
@@ -125,25 +134,32 @@ def receive():
 @bp.route("/sort", methods=["GET", "POST"])
 def sort():
     """Sort scanned things (good, or rejected with a reason), or split a crate by count."""
+    forms = {"codes_form": SortCodesForm.blank(), "crate_form": SortCrateForm.blank()}
     if request.method == "GET":
-        return render_template("washing/sort.html", form={})
-    form = request.form.to_dict()
+        return render_template("washing/sort.html", **forms)
+    form = sort_form()
+    by_crate = isinstance(form, SortCrateForm)
+    form_name = "crate_form" if by_crate else "codes_form"
+    if not form.validate():
+        return refused_form("washing/sort.html", form, form_name=form_name, **forms)
     db = get_session()
     try:
-        if form.get("mode") == "crate":
-            rejects = {r: form_int(f"reject_{r}", REASON_LABELS[r]) or 0 for r in REJECT_REASONS}
-            crate, parts = washing.sort_crate(db, actor=current_user,
-                                              code=form.get("crate", ""), rejects=rejects)
-            message = translate("Caisse {code} triée : {n} bonnes, {k} écartées.",
-                                code=crate.code, n=crate.quantity,
-                                k=sum(p.quantity for p in parts))
+        if by_crate:
+            crate, parts = washing.sort_crate(db, actor=current_user, code=form.crate.data,
+                                              rejects=form.rejects())
+            rejected = sum(p.quantity for p in parts)
+            message = gettext(
+                "Caisse %(code)s triée : %(good)s, %(rejected)s.", code=crate.code,
+                good=ngettext("%(num)s bonne", "%(num)s bonnes", crate.quantity),
+                rejected=ngettext("%(num)s écartée", "%(num)s écartées", rejected))
         else:
-            reason = form.get("reason") or None
-            items = washing.sort_codes(db, actor=current_user, reason=reason,
-                                       codes=washing.parse_codes(form.get("codes", "")))
-            message = translate("{n} trié(s).", n=len(items))
+            items = washing.sort_codes(db, actor=current_user, reason=form.reason.data or None,
+                                       codes=form.codes.codes)
+            message = ngettext("%(num)s trié.", "%(num)s triés.", len(items))
     except BouteillesError as exc:
-        return refused("washing/sort.html", exc, form=form)
+        return refused_form("washing/sort.html", form, exc,
+                            field="crate" if by_crate else "codes", form_name=form_name,
+                            **forms)
     db.commit()
     flash(message, "success")
     return redirect(url_for(".sort"))
@@ -157,6 +173,7 @@ def _site_id() -> int | None:
 
 
 def _batches_context(form=None):
+    """The batch list; the form opening one (blank unless given)."""
     db = get_session()
     status = request.args.get("status") or None
     type_code = request.args.get("type") or None
@@ -168,7 +185,7 @@ def _batches_context(form=None):
                                  type_id=ctype.id if ctype else None)
     return {"page": paginate(db, stmt, page_number(request.args.get("page"))),
             "types": washing.active_types(db), "status": status, "type_code": type_code,
-            "form": form or {}}
+            "form": form or _with_types(OpenBatchForm.blank())}
 
 
 @bp.get("/batches")
@@ -180,36 +197,44 @@ def batches():
 @bp.post("/batches")
 def open_batch_view():
     """Open a batch for one container type."""
-    form = request.form.to_dict()
+    form = _with_types(OpenBatchForm())
+    if not form.validate():
+        return refused_form("washing/batches.html", form, reread=_batches_context)
     db = get_session()
     try:
-        batch = open_batch(db, actor=current_user, type_code=form.get("type", ""))
+        batch = open_batch(db, actor=current_user, type_code=form.type.data)
     except BouteillesError as exc:
-        return refused("washing/batches.html", exc, **_batches_context(form))
+        return refused_form("washing/batches.html", form, exc, reread=_batches_context)
     db.commit()
-    flash(translate("Lot {code} ouvert.", code=batch.code), "success")
+    flash(gettext("Lot %(code)s ouvert.", code=batch.code), "success")
     return redirect(url_for(".batch_page", batch_id=batch.id))
 
 
 def _load_batch(batch_id: int, *, for_update: bool = False):
     batch = get_batch(get_session(), batch_id, for_update=for_update)
     if not access.may(current_user, "oversee_network") and batch.site_id != current_user.org_id:
-        raise Forbidden("Ce lot appartient à un autre site de lavage.")
+        raise Forbidden(_l("Ce lot appartient à un autre site de lavage."))
     return batch
 
 
 def _batch_context(batch, **extra):
+    """A batch's page; its three forms blank unless given."""
     db = get_session()
     people = {uid: db.get(User, uid) for uid in (batch.opened_by_id, batch.closed_by_id) if uid}
     context = {
         "batch": batch, "outputs": washing.batch_outputs(db, batch),
         "events": paginate(db, washing.batch_events(batch), page_number(request.args.get("page"))),
         "opened_by": people.get(batch.opened_by_id), "closed_by": people.get(batch.closed_by_id),
-        "inputs_form": {}, "close_form": {}, "release_form": {},
-        "transport_rows": range(TRANSPORT_ROWS),
+        "inputs_form": BatchInputsForm.blank(), "close_form": BatchCloseForm.blank(),
+        "release_form": ReleaseForm.blank(),
     }
     context.update(extra)
     return context
+
+
+def _batch_context_of(batch_id: int) -> dict:
+    """A batch's page as the database holds it (after a refused form's rollback)."""
+    return _batch_context(_load_batch(batch_id))
 
 
 @bp.get("/batches/<int:batch_id>")
@@ -222,64 +247,44 @@ def batch_page(batch_id: int):
 def batch_inputs(batch_id: int):
     """Add inputs by scanned codes and/or a count."""
     batch = _load_batch(batch_id, for_update=True)
-    form = request.form.to_dict()
+    form = BatchInputsForm()
+    reread = partial(_batch_context_of, batch_id)
+    if not form.validate():
+        return refused_form("washing/batch.html", form, form_name="inputs_form", reread=reread)
+    codes, count = form.codes.codes, form.count.data
     db = get_session()
     try:
-        codes = washing.parse_codes(form.get("codes", ""))
-        count = form_int("count", "Nombre")
-        if not codes and not count:
-            raise ValidationError("Scannez des codes ou indiquez un nombre.")
-        try:
-            add_inputs(db, batch, actor=current_user, codes=codes, count=count)
-        except washing.CodeRefused:
-            raise
-        except BouteillesError as exc:
-            if len(codes) == 1 and not count:
-                raise washing.CodeRefused(codes[0], exc) from exc
-            raise
+        add_inputs(db, batch, actor=current_user, codes=codes, count=count)
     except BouteillesError as exc:
-        batch = _load_batch(batch_id)
-        return refused("washing/batch.html", exc, **_batch_context(batch, inputs_form=form))
+        if len(codes) == 1 and not count and not isinstance(exc, washing.CodeRefused):
+            exc = washing.CodeRefused(codes[0], exc)
+        return refused_form("washing/batch.html", form, exc, form_name="inputs_form",
+                            reread=reread)
     db.commit()
-    flash(translate("Entrées ajoutées : le lot compte {n} entrées.", n=batch.inputs), "success")
+    flash(ngettext("Entrées ajoutées : le lot compte %(num)s entrée.",
+                   "Entrées ajoutées : le lot compte %(num)s entrées.", batch.inputs),
+          "success")
     return redirect(url_for(".batch_page", batch_id=batch.id))
-
-
-def _transport_legs() -> list[dict]:
-    legs = []
-    for i in range(TRANSPORT_ROWS):
-        km = form_decimal(f"km_{i}", "Distance (km)")
-        if km is None:
-            continue
-        mode = request.form.get(f"mode_{i}", "van")
-        if mode not in ("van", "truck"):
-            raise ValidationError("Mode de transport inconnu : {mode}.", mode=mode[:20])
-        legs.append({"km": float(km), "mode": mode})
-    return legs
 
 
 @bp.post("/batches/<int:batch_id>/close")
 def batch_close(batch_id: int):
     """Close with clean and rejected counts by reason, metered water/energy, transport."""
     batch = _load_batch(batch_id, for_update=True)
-    form = request.form.to_dict()
+    form = BatchCloseForm()
+    reread = partial(_batch_context_of, batch_id)
+    if not form.validate():
+        return refused_form("washing/batch.html", form, form_name="close_form", reread=reread)
     db = get_session()
     try:
-        clean = form_int("clean", "Propres", maximum=10_000_000)
-        if clean is None:
-            raise ValidationError("Indiquez le nombre de propres.")
-        rejected = {r: form_int(f"reject_{r}", REASON_LABELS[r], maximum=10_000_000) or 0
-                    for r in REJECT_REASONS}
-        close_batch(db, batch, actor=current_user, clean=clean, rejected=rejected,
-                    water_l=form_decimal("water_l", "Eau (L)"),
-                    electricity_kwh=form_decimal("electricity_kwh", "Électricité (kWh)"),
-                    gas_kwh=form_decimal("gas_kwh", "Gaz (kWh)"),
-                    transport=_transport_legs())
+        close_batch(db, batch, actor=current_user, clean=form.clean.data,
+                    rejected=form.rejects(), water_l=form.water_l.data,
+                    electricity_kwh=form.electricity_kwh.data, gas_kwh=form.gas_kwh.data,
+                    transport=form.transport())
     except BouteillesError as exc:
-        batch = _load_batch(batch_id)
-        return refused("washing/batch.html", exc, **_batch_context(batch, close_form=form))
+        return refused_form("washing/batch.html", form, exc, form_name="close_form", reread=reread)
     db.commit()
-    flash(translate("Lot {code} clôturé.", code=batch.code), "success")
+    flash(gettext("Lot %(code)s clôturé.", code=batch.code), "success")
     return redirect(url_for(".batch_page", batch_id=batch.id))
 
 
@@ -287,17 +292,19 @@ def batch_close(batch_id: int):
 def batch_release(batch_id: int):
     """Split the clean output into crates of N (new crates, labels to print)."""
     batch = _load_batch(batch_id)
-    form = request.form.to_dict()
+    form = ReleaseForm()
+    reread = partial(_batch_context_of, batch_id)
+    if not form.validate():
+        return refused_form("washing/batch.html", form, form_name="release_form", reread=reread)
     db = get_session()
     try:
-        size = form_int("size", "Bouteilles par caisse")
-        if size is None:
-            raise ValidationError("Indiquez combien de bouteilles par caisse.")
-        made = washing.release_in_crates(db, batch, actor=current_user, size=size)
+        made = washing.release_in_crates(db, batch, actor=current_user, size=form.size.data)
     except BouteillesError as exc:
-        return refused("washing/batch.html", exc, **_batch_context(batch, release_form=form))
+        return refused_form("washing/batch.html", form, exc, form_name="release_form",
+                            reread=reread)
     db.commit()
-    flash(translate("{n} nouvelle(s) caisse(s) : imprimez leurs étiquettes.", n=len(made)),
+    flash(ngettext("%(num)s nouvelle caisse : imprimez son étiquette.",
+                   "%(num)s nouvelles caisses : imprimez leurs étiquettes.", len(made)),
           "success")
     return redirect(url_for(".batch_page", batch_id=batch.id))
 
@@ -332,7 +339,8 @@ def _requests_context(**extra):
     status = request.args.get("status") or "open"
     stmt = winegrower.requests_query(site_id=current_user.org_id, status=status)
     return {"page": paginate(db, stmt, page_number(request.args.get("page"))),
-            "status": status, "forms": {}, **extra}
+            "status": status, "form": FulfilForm.blank(), "forms": {},
+            "blank_form": FulfilForm.blank(), **extra}
 
 
 @bp.get("/requests")
@@ -346,16 +354,17 @@ def fulfil(request_id: int):
     """Deliver crates to the winegrower against a request."""
     db = get_session()
     wanted = winegrower.get_request(db, request_id, for_update=True)
-    form = request.form.to_dict()
+    form = FulfilForm()
+    reread = partial(_requests_context, forms={request_id: form})
+    if not form.validate():
+        return refused_form("washing/requests.html", form, reread=reread)
     try:
-        winegrower.fulfil_request(db, wanted, actor=current_user,
-                                  codes=washing.parse_codes(form.get("codes", "")))
-    except Forbidden:
-        raise
+        winegrower.fulfil_request(db, wanted, actor=current_user, codes=form.codes.codes)
     except BouteillesError as exc:
-        return refused("washing/requests.html", exc,
-                       **_requests_context(forms={request_id: form}))
+        field = "codes" if isinstance(exc, washing.CodeRefused) else None
+        return refused_form("washing/requests.html", form, exc, field=field, reread=reread)
     db.commit()
-    flash(translate("Livré : {n} sur {m} demandées.", n=wanted.delivered, m=wanted.quantity),
+    flash(ngettext("Livré : %(n)s sur %(num)s demandée.", "Livré : %(n)s sur %(num)s demandées.",
+                   wanted.quantity, n=wanted.delivered),
           "success")
     return redirect(url_for(".requests_page"))

@@ -4,36 +4,38 @@ requests to washing sites, and the history of what they received and filled."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..db.database import get_session
-from ..i18n import translate
-from ..services.errors import BouteillesError, Forbidden, ValidationError
+from ..forms.winegrower import BottleRequestForm, FillForm
+from ..services.errors import BouteillesError, Forbidden
 from ..services.pages import winegrower
 from ..services.paging import page_number, paginate
-from ..services.payload import optional_int
-from ..services.washing import site as washing
 from .guard import guard_blueprint
+from .refusals import refused_form
 
 bp = Blueprint("winegrower", __name__, url_prefix="/winegrower")
 guard_blueprint(bp, "winegrower_work")
 
 
-def _refused(template: str, exc: BouteillesError, **context):
-    get_session().rollback()
-    message = translate(exc.template, **exc.params)
-    if isinstance(exc, washing.CodeRefused):
-        message = f"« {exc.text} » : {message}"
-    return render_template(template, error=message, **context), 422
+def _request_form(form: BottleRequestForm) -> BottleRequestForm:
+    """The request form choosing among bottle models and washing sites."""
+    db = get_session()
+    form.type.choices = [(t.code, t.name) for t in winegrower.bottle_types(db)]
+    form.site.choices = [(s.code, s.name) for s in winegrower.washing_sites(db)]
+    return form
 
 
-def _stock_context(**extra):
+def _stock_context() -> dict:
+    """The page: stock, and its two forms (blank unless a refused one replaces it)."""
     db = get_session()
     return {
         "available": winegrower.availability(db, org_id=current_user.org_id),
         "held": winegrower.held_by(db, current_user.org_id),
-        "sites": winegrower.washing_sites(db), "types": winegrower.bottle_types(db),
-        "request_form": {}, "fill_form": {}, **extra,
+        "request_form": _request_form(BottleRequestForm.blank()),
+        "fill_form": FillForm.blank(),
     }
 
 
@@ -46,20 +48,20 @@ def index():
 @bp.post("/requests")
 def create_request():
     """Ask a washing site for N clean bottles of a model."""
-    form = request.form.to_dict()
+    form = _request_form(BottleRequestForm())
+    if not form.validate():
+        return refused_form("winegrower/index.html", form, form_name="request_form",
+                            reread=_stock_context)
     db = get_session()
     try:
-        raw = form.get("quantity", "").strip()
-        quantity = optional_int(raw or None, field=translate("Quantité"), maximum=1_000_000)
-        if quantity is None:
-            raise ValidationError("Indiquez combien de bouteilles.")
-        made = winegrower.create_request(db, actor=current_user, site_code=form.get("site", ""),
-                                         type_code=form.get("type", ""), quantity=quantity,
-                                         note=form.get("note"))
+        made = winegrower.create_request(db, actor=current_user, site_code=form.site.data,
+                                         type_code=form.type.data, quantity=form.quantity.data,
+                                         note=form.note.data)
     except BouteillesError as exc:
-        return _refused("winegrower/index.html", exc, **_stock_context(request_form=form))
+        return refused_form("winegrower/index.html", form, exc, form_name="request_form",
+                            reread=_stock_context)
     db.commit()
-    flash(translate("Demande envoyée : {n} × {type}.", n=made.quantity, type=made.type.name),
+    flash(gettext("Demande envoyée : %(n)s × %(type)s.", n=made.quantity, type=made.type.name),
           "success")
     return redirect(url_for(".requests_page"))
 
@@ -67,16 +69,20 @@ def create_request():
 @bp.post("/fill")
 def fill():
     """Bottling: the crates scanned or typed are filled."""
-    form = request.form.to_dict()
+    form = FillForm()
+    if not form.validate():
+        return refused_form("winegrower/index.html", form, form_name="fill_form",
+                            reread=_stock_context)
     db = get_session()
     try:
-        items = winegrower.record_fills(db, actor=current_user,
-                                        codes=washing.parse_codes(form.get("codes", "")))
+        items = winegrower.record_fills(db, actor=current_user, codes=form.codes.codes)
     except BouteillesError as exc:
-        return _refused("winegrower/index.html", exc, **_stock_context(fill_form=form))
+        return refused_form("winegrower/index.html", form, exc, field="codes",
+                            form_name="fill_form", reread=_stock_context)
     db.commit()
-    flash(translate("Mise en bouteille enregistrée : {n} bouteille(s).",
-                    n=sum(getattr(i, "quantity", 1) if i.kind == "crate" else 1 for i in items)),
+    bottles = sum(getattr(i, "quantity", 1) if i.kind == "crate" else 1 for i in items)
+    flash(ngettext("Mise en bouteille enregistrée : %(num)s bouteille.",
+                   "Mise en bouteille enregistrée : %(num)s bouteilles.", bottles),
           "success")
     return redirect(url_for(".index"))
 
@@ -97,10 +103,10 @@ def cancel(request_id: int):
     db = get_session()
     wanted = winegrower.get_request(db, request_id, for_update=True)
     if wanted.org_id != current_user.org_id:
-        raise Forbidden("Cette demande est celle d'un autre membre.")
+        raise Forbidden(_l("Cette demande est celle d'un autre membre."))
     winegrower.cancel_request(db, wanted, actor=current_user)
     db.commit()
-    flash(translate("Demande annulée."), "success")
+    flash(gettext("Demande annulée."), "success")
     return redirect(url_for(".requests_page"))
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
+from ..i18n import N_
 from .errors import Forbidden
 
 
 @dataclass(frozen=True)
 class Capability:
     kinds: frozenset[str]
-    message: str  # French, as shown when `require` refuses
+    message: str  # French (marked with N_), shown translated when `require` refuses
     admin: bool = False
 
 
@@ -27,8 +30,8 @@ def grant(*kinds: str, message: str, admin: bool = False) -> Capability:
 
 
 # The refusal of a scan names the organisation's kind and the action.
-SCAN_REFUSED = "Votre organisation ({kind}) ne peut pas enregistrer « {action} »."
-SITE_ONLY = "Réservé aux sites de lavage."
+SCAN_REFUSED = N_("Votre organisation (%(kind)s) ne peut pas enregistrer « %(action)s ».")
+SITE_ONLY = N_("Réservé aux sites de lavage.")
 
 CAPABILITIES: dict[str, Capability] = {
     # Scan actions (the life cycle's `may_act`). The coordination records every
@@ -46,30 +49,32 @@ CAPABILITIES: dict[str, Capability] = {
     "lose": grant("coordinator", message=SCAN_REFUSED),
     "find": grant("coordinator", message=SCAN_REFUSED),
     # Members' own pages and the services behind them.
-    "restaurant_pages": grant("restaurant", message="Pages réservées aux restaurants du réseau."),
+    "restaurant_pages": grant("restaurant",
+                              message=N_("Pages réservées aux restaurants du réseau.")),
     "loan_pages": grant("restaurant", "event_organiser", "coordinator",
-                        message="Pages réservées aux prêteurs de vaisselle et aux "
-                                "organisateurs d'événements."),
+                        message=N_("Pages réservées aux prêteurs de vaisselle et aux "
+                                   "organisateurs d'événements.")),
     # The cooperative owns the shared stock of cups and plates: it lends too.
-    "lend_tableware": grant("restaurant", "coordinator", message="Seuls les restaurants et "
-                            "la coordination prêtent de la vaisselle."),
-    "collection_run": grant("collector", message="Page réservée aux collecteurs."),
+    "lend_tableware": grant("restaurant", "coordinator",
+                            message=N_("Seuls les restaurants et la coordination prêtent de la "
+                                       "vaisselle.")),
+    "collection_run": grant("collector", message=N_("Page réservée aux collecteurs.")),
     "washing_work": grant("washing_site", message=SITE_ONLY),
     # Reading batches (the coordination reads every site's) is not washing.
     "batch_pages": grant("washing_site", "coordinator", message=SITE_ONLY),
     "keep_batches": grant("washing_site", "coordinator",
-                          message="Seuls les sites de lavage tiennent des lots."),
-    "winegrower_work": grant("winegrower", message="Réservé aux vignerons."),
+                          message=N_("Seuls les sites de lavage tiennent des lots.")),
+    "winegrower_work": grant("winegrower", message=N_("Réservé aux vignerons.")),
     # The generic message of a 403: the page says no more than any refused page.
-    "print_labels": grant("washing_site", "coordinator", message="Accès refusé."),
+    "print_labels": grant("washing_site", "coordinator", message=N_("Accès refusé.")),
     # The coordination: it sees and acts on every member's objects and figures,
     # reads its own pages, and its administrators change them.
     "oversee_network": grant("coordinator",
-                             message="Vous ne voyez que les données de votre organisation."),
-    "coordination_pages": grant("coordinator", message="Réservé à la coordination du réseau."),
+                             message=N_("Vous ne voyez que les données de votre organisation.")),
+    "coordination_pages": grant("coordinator", message=N_("Réservé à la coordination du réseau.")),
     "administer": grant("coordinator", admin=True,
-                        message="Réservé aux administrateurs de la coordination : vous "
-                                "pouvez consulter ces pages, pas les modifier."),
+                        message=N_("Réservé aux administrateurs de la coordination : vous "
+                                   "pouvez consulter ces pages, pas les modifier.")),
 }
 
 
@@ -103,7 +108,7 @@ def require(who: object, name: str) -> None:
     if not may(who, name):
         rule = capability(name)
         params = {"kind": kind_of(who), "action": name} if rule.message == SCAN_REFUSED else {}
-        raise Forbidden(rule.message, **params)
+        raise Forbidden(_l(rule.message, **params))
 
 
 def kinds_with(name: str) -> frozenset[str]:

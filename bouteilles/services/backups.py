@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.engine import make_url
 
@@ -72,7 +73,7 @@ def restore_database(engine: Engine, source: Path) -> None:
     """Replace the whole database with the backup in `source` (stop the app first)."""
     source = Path(source)
     if not source.is_file():
-        raise BackupError("Fichier de sauvegarde introuvable : {path}.", path=str(source))
+        raise BackupError(_l("Fichier de sauvegarde introuvable : %(path)s.", path=str(source)))
     engine.dispose()
     if engine.url.get_backend_name() == "sqlite":
         backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -97,20 +98,22 @@ def _check_sqlite_backup(conn: sqlite3.Connection, source: Path) -> None:
     except sqlite3.DatabaseError:
         ok, has_schema = False, None
     if not ok or not has_schema:
-        raise BackupError("{path} n'est pas une sauvegarde Bouteilles lisible.", path=str(source))
+        raise BackupError(_l("%(path)s n'est pas une sauvegarde Bouteilles lisible.",
+                             path=str(source)))
 
 
 def _sqlite_path(engine: Engine) -> str:
     path = engine.url.database
     if not path or path == ":memory:":
-        raise BackupError("Base SQLite en mémoire : rien à sauvegarder.")
+        raise BackupError(_l("Base SQLite en mémoire : rien à sauvegarder."))
     return path
 
 
 def _run_pg(args: list[str], engine: Engine, *, dbname_flag: bool = False) -> None:
     """Run a PostgreSQL client tool on the engine's database (password via the environment)."""
     if shutil.which(args[0]) is None:
-        raise BackupError("{tool} est introuvable : installez postgresql-client.", tool=args[0])
+        raise BackupError(_l("%(tool)s est introuvable : installez postgresql-client.",
+                             tool=args[0]))
     url = make_url(engine.url)
     # Connection settings through libpq's environment: the password never shows in `ps`.
     settings = {"PGHOST": url.host, "PGPORT": url.port, "PGUSER": url.username,
@@ -124,8 +127,8 @@ def _run_pg(args: list[str], engine: Engine, *, dbname_flag: bool = False) -> No
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False,
                           umask=0o077)
     if done.returncode != 0:
-        raise BackupError("{tool} a échoué : {detail}", tool=args[0],
-                          detail=done.stderr.strip()[-500:])
+        raise BackupError(_l("%(tool)s a échoué : %(detail)s", tool=args[0],
+                             detail=done.stderr.strip()[-500:]))
 
 
 def table_fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import any_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Container, DepositEntry, Organisation
-from .periods import parse_month
+from .periods import PARIS, parse_month
 
-PARIS = ZoneInfo("Europe/Paris")
 # The entries that leave a deposit held, and that a refund closes: the lend's
 # deposit, or its reinstatement when a lost box comes back (movements.container_move).
 OPENING_KINDS = ("taken", "reinstated")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_
 from ..vocabulary import ACTIONS, STATES
 from . import access
 
@@ -46,15 +47,19 @@ def flag(to_state: str, anomaly: str) -> Rule:
 
 
 def no(message: str) -> Rule:
+    """A refusal; `message` is French (marked with N_), raised translated with the
+    record's facts (services/items/lookup.record_facts)."""
     return Rule("refused", message=message)
 
 
 # What the record shows, said once per state, reused by the refusals.
-IN_USE = "L'objet est chez un client depuis le {since} (prêté par {holder})."
-DIRTY = "L'objet est sale ({state_label}) chez {holder} : il doit être lavé d'abord."
-WASHING = "L'objet est dans le lot {batch} en cours de lavage : clôturez le lot d'abord."
-REJECTED = "L'objet a été écarté ({reason}) le {since} : plus aucun mouvement possible."
-LOST = "L'objet est déclaré perdu depuis le {since} : faites enregistrer qu'il est retrouvé."
+IN_USE = N_("L'objet est chez un client depuis le %(since)s (prêté par %(holder)s). "
+              "Enregistrez d'abord son retour.")
+DIRTY = N_("L'objet est sale (%(state_label)s) chez %(holder)s : il doit être lavé d'abord.")
+WASHING = N_("L'objet est dans le lot %(batch)s en cours de lavage : clôturez le lot d'abord.")
+REJECTED = N_("L'objet a été écarté (%(reason)s) le %(since)s : plus aucun mouvement possible.")
+LOST = N_("L'objet est déclaré perdu depuis le %(since)s : faites enregistrer qu'il est "
+          "retrouvé.")
 
 TABLE: dict[str, dict[str | None, Rule]] = {
     "commission": {NEW: ok("clean")},
@@ -63,13 +68,13 @@ TABLE: dict[str, dict[str | None, Rule]] = {
         "collected": ok("collected"),
         "sorted": ok("sorted"),
         "returned": flag("collected", "skipped_collect"),
-        "in_use": no(IN_USE + " Enregistrez d'abord son retour."),
+        "in_use": no(IN_USE),
         "washing": no(WASHING),
         "lost": no(LOST),
     },
     "lend": {
         "clean": ok("in_use"),
-        "in_use": no(IN_USE + " Enregistrez d'abord son retour."),
+        "in_use": no(IN_USE),
         "returned": no(DIRTY),
         "collected": no(DIRTY),
         "sorted": no(DIRTY),
@@ -80,12 +85,13 @@ TABLE: dict[str, dict[str | None, Rule]] = {
         "in_use": ok("returned"),
         "clean": flag("returned", "skipped_lend"),
         "lost": flag("returned", "found_on_return"),
-        "returned": no(
-            "L'objet a déjà été rendu le {since} chez {holder} et n'a pas été prêté "
+        "returned": no(N_(
+            "L'objet a déjà été rendu le %(since)s chez %(holder)s et n'a pas été prêté "
             "depuis : pas de second remboursement."
-        ),
-        "collected": no("L'objet est déjà dans la collecte ({state_label}) chez {holder}."),
-        "sorted": no("L'objet est déjà trié chez {holder}, il attend le lavage."),
+        )),
+        "collected": no(N_("L'objet est déjà dans la collecte (%(state_label)s) chez "
+                           "%(holder)s.")),
+        "sorted": no(N_("L'objet est déjà trié chez %(holder)s, il attend le lavage.")),
         "washing": no(WASHING),
     },
     "collect": {
@@ -94,7 +100,8 @@ TABLE: dict[str, dict[str | None, Rule]] = {
         "in_use": flag("collected", "skipped_return"),
         "clean": flag("collected", "collected_clean"),
         "lost": flag("collected", "found_on_collect"),
-        "sorted": no("L'objet est déjà trié chez {holder} : utilisez « livrer » pour le déplacer."),
+        "sorted": no(N_("L'objet est déjà trié chez %(holder)s : utilisez « livrer » pour le "
+                        "déplacer.")),
         "washing": no(WASHING),
     },
     "sort": {
@@ -113,7 +120,7 @@ TABLE: dict[str, dict[str | None, Rule]] = {
         "clean": flag("washing", "rewash"),
         "in_use": flag("washing", "skipped_return"),
         "lost": flag("washing", "found_on_wash"),
-        "washing": no("L'objet est déjà dans le lot {batch}."),
+        "washing": no(N_("L'objet est déjà dans le lot %(batch)s.")),
     },
     "reject": {
         **{state: ok("rejected") for state in LIVE_STATES},
@@ -121,7 +128,7 @@ TABLE: dict[str, dict[str | None, Rule]] = {
     },
     "lose": {
         "in_use": ok("lost"),
-        "lost": no("L'objet est déjà déclaré perdu depuis le {since}."),
+        "lost": no(N_("L'objet est déjà déclaré perdu depuis le %(since)s.")),
     },
     "find": {"lost": ok("in_use")},
     "batch_close": {"washing": ok("clean")},
@@ -130,22 +137,24 @@ TABLE["fill"] = TABLE["lend"]
 
 # Refusals not written above, by action, for any other state.
 DEFAULT_REFUSAL = {
-    "commission": "Ce code est déjà en service ({state_label} chez {holder}).",
-    "lose": "Seul un objet prêté peut être déclaré perdu ; un objet cassé s'écarte (« écarter »).",
-    "find": "L'objet n'est pas déclaré perdu ({state_label} chez {holder}).",
-    "batch_close": "L'objet n'est pas en lavage ({state_label}).",
+    "commission": N_("Ce code est déjà en service (%(state_label)s chez %(holder)s)."),
+    "lose": N_("Seul un objet prêté peut être déclaré perdu ; un objet cassé s'écarte "
+               "(« écarter »)."),
+    "find": N_("L'objet n'est pas déclaré perdu (%(state_label)s chez %(holder)s)."),
+    "batch_close": N_("L'objet n'est pas en lavage (%(state_label)s)."),
 }
 
 
 def decide(action: str, state: str | None, *, reason: str | None = None) -> Rule:
     """Return the rule for `action` on a thing in `state` (None: not commissioned)."""
     if state is NEW and action != "commission":
-        return no("Ce code n'est pas encore en service : mettez-le en service d'abord.")
+        return no(N_("Ce code n'est pas encore en service : mettez-le en service d'abord."))
     if state == "rejected":
         return no(REJECTED)
     rule = TABLE[action].get(state)
     if rule is None:
-        return no(DEFAULT_REFUSAL.get(action, "Action impossible dans l'état {state_label}."))
+        return no(DEFAULT_REFUSAL.get(action, N_("Action impossible dans l'état "
+                                                 "%(state_label)s.")))
     if action == "sort" and reason and rule.outcome != "refused":
         return Rule(rule.outcome, "rejected", rule.anomaly)
     return rule

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
@@ -44,10 +45,10 @@ def _quantity(value: object, *, label: str) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ValidationError("« {value} » n'est pas un nombre entier ({label}).",
-                              value=str(value)[:20], label=label) from None
+        raise ValidationError(_l("« %(value)s » n'est pas un nombre entier (%(label)s).",
+                                 value=str(value)[:20], label=label)) from None
     if not 0 <= number <= MAX_QUANTITY:
-        raise ValidationError("{label} : entre 0 et {max}.", label=label, max=MAX_QUANTITY)
+        raise ValidationError(_l("%(label)s : entre 0 et %(max)s.", label=label, max=MAX_QUANTITY))
     return number
 
 
@@ -58,24 +59,24 @@ def create_loan(session: Session, *, actor: User, borrower_code: str, event_name
     access.require(actor, "lend_tableware")
     event_name = (event_name or "").strip()
     if not event_name or len(event_name) > 200:
-        raise ValidationError("Nommez l'événement (200 caractères au plus).")
+        raise ValidationError(_l("Nommez l'événement (200 caractères au plus)."))
     borrower = session.scalar(select(Organisation).where(
         Organisation.code == (borrower_code or ""), Organisation.kind == BORROWER_KIND,
         Organisation.active.is_(True)))
     if borrower is None:
-        raise ValidationError("Choisissez l'organisateur de l'événement.")
+        raise ValidationError(_l("Choisissez l'organisateur de l'événement."))
     types = {t.code: t for t in lendable_types(session)}
     lines = []
     for type_code, raw in quantities.items():
         ctype = types.get(type_code)
         if ctype is None:
-            raise ValidationError("Type inconnu « {code} ».", code=str(type_code)[:64])
+            raise ValidationError(_l("Type inconnu « %(code)s ».", code=str(type_code)[:64]))
         lent = _quantity(raw, label=ctype.name)
         if lent:
             lines.append(LoanLine(type_id=ctype.id, type=ctype, lent=lent,
                                   deposit_cents=ctype.deposit_cents))
     if not lines:
-        raise ValidationError("Indiquez au moins une quantité prêtée.")
+        raise ValidationError(_l("Indiquez au moins une quantité prêtée."))
     loan = Loan(lender_id=actor.org_id, borrower_id=borrower.id, event_name=event_name,
                 event_date=event_date, note=(note or "").strip()[:2000] or None,
                 status="open", lent_at=utcnow(), lent_by_id=actor.id, lines=lines)
@@ -89,9 +90,9 @@ def get_loan(session: Session, loan_id: int, *, actor: User, write: bool = False
     loan = session.get(Loan, loan_id)
     coordinator = access.may(actor, "oversee_network")
     if loan is None or not (coordinator or actor.org_id in (loan.lender_id, loan.borrower_id)):
-        raise NotFound("Aucun prêt n° {id}.", id=loan_id)
+        raise NotFound(_l("Aucun prêt n° %(id)s.", id=loan_id))
     if write and not (coordinator or actor.org_id == loan.lender_id):
-        raise Forbidden("Seul le prêteur enregistre le retour de la vaisselle.")
+        raise Forbidden(_l("Seul le prêteur enregistre le retour de la vaisselle."))
     return loan
 
 
@@ -99,22 +100,22 @@ def record_check(session: Session, loan: Loan, *, actor: User,
                  counts: dict[str, dict[str, object]]) -> Loan:
     """Set what came back, broke and is missing, per type (totals so far, not additions)."""
     if loan.status != "open":
-        raise ValidationError("Ce prêt est clôturé : plus de modification possible.")
+        raise ValidationError(_l("Ce prêt est clôturé : plus de modification possible."))
     if not (access.may(actor, "oversee_network") or actor.org_id == loan.lender_id):
-        raise Forbidden("Seul le prêteur enregistre le retour de la vaisselle.")
+        raise Forbidden(_l("Seul le prêteur enregistre le retour de la vaisselle."))
     by_code = {line.type.code: line for line in loan.lines}
     parsed = {}
     for type_code, fields in counts.items():
         line = by_code.get(type_code)
         if line is None:
-            raise ValidationError("Le type « {code} » ne fait pas partie du prêt.",
-                                  code=str(type_code)[:64])
+            raise ValidationError(_l("Le type « %(code)s » ne fait pas partie du prêt.",
+                                     code=str(type_code)[:64]))
         values = {f: _quantity(fields.get(f), label=line.type.name) for f in COUNT_FIELDS}
         if sum(values.values()) > line.lent:
-            raise ValidationError(
-                "{type} : {total} comptés pour {lent} prêtés (rendus + cassés + manquants "
+            raise ValidationError(_l(
+                "%(type)s : %(total)s comptés pour %(lent)s prêtés (rendus + cassés + manquants "
                 "ne peuvent dépasser le prêt).",
-                type=line.type.name, total=sum(values.values()), lent=line.lent)
+                type=line.type.name, total=sum(values.values()), lent=line.lent))
         parsed[line] = values
     for line, values in parsed.items():
         for field, value in values.items():
@@ -130,10 +131,10 @@ def close_loan(session: Session, loan: Loan, *, actor: User,
     record_check(session, loan, actor=actor, counts=counts or {})
     open_lines = [line for line in loan.lines if line.unaccounted]
     if open_lines:
-        raise ValidationError(
-            "Tout n'est pas compté : {detail}. Indiquez pour chaque article s'il est "
+        raise ValidationError(_l(
+            "Tout n'est pas compté : %(detail)s. Indiquez pour chaque article s'il est "
             "rendu, cassé ou manquant.",
-            detail=", ".join(f"{line.type.name} ({line.unaccounted})" for line in open_lines))
+            detail=", ".join(f"{line.type.name} ({line.unaccounted})" for line in open_lines)))
     for line in loan.lines:
         line.closed = True
     loan.status = "closed"

@@ -197,6 +197,24 @@ def page(context):
     return context.new_page()
 
 
+@pytest.fixture
+def profile_scanner(browser, live_server, tmp_path):
+    """The scanner, ready, logged in as the demo restaurant, in a phone's browser
+    with a profile on disk (from an incognito context, as `context` is, Chromium
+    installs no app): its page."""
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path / "profile", executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, "resto-le-comptoir")
+    page.goto("/scan")
+    page.locator("#scanner[data-ready=true]").wait_for(state="attached")
+    yield page
+    context.close()
+
+
 def log_in(page, org_code: str) -> None:
     """Log in through the real form."""
     page.goto("/login")

@@ -105,7 +105,7 @@ def test_refused_code_is_kept(page, live_server):
     page.goto("/restaurant/counter")
     page.fill("#code", "ABCD-EFGH-Z")
     page.locator("button[value=lend]").tap()
-    expect(page.locator("#error")).to_contain_text("Code invalide")
+    expect(page.locator("#form-error")).to_contain_text("Code invalide")
     expect(page.locator("#code")).to_have_value("ABCD-EFGH-Z")
 
 

@@ -30,8 +30,8 @@ def test_open_fill_close_a_batch_and_see_its_impact(page):
     page.fill("#clean", "480")
     page.get_by_role("button", name="Clôturer et calculer l'impact").click()
     impact = page.inner_text("#impact")
-    # 480 × 560 g × 0.70 − 480 × 35.49 g − 40 km × 269.45 g = 160 262.8 g
-    assert "160.3 kg" in impact and "268.8 kg" in impact
+    # 480 × 560 g × 0.70 − 480 × 35.49 g − 40 km × 269.45 g = 160 262.8 g; 268 800 g of waste
+    assert "160\u202fkg" in impact and "269\u202fkg" in impact
     assert "fr-2026-1" in page.content()
     rejects = page.inner_text("#rejects")
     assert "cassé" in rejects and "12" in rejects

@@ -123,9 +123,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/q"): Access(PUBLIC),
     ("GET", "/q/<code>"): Access(PUBLIC, obj="item"),
     ("GET", "/8003/<path:grai>"): Access(PUBLIC, obj="grai"),
-    # --- the phone scanner (its service worker and offline page load without a login)
+    # --- the phone scanner (its offline page loads without a login; its service
+    # worker, /sw.js, is a static file: bouteilles/static_files/)
     ("GET", "/scan"): Access(ANY),
-    ("GET", "/sw.js"): Access(PUBLIC),
     ("GET", "/offline"): Access(PUBLIC),
     # --- JSON API (any member may look up any code it has in hand; the service
     # decides per action and per organisation what a scan may do)

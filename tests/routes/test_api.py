@@ -290,3 +290,79 @@ def test_worked_example_batch_through_the_api(client, actors, token_for, make_cr
     again = client.post(f"/api/v1/batches/{batch_id}/close", headers=headers,
                         json={"clean": 970, "rejected": {"broken": 30}})
     assert again.status_code == 409
+
+
+def test_malformed_input_lists_every_faulty_field_at_once(client, resto):
+    response = client.post("/api/v1/scans", headers=resto, json={
+        "code": 12, "action": "dance", "quantity": -1, "occurred_at": "2026-11-23T10:00"})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation"
+    faults = {fault["field"]: fault["message"] for fault in error["details"]}
+    assert set(faults) == {"code", "action", "idempotency_key", "quantity", "occurred_at"}
+    assert "« dance »" in faults["action"] and "lend" in faults["action"]
+    assert "fuseau" in faults["occurred_at"]
+    assert error["message"].startswith("5 champs à corriger")
+
+
+def test_refusals_of_input_are_in_the_requests_language(client, resto):
+    french = client.post("/api/v1/scans", headers=resto, json={"action": "lend",
+                                                                 "idempotency_key": "k"})
+    english = client.post("/api/v1/scans?lang=en", headers=resto, json={
+        "action": "lend", "idempotency_key": "k"})
+    assert french.get_json()["error"]["message"] == "Le champ « code » est obligatoire."
+    message = english.get_json()["error"]["message"]
+    assert "code" in message and message != french.get_json()["error"]["message"]
+    assert english.get_json()["error"]["details"][0]["field"] == "code"
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/v1/containers", {"type": "bocal-500", "count": "2"}),
+    ("/api/v1/containers", {"type": "bocal-500", "count": True}),
+    ("/api/v1/containers", {"type": "   "}),
+    ("/api/v1/crates", {"type": "bocal-500", "quantity": 2.5}),
+    ("/api/v1/crates", {"type": "bocal-500", "quantity": 2, "state": "lost"}),
+    ("/api/v1/scans/batch", {"scans": {}}),
+    ("/api/v1/batches", {"site": "lavage"}),
+])
+def test_json_types_are_strict(client, actors, token_for, path, body):
+    """A number is a number, not a text; a text is not blank: as the document says."""
+    response = client.post(path, headers=token_for(actors["washing_site"]), json=body)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["details"]
+
+
+@pytest.mark.parametrize("query", ["state=dirty", "state=clean&state=lost", "type=x%00y",
+                                   "holder=" + "x" * 65])
+def test_stock_filters_are_checked(client, resto, query):
+    response = client.get(f"/api/v1/stock?{query}", headers=resto)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"][0]["field"] in {"state", "type", "holder"}
+
+
+def test_batch_inputs_need_codes_or_a_count(client, actors, token_for):
+    headers = token_for(actors["washing_site"])
+    batch = client.post("/api/v1/batches", headers=headers, json={"type": "bouteille-75"})
+    for body in ({}, {"codes": [], "count": 0}):
+        refused = client.post(f"/api/v1/batches/{batch.get_json()['id']}/inputs",
+                              headers=headers, json=body)
+        assert refused.status_code == 422
+        assert "« codes »" in refused.get_json()["error"]["message"]
+
+
+def test_an_undeclared_method_is_405_with_allow(client, resto):
+    response = client.delete("/api/v1/scans", headers=resto)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"].split(", ")
+    assert response.get_json()["error"]["message"]
+
+
+def test_ids_beyond_the_id_columns_name_nothing(client, actors, token_for, make_container):
+    """Ids are INTEGER columns (int4 on PostgreSQL): a larger number is no row, not a 500."""
+    headers = token_for(actors["washing_site"])
+    for batch_id in (2**31 - 1, 2**31, 2**63 - 1):
+        assert client.get(f"/api/v1/batches/{batch_id}", headers=headers).status_code == 404
+    wash = client.post("/api/v1/scans", headers=headers, json={
+        "code": make_container(holder=actors["washing_site"].org), "action": "wash",
+        "idempotency_key": "w1", "batch": str(2**31)})
+    assert wash.status_code in (404, 409), wash.get_json()

@@ -48,7 +48,7 @@ def _assert_refusal(response, status: int | None = None) -> dict:
     if status is not None:
         assert response.status_code == status, text
     error = response.get_json()["error"]
-    assert set(error) == {"code", "message"}
+    assert {"code", "message"} <= set(error) <= {"code", "message", "details"}
     return error
 
 

@@ -41,7 +41,7 @@ def test_run_collect_and_deliver(client, login, actors, waiting):
     client.post("/collector/scan", data={"code": waiting[1], "action": "collect"})
     done = client.post("/collector/deliver-all", data={"to": site.org.code})
     assert done.status_code == 302
-    assert "1 livraison(s)" in client.get(done.headers["Location"]).text
+    assert "1 livraison enregistrée." in client.get(done.headers["Location"]).text
 
 
 def test_refusals_keep_the_code(client, login, actors, waiting):

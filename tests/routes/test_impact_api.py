@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bouteilles.db.database import get_session
 from bouteilles.models import utcnow
-from bouteilles.reports.model import fr_kg
+from bouteilles.reports.model import fr_kilograms
 from bouteilles.services.deposits import PARIS
 from bouteilles.services.impact.figures import monthly_impact
 from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
@@ -131,7 +131,7 @@ def test_each_format_has_the_api_totals(client, world, token_for, tmp_path):
         flat = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}\b)", "", text)
         for key in ("co2e_avoided_g", "waste_avoided_g", "co2e_process_g"):
             assert f"soit {api[key]} g" in flat
-        assert fr_kg(api["co2e_avoided_g"]).replace("\u202f", "") in flat
+        assert fr_kilograms(api["co2e_avoided_g"]).replace("\u202f", "") in flat
 
 
 def test_member_report_matches_member_api(client, world, token_for):
@@ -179,10 +179,12 @@ def test_epcis_download(client, world, token_for):
 
 
 def test_openapi_documents_impact(client):
-    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
     operation = paths["/api/v1/impact"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"month", "org"}
-    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    schema = spec["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
     assert {"month", "containers_reused", "co2e_avoided_g", "waste_avoided_g", "batches",
             "by_type"} <= set(schema["properties"])
     report = paths["/exports/impact/{month}.{fmt}"]["get"]["responses"]["200"]["content"]

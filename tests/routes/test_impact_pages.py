@@ -38,7 +38,7 @@ def test_coordinator_dashboard(client, actors, washed, login):
     assert "335,0" in html and "970" in html  # 335.037 kg CO₂e, 970 bottles
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
     assert html.count("<rect ") == 12  # one bar per month
-    assert "<table class=\"compact\">" in html and "taux de rebut" in html and "3,0 %" in html
+    assert "<table class=\"compact\">" in html and "taux de rebut" in html and "3,0\u00a0%" in html
     for fmt in ("csv", "xlsx", "pdf"):
         assert f".{fmt}" in html
     assert ".jsonld" in html and "/impact/factors/" in html

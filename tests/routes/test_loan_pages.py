@@ -33,7 +33,7 @@ def test_lend_check_back_close_and_statement(client, login, setup):
         "do": "save", "returned-gobelet-25": "90", "broken-gobelet-25": "3"})
     assert saved.status_code == 302
     page = client.get(url)
-    assert "7 non compté(s)" in page.text and "3,00\u00a0€" in page.text
+    assert "7 non comptés" in page.text and "3,00\u00a0€" in page.text
     refused = client.post(f"/loans/{loan_id}/check", data={
         "do": "close", "returned-gobelet-25": "90", "broken-gobelet-25": "3"})
     assert refused.status_code == 422 and "pas compté" in refused.text

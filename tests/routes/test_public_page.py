@@ -64,7 +64,7 @@ def test_public_page_shows_the_object_and_where_to_return_it(client, session, ac
     assert "<strong>2</strong>" in html  # reuse cycles
     saved, factor_set = co2e_saved_g(session, get_type(session, "bocal-500"), 2)
     assert saved == 95 and factor_set in html  # round(2 × (e_SU − e_wash_box)) = round(95.2)
-    assert "95\u00a0g" in html
+    assert "95\u202fg" in html
     assert "Le Comptoir" in html and "4 place de la Liberté" in html and "11h30-14h" in html
     assert "Ancien Bistrot" not in html  # inactive members are not offered
     assert "Cave du Centre" not in html  # boxes go back to restaurants

@@ -8,7 +8,8 @@ and hold the path to its few statements.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, text
@@ -92,6 +93,18 @@ def test_a_refusal_quotes_the_record_and_writes_nothing(client, actors, token_fo
     assert "chez un client depuis le" in message and actors["restaurant"].org.name in message
     after = client.get(f"/api/v1/items/{code}", headers=resto).get_json()
     assert after["history"] == before["history"]
+
+
+def test_a_refusal_dates_the_record_in_paris_time(client, actors, token_for, make_container):
+    code = make_container("bocal-500")
+    resto = token_for(actors["restaurant"])
+    lent = scan(client, resto, code, "lend").get_json()["event"]["occurred_at"]
+    paris = datetime.fromisoformat(lent).astimezone(ZoneInfo("Europe/Paris"))
+    message = scan(client, resto, code, "lend").get_json()["error"]["message"]
+    assert f"depuis le {paris:%d/%m/%Y %H:%M}" in message and "UTC" not in message
+    english = client.post("/api/v1/scans?lang=en", headers=resto, json={
+        "code": code, "action": "lend", "idempotency_key": uuid.uuid4().hex})
+    assert f"{paris:%d/%m/%Y, %H:%M}" in english.get_json()["error"]["message"]
 
 
 def test_a_revoked_token_or_a_disabled_member_cannot_scan(client, session, actors, token_for,

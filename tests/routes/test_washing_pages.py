@@ -1,6 +1,7 @@
 """The washing site's pages through the client: forms, refusals, access."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -56,9 +57,25 @@ def test_open_fill_close_a_batch(client, site):
         "mode_0": "van"})
     assert closed.status_code == 302
     page = client.get(f"/washing/batches/{batch_id}")
-    assert "335.0 kg" in page.text and "543.2 kg" in page.text and "fr-2026-1" in page.text
+    # 335 037 g avoided, 543 200 g of waste avoided: three significant digits (formatting.mass).
+    assert "335\u202fkg" in page.text and "543\u202fkg" in page.text and "fr-2026-1" in page.text
     batch = get_session().get(Batch, batch_id)
     assert batch.status == "closed" and batch.co2e_avoided_g == 335_037
+
+
+def test_measures_and_times_are_written_the_readers_way(client, site):
+    batch_id = batch_id_from(client.post("/washing/batches", data={"type": "bouteille-75"}))
+    client.post(f"/washing/batches/{batch_id}/inputs", data={"count": "1200", "codes": ""})
+    assert client.post(f"/washing/batches/{batch_id}/close", data={
+        "clean": "1200", "water_l": "35,5", "km_0": "18", "mode_0": "van"}).status_code == 302
+    batch = get_session().get(Batch, batch_id)
+    opened = batch.opened_at.astimezone(ZoneInfo("Europe/Paris"))
+    french = client.get(f"/washing/batches/{batch_id}").text
+    assert ">35,5<" in french and "18,0\u202fkm" in french and "1\u202f200" in french
+    assert f"{opened:%d/%m/%Y %H:%M}</time>" in french and "UTC" not in french
+    english = client.get(f"/washing/batches/{batch_id}?lang=en").text
+    assert ">35.5<" in english and "18.0 km" in english and "1,200" in english
+    assert f"{opened:%d/%m/%Y, %H:%M}</time>" in english
 
 
 def test_bad_numbers_are_a_422_not_a_500(client, site):

@@ -83,7 +83,7 @@ def test_french_by_default_whatever_the_browser_says(client, actors, login):
 
 
 def test_money_is_written_the_local_way():
-    from bouteilles.i18n import format_cents
+    from bouteilles.formatting import money
 
-    assert format_cents(123450, "fr") == "1\u202f234,50\u00a0€"
-    assert format_cents(-500, "en") == "-€5.00"
+    assert money(123450, locale="fr") == "1\u202f234,50\u00a0€"
+    assert money(-500, locale="en") == "-€5.00"

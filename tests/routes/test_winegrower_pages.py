@@ -1,5 +1,7 @@
 """Winegrowers' pages through the client: stock, requests, fills, history, access."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bouteilles.db.database import get_session
@@ -43,7 +45,7 @@ def test_request_refused_keeps_the_form(client, grower, actors):
         "note": "pour la mise de mars"})
     assert page.status_code == 422
     assert 'value="douze"' in page.text and 'value="pour la mise de mars"' in page.text
-    assert '<option value="clavelin-62" selected>' in page.text
+    assert '<option selected value="clavelin-62">' in page.text
     assert get_session().query(BottleRequest).count() == 0
 
 
@@ -75,6 +77,21 @@ def test_fill_by_crate_and_history(client, grower, actors, make_crate, scan):
     assert again.status_code == 422 and code in again.text
     history = client.get("/winegrower/history")
     assert history.text.count(code) == 2 and "rempli" in history.text
+
+
+def test_counts_and_times_are_written_the_readers_way(client, grower, actors, make_crate,
+                                                     scan):
+    site = actors["washing_site"]
+    make_crate(quantity=1500, state="clean", holder=site.org)
+    code = make_crate(quantity=1200, state="clean", holder=site.org)
+    delivered = scan(site, code, "deliver", to=grower.org.code).event.occurred_at
+    get_session().commit()
+    assert ">1\u202f500<" in client.get("/winegrower/").text
+    assert ">1,500<" in client.get("/winegrower/?lang=en").text
+    paris = delivered.astimezone(ZoneInfo("Europe/Paris"))
+    history = client.get("/winegrower/history?lang=fr").text
+    assert f"{paris:%d/%m/%Y %H:%M}</time>" in history and "UTC" not in history
+    assert ">1\u202f200<" in history
 
 
 def test_english(client, grower):

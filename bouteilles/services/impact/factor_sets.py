@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -40,7 +42,7 @@ def get_factor_set(session: Session, code: str) -> FactorSet:
     found = session.scalar(select(FactorSet).where(FactorSet.code == code)
                            .options(selectinload(FactorSet.factors)))
     if found is None:
-        raise NotFound("Jeu de facteurs inconnu « {code} ».", code=code[:64])
+        raise NotFound(_l("Jeu de facteurs inconnu « %(code)s ».", code=code[:64]))
     return found
 
 
@@ -66,8 +68,9 @@ def _value(key: str, raw: str) -> Decimal:
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite() or number < 0 or number > MAX_VALUE:
-        raise ValidationError("Facteur « {key} » : un nombre positif ou nul (reçu « {raw} »).",
-                              key=key, raw=(raw or "")[:40])
+        raise ValidationError(_l("Facteur « %(key)s » : un nombre positif ou nul "
+                                 "(reçu « %(raw)s »).",
+                                 key=key, raw=(raw or "")[:40]))
     return number
 
 
@@ -75,22 +78,23 @@ def _checked(factors: dict[str, FactorInput]) -> dict[str, tuple[Decimal, str, s
     """Every known factor with a number, a unit and a source."""
     missing = [k for k in FACTOR_KEYS if k not in factors]
     if missing:
-        raise ValidationError("Facteurs manquants : {keys}.", keys=", ".join(missing))
+        raise ValidationError(_l("Facteurs manquants : %(keys)s.", keys=", ".join(missing)))
     checked = {}
     for key, given in factors.items():
         if not KEY_RE.match(key):
-            raise ValidationError("Clé de facteur invalide « {key} ».", key=key[:40])
+            raise ValidationError(_l("Clé de facteur invalide « %(key)s ».", key=key[:40]))
         unit, source = given.unit.strip()[:64], given.source.strip()[:2000]
         if not unit or not source:
-            raise ValidationError("Facteur « {key} » : l'unité et la source sont obligatoires.",
-                                  key=key)
+            raise ValidationError(_l("Facteur « %(key)s » : l'unité et la source sont "
+                                     "obligatoires.",
+                                     key=key))
         checked[key] = (_value(key, given.value), unit, source)
     return checked
 
 
 def _valid_from(day: date | None) -> datetime:
     if day is None:
-        raise ValidationError("La date de début de validité est obligatoire (AAAA-MM-JJ).")
+        raise ValidationError(_l("La date de début de validité est obligatoire (AAAA-MM-JJ)."))
     return datetime(day.year, day.month, day.day, tzinfo=PARIS)
 
 
@@ -99,14 +103,14 @@ def create_factor_set(session: Session, *, code: str, name: str, valid_from: dat
     """Add a new factor set; the batches closed from `valid_from` on will use it."""
     code = (code or "").strip().lower()
     if not CODE_RE.match(code):
-        raise ValidationError("Code « {code} » : 2 à 64 caractères, minuscules, chiffres, "
-                              "« . », « - » ou « _ ».", code=code[:64])
+        raise ValidationError(_l("Code « %(code)s » : 2 à 64 caractères, minuscules, chiffres, "
+                                 "« . », « - » ou « _ ».", code=code[:64]))
     if session.scalar(select(FactorSet.id).where(FactorSet.code == code)) is not None:
-        raise Conflict("Le jeu de facteurs « {code} » existe déjà : choisissez un autre code.",
-                       code=code)
+        raise Conflict(_l("Le jeu de facteurs « %(code)s » existe déjà : choisissez un autre code.",
+                          code=code))
     name = (name or "").strip()[:200]
     if not name:
-        raise ValidationError("Le nom du jeu de facteurs est obligatoire.")
+        raise ValidationError(_l("Le nom du jeu de facteurs est obligatoire."))
     checked = _checked(factors)
     factor_set = FactorSet(code=code, name=name, valid_from=_valid_from(valid_from))
     factor_set.factors = [Factor(key=k, value=v, unit=u, source=s)
@@ -121,12 +125,16 @@ def update_factor_set(session: Session, factor_set: FactorSet, *, name: str,
     """Edit a set no batch was computed with; a used set is refused (409)."""
     used = batches_using(session, factor_set)
     if used:
-        raise Conflict("Le jeu de facteurs « {code} » a servi à calculer {n} lot(s) : il est en "
-                       "lecture seule, pour que les chiffres publiés ne changent jamais. "
-                       "Créez un nouveau jeu à partir de celui-ci.", code=factor_set.code, n=used)
+        raise Conflict(lazy_ngettext(
+            "Le jeu de facteurs « %(code)s » a servi à calculer %(num)s lot : il est en lecture "
+            "seule, pour que les chiffres publiés ne changent jamais. Créez un nouveau jeu à "
+            "partir de celui-ci.",
+            "Le jeu de facteurs « %(code)s » a servi à calculer %(num)s lots : il est en lecture "
+            "seule, pour que les chiffres publiés ne changent jamais. Créez un nouveau jeu à "
+            "partir de celui-ci.", used, code=factor_set.code))
     name = (name or "").strip()[:200]
     if not name:
-        raise ValidationError("Le nom du jeu de facteurs est obligatoire.")
+        raise ValidationError(_l("Le nom du jeu de facteurs est obligatoire."))
     checked = _checked(factors)
     factor_set.name, factor_set.valid_from = name, _valid_from(valid_from)
     current = {f.key: f for f in factor_set.factors}

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Select, and_, bindparam, case, false, func, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -44,32 +45,37 @@ def round_g(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _decimal(value: object, what: str) -> Decimal:
-    """Convert a number (int, str, Decimal, float) to a finite Decimal or raise ValueError."""
+def _decimal(value: object, what: object) -> Decimal:
+    """Convert a number (int, str, Decimal, float) to a finite Decimal or raise ValueError
+    (its message, French made translatable, names `what`)."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"{what} must be a number, got {value!r}")
+        raise ValueError(_l("%(what)s : un nombre est attendu (reçu %(value)s)", what=what,
+                            value=repr(value)))
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValueError(f"{what} must be a number, got {value!r}") from None
+        raise ValueError(_l("%(what)s : un nombre est attendu (reçu %(value)s)", what=what,
+                            value=repr(value))) from None
     if not number.is_finite():
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
+        raise ValueError(_l("%(what)s : un nombre fini est attendu (reçu %(value)s)",
+                            what=what, value=repr(value)))
     return number
 
 
-def _non_negative(value: object, what: str) -> Decimal:
+def _non_negative(value: object, what: object) -> Decimal:
     """A Decimal that must be ≥ 0."""
     number = _decimal(value, what)
     if number < 0:
-        raise ValueError(f"{what} must be zero or more, got {value}")
+        raise ValueError(_l("%(what)s : zéro ou plus (reçu %(value)s)", what=what, value=value))
     return number
 
 
 def _factor(factors: Mapping[str, object], key: str) -> Decimal:
     """Read one factor, with a clear message when the factor set lacks it."""
     if key not in factors:
-        raise ValueError(f"the factor set has no '{key}' factor; add it to a new factor set")
-    return _decimal(factors[key], f"factor {key}")
+        raise ValueError(_l("le jeu de facteurs n'a pas de facteur « %(key)s » : ajoutez-le "
+                            "à un nouveau jeu", key=key))
+    return _decimal(factors[key], _l("facteur %(key)s", key=key))
 
 
 def transport_g(
@@ -79,11 +85,13 @@ def transport_g(
     total = Decimal(0)
     for i, leg in enumerate(legs, start=1):
         if not isinstance(leg, Mapping):
-            raise ValueError(f"transport leg {i} must be an object with 'km' and 'mode'")
+            raise ValueError(_l("trajet %(n)s : un objet avec « km » et « mode » est attendu",
+                                n=i))
         mode = leg.get("mode")
         if mode not in TRANSPORT_MODES:
-            raise ValueError(f"transport leg {i}: mode must be 'van' or 'truck', got {mode!r}")
-        km = _non_negative(leg.get("km"), f"transport leg {i}: km")
+            raise ValueError(_l("trajet %(n)s : le mode est « van » ou « truck » (reçu "
+                                "%(mode)s)", n=i, mode=repr(mode)))
+        km = _non_negative(leg.get("km"), _l("trajet %(n)s : km", n=i))
         if mode == "van":
             total += km * _factor(factors, "ef_van_km")
         else:
@@ -106,12 +114,15 @@ def compute_batch_impact(
 ) -> BatchImpact:
     """Compute one batch's CO₂e and waste figures exactly as IMPACT.md defines them."""
     if family not in ("bottle", "box"):
-        raise ValueError(f"family must be 'bottle' or 'box', got {family!r}")
+        raise ValueError(_l("famille « bottle » ou « box » attendue (reçu %(family)s)",
+                            family=repr(family)))
     for what, count in (("n_in", n_in), ("n_ok", n_ok), ("n_rej", n_rej)):
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise ValueError(f"{what} must be a whole number ≥ 0, got {count!r}")
+            raise ValueError(_l("%(what)s : un nombre entier positif ou nul est attendu "
+                                "(reçu %(count)s)", what=what, count=repr(count)))
     if n_ok + n_rej != n_in:
-        raise ValueError(f"clean ({n_ok}) + rejected ({n_rej}) must equal inputs ({n_in})")
+        raise ValueError(_l("propres (%(ok)s) + écartés (%(rejected)s) doit égaler les "
+                            "entrées (%(inputs)s)", ok=n_ok, rejected=n_rej, inputs=n_in))
     m = _non_negative(mass_g, "mass_g")
     ok, rej = Decimal(n_ok), Decimal(n_rej)
 

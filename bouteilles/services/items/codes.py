@@ -13,6 +13,8 @@ import re
 import secrets
 from urllib.parse import unquote
 
+from flask_babel import lazy_gettext as _l
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CHECK_ALPHABET = ALPHABET + "*~$=U"
 BODY_LENGTH = 8
@@ -25,10 +27,12 @@ _SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015]")
 
 
 class InvalidCode(ValueError):
-    """The text is not a well-formed code (bad symbol, length or check)."""
+    """The text is not a well-formed code (bad symbol, length or check); `message`
+    says why, in French made translatable, for a refusal to quote."""
 
-    def __init__(self, message: str, reason: str = "chars") -> None:
+    def __init__(self, message: object, reason: str = "chars") -> None:
         super().__init__(message)
+        self.message = message
         # length | chars | check: the scanner's codes.js names the same three.
         self.reason = reason
 
@@ -38,7 +42,7 @@ def check_symbol(body: str) -> str:
     value = 0
     for ch in body:
         if ch not in ALPHABET:
-            raise InvalidCode(f"{ch!r} is not a code symbol")
+            raise InvalidCode(_l("« %(symbol)s » n'est pas un symbole de code", symbol=ch))
         value = value * 32 + _VALUE[ch]
     return CHECK_ALPHABET[value % 37]
 
@@ -60,14 +64,15 @@ def normalize_code(text: str) -> str:
         text = unquote(match.group(1))
     text = _SEPARATORS.sub("", text).upper().translate(_TRANSLATE)
     if len(text) != CODE_LENGTH:
-        raise InvalidCode(f"a code has {CODE_LENGTH} characters, this one has {len(text)}",
-                          "length")
+        raise InvalidCode(_l("un code a %(length)s caractères, celui-ci en a %(count)s",
+                             length=CODE_LENGTH, count=len(text)), "length")
     body, check = text[:-1], text[-1]
     if any(ch not in ALPHABET for ch in body) or check not in CHECK_ALPHABET:
-        raise InvalidCode("this code contains characters that codes never use")
+        raise InvalidCode(_l("ce code contient des caractères que les codes n'utilisent "
+                             "jamais"))
     if check_symbol(body) != check:
-        raise InvalidCode("this code does not exist: its check character is wrong (a typo?)",
-                          "check")
+        raise InvalidCode(_l("ce code n'existe pas : son caractère de contrôle est faux "
+                             "(faute de frappe ?)"), "check")
     return text
 
 

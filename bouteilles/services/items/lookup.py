@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ...formatting import ParisTime
+from ...i18n import N_
 from ...models import Batch, Container, ContainerType, Crate, Event, Label, Organisation
 from ...vocabulary import STATE_LABELS
 from .. import access
@@ -18,27 +21,28 @@ Item = Container | Crate
 
 
 # How a refusal names an organisation the reader has no business knowing.
-ANOTHER_MEMBER = "un autre membre du réseau"
+ANOTHER_MEMBER = N_("un autre membre du réseau")
 
 
-def org_name_for(*, org_id: int, name: str, viewer_org_id: int, viewer_kind: str) -> str:
+def org_name_for(*, org_id: int, name: str, viewer_org_id: int, viewer_kind: str) -> object:
     """An organisation's name as `viewer` may read it in a message: their own, or
-    any for the coordination; otherwise only "another member"."""
+    any for the coordination; otherwise only "another member" (in the reader's language)."""
     if org_id == viewer_org_id or access.may(viewer_kind, "oversee_network"):
         return name
-    return ANOTHER_MEMBER
+    return _l(ANOTHER_MEMBER)
 
 
 def record_facts(*, state: str, holder_id: int, holder_name: str, viewer_org_id: int,
                  viewer_kind: str, since: datetime, batch: str | None,
                  reason: str | None) -> dict:
-    """Facts a refusal message may quote (lifecycle's {fields}): what the record
-    shows, told to the viewer (the holder is named to itself and the coordination)."""
+    """Facts a refusal message may quote (lifecycle's %(fields)s): what the record
+    shows, told to the viewer (the holder is named to itself and the coordination).
+    `since` is written when the message is, in Paris time and the reader's locale."""
     return {
-        "state_label": STATE_LABELS[state],
+        "state_label": _l(STATE_LABELS[state]),
         "holder": org_name_for(org_id=holder_id, name=holder_name,
                                viewer_org_id=viewer_org_id, viewer_kind=viewer_kind),
-        "since": since.strftime("%d/%m/%Y à %H:%M UTC"),
+        "since": ParisTime(since),
         "batch": batch or "?",
         "reason": reason or "?",
     }
@@ -54,7 +58,7 @@ def parse_code(text: str) -> str:
     try:
         return normalize_code(text)
     except InvalidCode as exc:
-        raise ValidationError("Code invalide : {detail}.", detail=str(exc)) from exc
+        raise ValidationError(_l("Code invalide : %(detail)s.", detail=exc.message)) from exc
 
 
 def find_label(session: Session, code: str) -> Label | None:
@@ -86,10 +90,10 @@ def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
     code = parse_code(text)
     item = find_item(session, code, for_update=for_update)
     if item is None:
-        raise UnknownCode(
-            "Le code {code} n'est pas en service dans le réseau. Vérifiez l'étiquette.",
+        raise UnknownCode(_l(
+            "Le code %(code)s n'est pas en service dans le réseau. Vérifiez l'étiquette.",
             code=code,
-        )
+        ))
     return item
 
 
@@ -99,7 +103,7 @@ def get_org(session: Session, code: str | None) -> Organisation:
     org = None if "\x00" in (code or "") else session.scalar(
         select(Organisation).where(Organisation.code == (code or "")))
     if org is None:
-        raise NotFound("Aucune organisation « {code} ».", code=code)
+        raise NotFound(_l("Aucune organisation « %(code)s ».", code=code))
     return org
 
 
@@ -108,7 +112,7 @@ def get_type(session: Session, code: str | None) -> ContainerType:
     ctype = None if "\x00" in (code or "") else session.scalar(
         select(ContainerType).where(ContainerType.code == (code or "")))
     if ctype is None:
-        raise NotFound("Aucun type de contenant « {code} ».", code=code)
+        raise NotFound(_l("Aucun type de contenant « %(code)s ».", code=code))
     return ctype
 
 

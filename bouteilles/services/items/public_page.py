@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ...i18n import N_
 from ...models import ContainerType, Crate, Organisation
 from ..errors import NotFound
 from ..impact.figures import compute_batch_impact
@@ -32,18 +33,27 @@ RETURN_KINDS = {
 
 # A consumer's words for the state, by family (French source text, translated in templates).
 CONSUMER_STATES = {
-    "clean": "Lavé et contrôlé : prêt pour un nouveau service.",
+    "clean": N_("Lavé et contrôlé : prêt pour un nouveau service."),
     "in_use": {
-        "box": "En circulation : une fois vide, rapportez-la dans un restaurant du réseau.",
-        "bottle": "En circulation : une fois vide, rapportez-la dans un point de collecte.",
+        "box": N_("En circulation : une fois vide, rapportez-la dans un restaurant du réseau."),
+        "bottle": N_("En circulation : une fois vide, rapportez-la dans un point de collecte."),
     },
-    "returned": "De retour dans le réseau : en attente de la collecte, puis du lavage.",
-    "collected": "En route vers le site de lavage.",
-    "sorted": "Au site de lavage, en attente du lavage.",
-    "washing": "En cours de lavage.",
-    "rejected": "Hors circuit (abîmé) : le verre part au recyclage.",
-    "lost": "Perte déclarée : si vous l'avez en main, rapportez-la dans un lieu du réseau.",
+    "returned": N_("De retour dans le réseau : en attente de la collecte, puis du lavage."),
+    "collected": N_("En route vers le site de lavage."),
+    "sorted": N_("Au site de lavage, en attente du lavage."),
+    "washing": N_("En cours de lavage."),
+    "rejected": N_("Hors circuit (abîmé) : le verre part au recyclage."),
+    "lost": N_("Perte déclarée : si vous l'avez en main, rapportez-la dans un lieu du réseau."),
 }
+# The names of the types the first migration creates: data, but the public page
+# and the labels form show a type's name through `_()`, so the catalogue carries
+# these (a type added later is shown as it is named).
+DEFAULT_TYPE_NAMES = (
+    N_("Bouteille 75 cl (standard réemploi)"),
+    N_("Clavelin du Jura 62 cl"),
+    N_("Boîte en verre Ju'Ramène 500 ml"),
+    N_("Boîte en verre Ju'Ramène 750 ml"),
+)
 
 
 @dataclass

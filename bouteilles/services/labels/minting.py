@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,14 +71,14 @@ def parse_code_list(text: str) -> list[str]:
         try:
             code = parse_code(part)
         except ValidationError:
-            raise ValidationError("« {typed} » n'est pas un code valide (faute de frappe ?).",
-                                  typed=part[:40]) from None
+            raise ValidationError(_l("« %(typed)s » n'est pas un code valide (faute de frappe ?).",
+                                     typed=part[:40])) from None
         if code not in codes:
             codes.append(code)
     if not codes:
-        raise ValidationError("Indiquez au moins un code.")
+        raise ValidationError(_l("Indiquez au moins un code."))
     if len(codes) > MAX_LABELS:
-        raise ValidationError("Au plus {n} étiquettes à la fois.", n=MAX_LABELS)
+        raise ValidationError(_l("Au plus %(n)s étiquettes à la fois.", n=MAX_LABELS))
     return codes
 
 
@@ -90,8 +92,9 @@ def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
             select(Label).where(Label.code.in_(chunk))))
     missing = [code for code in codes if code not in rows]
     if missing:
-        raise UnknownCode("Code(s) jamais imprimé(s) par le réseau : {codes}.",
-                          codes=", ".join(missing[:10]))
+        raise UnknownCode(lazy_ngettext("Code jamais imprimé par le réseau : %(codes)s.",
+                                        "Codes jamais imprimés par le réseau : %(codes)s.",
+                                        len(missing), codes=", ".join(missing[:10])))
     types = {t.id: t for t in session.scalars(select(ContainerType))}
     crates: dict[int, Crate] = {}
     box_types: dict[int, int] = {}
@@ -129,9 +132,9 @@ def mint_labels(session: Session, *, actor: User, count: int, type_code: str,
                 holder_code: str | None = None, commission: bool = False) -> list[str]:
     """Mint `count` new codes of a type; commission them at once at `holder` if asked."""
     if not access.may(actor, "commission"):  # minting codes is commissioning's right
-        raise Forbidden("Seuls la coordination et les sites de lavage créent des codes.")
+        raise Forbidden(_l("Seuls la coordination et les sites de lavage créent des codes."))
     if not 1 <= count <= MAX_LABELS:
-        raise ValidationError("Entre 1 et {n} étiquettes à la fois.", n=MAX_LABELS)
+        raise ValidationError(_l("Entre 1 et %(n)s étiquettes à la fois.", n=MAX_LABELS))
     ctype = get_type(session, type_code)
     codes = mint_codes(session, count, ctype)
     if commission:

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -47,15 +48,15 @@ def create_org(session: Session, *, code: str, name: str, kind: str,
                address: str | None = None, opening_hours: str | None = None) -> Organisation:
     """A new member organisation."""
     if not SLUG.match(code or ""):
-        raise ValidationError("Code « {code} » invalide : minuscules, chiffres et tirets.",
-                              code=code)
+        raise ValidationError(_l("Code « %(code)s » invalide : minuscules, chiffres et tirets.",
+                                 code=code))
     if kind not in ORG_KINDS:
-        raise ValidationError("Type « {kind} » inconnu : {kinds}.", kind=kind,
-                              kinds=", ".join(ORG_KINDS))
+        raise ValidationError(_l("Type « %(kind)s » inconnu : %(kinds)s.", kind=kind,
+                                 kinds=", ".join(ORG_KINDS)))
     if not (name or "").strip():
-        raise ValidationError("Le nom est obligatoire.")
+        raise ValidationError(_l("Le nom est obligatoire."))
     if session.scalar(select(Organisation.id).where(Organisation.code == code)):
-        raise Conflict("L'organisation « {code} » existe déjà.", code=code)
+        raise Conflict(_l("L'organisation « %(code)s » existe déjà.", code=code))
     org = Organisation(code=code, name=name.strip(), kind=kind, address=address,
                        opening_hours=opening_hours)
     session.add(org)
@@ -78,17 +79,17 @@ def check_new_password(password: str, *context: str) -> None:
     `context`: the user's e-mail, name, organisation… which a guesser knows too.
     """
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError("Le mot de passe doit compter au moins {n} caractères.",
-                              n=MIN_PASSWORD_LENGTH)
+        raise ValidationError(_l("Le mot de passe doit compter au moins %(n)s caractères.",
+                                 n=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError("Le mot de passe doit compter au plus {n} caractères.",
-                              n=MAX_PASSWORD_LENGTH)
+        raise ValidationError(_l("Le mot de passe doit compter au plus %(n)s caractères.",
+                                 n=MAX_PASSWORD_LENGTH))
     hints = [*GUESSABLE_WORDS, *(part for text in context if text
                                  for part in re.split(r"[^\w]+", text.lower()) if part)]
     if zxcvbn(password[:100], user_inputs=hints)["score"] < 3:
-        raise ValidationError("Ce mot de passe est trop courant ou trop facile à deviner : "
-                              "allongez-le, par exemple avec trois ou quatre mots sans "
-                              "rapport entre eux.")
+        raise ValidationError(_l("Ce mot de passe est trop courant ou trop facile à deviner : "
+                                 "allongez-le, par exemple avec trois ou quatre mots sans "
+                                 "rapport entre eux."))
 
 
 def hash_password(password: str) -> str:
@@ -102,13 +103,14 @@ def create_user(session: Session, *, email: str, org: Organisation, password: st
     """A user of `org`; the role follows the organisation's kind."""
     email = (email or "").strip().lower()
     if not EMAIL.match(email):
-        raise ValidationError("Adresse e-mail invalide : {email}.", email=email)
+        raise ValidationError(_l("Adresse e-mail invalide : %(email)s.", email=email))
     if admin and org.kind != "coordinator":
-        raise ValidationError("Seuls les membres de la coordination peuvent être administrateurs.")
+        raise ValidationError(_l("Seuls les membres de la coordination peuvent être "
+                                 "administrateurs."))
     if password is not None:
         check_new_password(password, email, org.name)
     if session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("Un compte existe déjà pour {email}.", email=email)
+        raise Conflict(_l("Un compte existe déjà pour %(email)s.", email=email))
     user = User(email=email, org_id=org.id, org=org, name=name, is_admin=admin,
                 password_hash=hash_password(password) if password else None)
     session.add(user)
@@ -120,7 +122,7 @@ def get_user_by_email(session: Session, email: str) -> User:
     """A user by e-mail."""
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
-        raise NotFound("Aucun compte pour {email}.", email=email)
+        raise NotFound(_l("Aucun compte pour %(email)s.", email=email))
     return user
 
 

@@ -15,6 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -117,7 +118,7 @@ def end_login_of_user(session: Session, user_id: int, login_id: int, *,
                                    LoginSession.ended_at.is_(None))
                             .values(ended_at=now or utcnow()))
     if ended.rowcount != 1:
-        raise NotFound("Cette connexion n'existe pas ou est déjà fermée.")
+        raise NotFound(_l("Cette connexion n'existe pas ou est déjà fermée."))
 
 
 def active_logins(session: Session, user_id: int, *,

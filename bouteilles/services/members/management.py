@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
@@ -69,7 +70,7 @@ def update_org(session: Session, org: Organisation, *, name: str, address: str |
                opening_hours: str | None) -> Organisation:
     """Change an organisation's name, address and opening hours (not its code or kind)."""
     if not (name or "").strip():
-        raise ValidationError("Le nom est obligatoire.")
+        raise ValidationError(_l("Le nom est obligatoire."))
     org.name = name.strip()[:200]
     org.address = (address or "").strip() or None
     org.opening_hours = (opening_hours or "").strip() or None
@@ -80,7 +81,7 @@ def update_org(session: Session, org: Organisation, *, name: str, address: str |
 def set_org_active(session: Session, org: Organisation, active: bool, *, actor: User) -> None:
     """Disable (its users can no longer log in nor use tokens) or enable again."""
     if not active and org.id == actor.org_id:
-        raise Forbidden("Vous ne pouvez pas désactiver votre propre organisation.")
+        raise Forbidden(_l("Vous ne pouvez pas désactiver votre propre organisation."))
     org.active = active
     session.flush()
 
@@ -102,7 +103,7 @@ def list_users(session: Session, *, page: int, q: str = "", org_id: int | None =
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("Aucun utilisateur n° {id}.", id=user_id)
+        raise NotFound(_l("Aucun utilisateur n° %(id)s.", id=user_id))
     return user
 
 
@@ -133,7 +134,7 @@ def reset_password(session: Session, user: User, *, actor: User | None) -> str:
 def set_user_active(session: Session, user: User, active: bool, *, actor: User) -> None:
     """Disable a user (sessions and tokens stop working at once) or enable again."""
     if not active and user.id == actor.id:
-        raise Forbidden("Vous ne pouvez pas désactiver votre propre compte.")
+        raise Forbidden(_l("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
     session.flush()
 
@@ -152,7 +153,7 @@ def change_password(session: Session, user: User, *, new: str, confirm: str) -> 
     """Set the user's own password; ends the temporary one and every login of the
     user (the caller opens a new one for the device it was changed on)."""
     if new != confirm:
-        raise ValidationError("Les deux mots de passe ne sont pas identiques.")
+        raise ValidationError(_l("Les deux mots de passe ne sont pas identiques."))
     check_new_password(new, user.email, user.name or "", user.org.name, user.org.code)
     user.password_hash = hash_password(new)
     session.execute(delete(TemporaryPassword).where(TemporaryPassword.user_id == user.id))
@@ -178,7 +179,7 @@ def create_token(session: Session, user: User, label: str | None) -> tuple[ApiTo
     """A new token for `user`; the clear text is returned once."""
     label = (label or "").strip()[:200] or None
     if not user.is_active:
-        raise ValidationError("Ce compte est désactivé : pas de nouveau jeton.")
+        raise ValidationError(_l("Ce compte est désactivé : pas de nouveau jeton."))
     return issue_token(session, user, label)
 
 
@@ -187,9 +188,9 @@ def revoke_token_as(session: Session, token_id: int, *, actor: User,
     """Revoke a token: its owner may, and the coordination (unless `own_only`)."""
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("Aucun jeton n° {id}.", id=token_id)
+        raise NotFound(_l("Aucun jeton n° %(id)s.", id=token_id))
     if token.user_id != actor.id and (own_only or not access.may(actor, "oversee_network")):
-        raise Forbidden("Ce jeton appartient à quelqu'un d'autre.")
+        raise Forbidden(_l("Ce jeton appartient à quelqu'un d'autre."))
     revoke_token(session, token)
     return token
 
@@ -207,30 +208,30 @@ def _type_values(ctype: ContainerType) -> dict:
 
 def _check_type_values(values: dict) -> None:
     if not (values.get("name") or "").strip():
-        raise ValidationError("Le nom est obligatoire.")
+        raise ValidationError(_l("Le nom est obligatoire."))
     if values.get("family") not in FAMILIES:
-        raise ValidationError("Famille inconnue : {families}.", families=", ".join(FAMILIES))
+        raise ValidationError(_l("Famille inconnue : %(families)s.", families=", ".join(FAMILIES)))
     if not isinstance(values.get("mass_g"), int) or not 0 < values["mass_g"] <= MAX_MASS_G:
-        raise ValidationError("La masse (g) doit être un entier entre 1 et {max}.",
-                              max=MAX_MASS_G)
+        raise ValidationError(_l("La masse (g) doit être un entier entre 1 et %(max)s.",
+                                 max=MAX_MASS_G))
     volume = values.get("volume_ml")
     if volume is not None and not 0 < volume <= MAX_VOLUME_ML:
-        raise ValidationError("Le volume (ml) doit être entre 1 et {max}.", max=MAX_VOLUME_ML)
+        raise ValidationError(_l("Le volume (ml) doit être entre 1 et %(max)s.", max=MAX_VOLUME_ML))
     deposit = values.get("deposit_cents")
     if not isinstance(deposit, int) or not 0 <= deposit <= MAX_DEPOSIT_CENTS:
-        raise ValidationError("La consigne doit être entre 0 et {max} €.",
-                              max=MAX_DEPOSIT_CENTS // 100)
+        raise ValidationError(_l("La consigne doit être entre 0 et %(max)s €.",
+                                 max=MAX_DEPOSIT_CENTS // 100))
 
 
 def create_type(session: Session, *, code: str, values: dict, actor: User) -> ContainerType:
     """A new container type, with its first revision."""
     if not SLUG.match(code or ""):
-        raise ValidationError("Code « {code} » invalide : minuscules, chiffres et tirets.",
-                              code=code)
+        raise ValidationError(_l("Code « %(code)s » invalide : minuscules, chiffres et tirets.",
+                                 code=code))
     values = {"active": True, **values}
     _check_type_values(values)
     if session.scalar(select(ContainerType.id).where(ContainerType.code == code)):
-        raise Conflict("Le type « {code} » existe déjà.", code=code)
+        raise Conflict(_l("Le type « %(code)s » existe déjà.", code=code))
     ctype = ContainerType(code=code, **{k: values[k] for k in TYPE_FIELDS})
     ctype.name = ctype.name.strip()
     session.add(ctype)

@@ -21,7 +21,9 @@ from __future__ import annotations
 from .batch_close import close_batch_contents
 from .bulk import TABLE_ORDER, BulkLoadError, BulkWriter
 from .commission import (
+    CRATE_START_STATES,
     MAX_COMMISSION,
+    MAX_CRATE_QUANTITY,
     commission_code,
     commission_containers,
     create_crate,
@@ -31,7 +33,8 @@ from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, reco
 from .submissions import TOKEN_REFUSED, error_body, scanner, submit_scan, submit_token_scan
 
 __all__ = [
-    "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
+    "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_CRATE_QUANTITY",
+    "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
     "BulkLoadError", "BulkWriter", "ScanResult",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
     "create_crate", "error_body", "mint_codes", "record_scan", "scan_body", "scanner",

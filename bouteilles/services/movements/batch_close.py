@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
@@ -31,11 +32,11 @@ def close_batch_contents(session: Session, batch: Batch, *, actor: User, clean: 
         .order_by(Container.id).with_for_update()
     ).all()
     if clean < len(washing):
-        raise ValidationError(
-            "{n} contenants étiquetés sont dans ce lot mais seuls {clean} sont propres : "
+        raise ValidationError(_l(
+            "%(n)s contenants étiquetés sont dans ce lot mais seuls %(clean)s sont propres : "
             "scannez les contenants cassés avec « écarter » avant de clôturer.",
             n=len(washing), clean=clean,
-        )
+        ))
     _close_containers(session, washing, batch, actor, now)
     for crate in session.scalars(
         select(Crate).where(Crate.batch_id == batch.id, Crate.state == "washing")

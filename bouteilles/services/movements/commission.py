@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...models import STATES, Container, ContainerType, Crate, Event, Label, Organisation, User
@@ -14,11 +15,14 @@ from ..items.codes import new_code
 from ..items.lookup import find_label, get_org, get_type, parse_code
 
 MAX_COMMISSION = 10_000
+MAX_CRATE_QUANTITY = 1_000_000
+# A new crate starts in any state but these: it is not out of the loop, nor in a batch.
+CRATE_START_STATES = tuple(s for s in STATES if s not in ("rejected", "lost", "washing"))
 
 
 def _check_may_commission(actor: User) -> None:
     if not lifecycle.may_act(actor.org.kind, "commission"):
-        raise Forbidden("Seuls la coordination et les sites de lavage mettent en service.")
+        raise Forbidden(_l("Seuls la coordination et les sites de lavage mettent en service."))
 
 
 def mint_codes(session: Session, count: int, ctype: ContainerType | None = None) -> list[str]:
@@ -58,13 +62,13 @@ def commission_containers(
     """
     _check_may_commission(actor)
     if not 1 <= count <= MAX_COMMISSION:
-        raise ValidationError("Entre 1 et {n} contenants à la fois.", n=MAX_COMMISSION)
+        raise ValidationError(_l("Entre 1 et %(n)s contenants à la fois.", n=MAX_COMMISSION))
     ctype = get_type(session, type_code)
     holder = get_org(session, holder_code) if holder_code else actor.org
     if codes is None:
         codes = mint_codes(session, count, ctype)
     elif len(codes) != count or any(_is_used(session, code) for code in codes):
-        raise ValidationError("Ces codes ne sont pas tous des étiquettes libres.")
+        raise ValidationError(_l("Ces codes ne sont pas tous des étiquettes libres."))
     boxes = [_new_container(code, ctype, holder, actor.org, at) for code in codes]
     session.add_all(boxes)
     session.flush()
@@ -107,12 +111,13 @@ def create_crate(
     commission event, so a batch's released crates can be listed).
     """
     _check_may_commission(actor)
-    if state not in STATES or state in ("rejected", "lost", "washing"):
-        raise ValidationError("État de départ impossible pour une caisse : {state}.", state=state)
+    if state not in CRATE_START_STATES:
+        raise ValidationError(_l("État de départ impossible pour une caisse : %(state)s.",
+                                 state=state))
     ctype = get_type(session, type_code)
     holder = get_org(session, holder_code) if holder_code else actor.org
-    if not 0 <= quantity <= 1_000_000:
-        raise ValidationError("Une caisse porte de 0 à 1 000 000 contenants.")
+    if not 0 <= quantity <= MAX_CRATE_QUANTITY:
+        raise ValidationError(_l("Une caisse porte de 0 à 1 000 000 contenants."))
     code = mint_codes(session, 1, ctype)[0]
     now = at or _utcnow()
     crate = Crate(code=code, type_id=ctype.id, holder_id=holder.id, owner_id=actor.org_id,
@@ -139,11 +144,11 @@ def commission_code(session: Session, *, actor: User, code: str,
     code = parse_code(code)
     label = find_label(session, code)
     if label is None:
-        raise UnknownCode("Le code {code} n'a jamais été imprimé par le réseau.", code=code)
+        raise UnknownCode(_l("Le code %(code)s n'a jamais été imprimé par le réseau.", code=code))
     if label.container_id or label.crate_id:
-        raise InvalidTransition("Le code {code} est déjà en service.", code=code)
+        raise InvalidTransition(_l("Le code %(code)s est déjà en service.", code=code))
     if type_code is None and label.type_id is None:
-        raise ValidationError("Précisez le type de contenant à mettre en service.")
+        raise ValidationError(_l("Précisez le type de contenant à mettre en service."))
     ctype = get_type(session, type_code) if type_code else session.get(ContainerType,
                                                                         label.type_id)
     box = _new_container(code, ctype, actor.org, actor.org, at)

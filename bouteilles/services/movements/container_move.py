@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
-from ...models import Batch
+from ...models import MAX_ID, Batch
 from .. import lifecycle
 from ..errors import Contended, InvalidTransition
 from ..items.lookup import record_facts
@@ -66,7 +67,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             return None
         rule = lifecycle.decide(action, box.state, reason=reason)
         if rule.outcome == "refused":
-            raise InvalidTransition(rule.message, **_record_context(conn, box, actor))
+            raise InvalidTransition(_l(rule.message, **_record_context(conn, box, actor)))
         joined = None
         if action == "wash":
             joined = join_open_batch(conn, type_id=box.type_id, type_name=box.type_name,
@@ -82,7 +83,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             # The transaction took the write lock at BEGIN IMMEDIATE, before the
             # read: nothing else can have moved the row, and half a write is kept.
             raise RuntimeError("a SQLite move was written without the write lock")
-    raise Contended("Cet objet est scanné ailleurs au même moment : réessayez.")
+    raise Contended(_l("Cet objet est scanné ailleurs au même moment : réessayez."))
 
 
 def write_move(conn: Connection, box, planned: PlannedMove, *,
@@ -165,18 +166,18 @@ def join_open_batch(conn: Connection, *, type_id: int, type_name: str, actor: Ac
     """The open batch a `wash` scan feeds, locked: the one named, else the site's latest."""
     stmt = select(_b.c.id, _b.c.code).where(_b.c.status == "open", _b.c.type_id == type_id)
     if batch is not None:
-        # Ids beyond 64 bits (or non-ASCII digits) would crash the driver: names then.
-        as_id = batch.isascii() and batch.isdigit() and int(batch) < 2**63
+        # Ids beyond MAX_ID (or non-ASCII digits) would crash the driver: names then.
+        as_id = batch.isascii() and batch.isdigit() and int(batch) <= MAX_ID
         by_id = _b.c.id == int(batch) if as_id else _b.c.code == batch
         stmt = stmt.where(by_id | (_b.c.code == batch))
     else:
         stmt = stmt.where(_b.c.site_id == actor.org_id)
     found = conn.execute(stmt.order_by(_b.c.opened_at.desc()).limit(1).with_for_update()).first()
     if found is None:
-        raise InvalidTransition(
-            "Aucun lot ouvert pour « {type} » chez {site} : ouvrez un lot d'abord.",
+        raise InvalidTransition(_l(
+            "Aucun lot ouvert pour « %(type)s » chez %(site)s : ouvrez un lot d'abord.",
             type=type_name, site=actor.org_name,
-        )
+        ))
     return OpenBatch(found.id, found.code)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -49,44 +50,50 @@ class ScanResult:
     deposit: DepositEntry | None
 
 
+def _either(actions: list[str]) -> object:
+    """« a », « b » ou « c », in the reader's language."""
+    *others, last = [f"« {action} »" for action in actions]
+    return _l("%(others)s ou %(last)s", others=", ".join(others), last=last)
+
+
 def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
                reason: str | None, to: str | None, quantity: int | None) -> None:
     """Refuse a scan whose input cannot be right, whatever the thing scanned."""
     if occurred_at > now + MAX_CLOCK_SKEW:
-        raise ValidationError("La date du scan est dans le futur : vérifiez l'heure du téléphone.")
+        raise ValidationError(_l("La date du scan est dans le futur : vérifiez l'heure du "
+                                 "téléphone."))
     if occurred_at < now - MAX_OFFLINE_AGE:
-        raise ValidationError("Ce scan date de plus de 90 jours : il n'est plus accepté.")
+        raise ValidationError(_l("Ce scan date de plus de 90 jours : il n'est plus accepté."))
     if action not in lifecycle.SCAN_ACTIONS:
-        raise ValidationError(
-            "Action inconnue « {action} ». Actions possibles : {actions}.",
+        raise ValidationError(_l(
+            "Action inconnue « %(action)s ». Actions possibles : %(actions)s.",
             action=action, actions=", ".join(lifecycle.SCAN_ACTIONS),
-        )
+        ))
     if to is not None and not lifecycle.takes_destination(action):
-        raise ValidationError(
-            "« to » (l'organisation destinataire) ne va qu'avec {actions}, pas avec "
-            "« {action} » : retirez-le.",
-            actions=" ou ".join(f"« {a} »" for a in sorted(lifecycle.DESTINATION_ACTIONS)),
-            action=action,
-        )
+        raise ValidationError(_l(
+            "« to » (l'organisation destinataire) ne va qu'avec %(actions)s, pas avec "
+            "« %(action)s » : retirez-le.",
+            actions=_either(sorted(lifecycle.DESTINATION_ACTIONS)), action=action,
+        ))
     if not lifecycle.may_act(kind, action):
-        raise Forbidden(
-            "Votre organisation ({kind}) ne peut pas enregistrer « {action} ».",
+        raise Forbidden(_l(
+            "Votre organisation (%(kind)s) ne peut pas enregistrer « %(action)s ».",
             kind=kind, action=action,
-        )
+        ))
     if action == "commission":
         return
     if reason is not None and reason not in REJECT_REASONS:
-        raise ValidationError(
-            "Motif inconnu « {reason} » : {reasons}.", reason=reason,
+        raise ValidationError(_l(
+            "Motif inconnu « %(reason)s » : %(reasons)s.", reason=reason,
             reasons=", ".join(REJECT_REASONS),
-        )
+        ))
     if reason is None and lifecycle.field_rule(action, "reason") == "required":
-        raise ValidationError("Un objet écarté doit avoir un motif : {reasons}.",
-                              reasons=", ".join(REJECT_REASONS))
+        raise ValidationError(_l("Un objet écarté doit avoir un motif : %(reasons)s.",
+                                 reasons=", ".join(REJECT_REASONS)))
     if to is None and lifecycle.field_rule(action, "to") == "required":
-        raise ValidationError("Livrer à qui ? Indiquez l'organisation destinataire (« to »).")
+        raise ValidationError(_l("Livrer à qui ? Indiquez l'organisation destinataire (« to »)."))
     if quantity is not None and quantity < 0:
-        raise ValidationError("Une quantité ne peut pas être négative.")
+        raise ValidationError(_l("Une quantité ne peut pas être négative."))
 
 
 def _move(session: Session, actor: Actor, *, code: str, action: str, occurred_at: datetime,
@@ -154,7 +161,7 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     item = get_item(session, code, for_update=True)
     rule = lifecycle.decide(action, item.state, reason=reason)
     if rule.outcome == "refused":
-        raise InvalidTransition(rule.message, **_record_context(session, item, actor))
+        raise InvalidTransition(_l(rule.message, **_record_context(session, item, actor)))
 
     event = Event(
         action=action, code=item.code, type_id=item.type_id, org_id=actor.org_id,

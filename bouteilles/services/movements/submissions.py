@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, Engine, bindparam, delete, literal_column, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,14 +26,14 @@ from sqlalchemy.orm import Session
 from ...db.driver import DriverConnection, DriverStatement
 from ...models import IdempotentResponse, User, utcnow
 from ...models.base import UTCDateTime
+from ...schemas.scans import read_scan
 from ..errors import BouteillesError, Conflict, Contended, Unauthorized, ValidationError
 from ..items.lookup import parse_code
 from ..members.accounts import Actor, actor_for_token
-from ..payload import optional_int, optional_str, parse_time, required_str
 from .counter import record_counter_scan
 from .scans import scan_for_api
 
-TOKEN_REFUSED = "Jeton d'API invalide ou révoqué."
+TOKEN_REFUSED = _l("Jeton d'API invalide ou révoqué.")
 
 _KEYS = IdempotentResponse.__table__
 _TAKE_KEY = {name: DriverStatement(
@@ -53,20 +54,24 @@ def submit_scan(session: Session, actor: User | Actor, data: object, *,
     """Record a scan at most once per idempotency key; return (status, body).
 
     A key seen before answers 200 with the body first given. Bad input (422) is
-    not remembered: the client may correct it and send again; nor is a scan
+    not remembered: input of the wrong shape (`schemas.scans`) is refused before
+    its key is claimed, and a key claimed by a scan the life cycle finds
+    malformed is let go, so the client may correct it and send again; nor is a scan
     that met the same box moving at the same moment too often (409, `Contended`). `parsed`: what
     `_parse` made of `data`, if the caller parsed it already.
     """
-    if not isinstance(data, dict):
-        raise ValidationError("Un scan est un objet JSON.")
-    key = parsed[0] if parsed else required_str(data, "idempotency_key", max_length=100)
+    if parsed is None:
+        scan = read_scan(data)
+        key, fields = scan.idempotency_key, scan.fields()
+    else:
+        key, _code, fields = parsed
     actor = actor if isinstance(actor, Actor) else Actor.of(actor)
     conn = session.connection()
     claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
         "key": key, "org_id": actor.org_id, "now": utcnow()})
     if claimed is None:
         return _known_answer(conn, key, actor)
-    return _answer(session, actor, key, data, fields=parsed[2] if parsed else None)
+    return _answer(session, actor, key, fields)
 
 
 def submit_token_scan(engine: Engine, open_session: Callable[[], Session], token: str,
@@ -100,12 +105,11 @@ def scanner(session: Session, token: str) -> Actor:
     return actor
 
 
-def _answer(session: Session, actor: Actor, key: str, data: dict, *,
-            fields: dict | None = None) -> tuple[int, dict]:
+def _answer(session: Session, actor: Actor, key: str, fields: dict) -> tuple[int, dict]:
     """Record the scan under the claimed `key`; store and return the answer."""
     conn = session.connection()
     try:
-        body = scan_for_api(session, actor, key, fields or _fields(data))
+        body = scan_for_api(session, actor, key, fields)
         status = 201
     except (ValidationError, Contended):
         conn.execute(_FORGET_KEY, {"k": key})  # the client may send it again
@@ -116,27 +120,11 @@ def _answer(session: Session, actor: Actor, key: str, data: dict, *,
     return status, body
 
 
-def _fields(data: dict) -> dict:
-    """The scan's input, checked for shape (the life cycle checks the rest)."""
-    return {
-        "code": required_str(data, "code", max_length=200),
-        "action": required_str(data, "action", max_length=20),
-        "occurred_at": parse_time(data.get("occurred_at")),
-        "to": optional_str(data, "to", max_length=64),
-        "reason": optional_str(data, "reason", max_length=32),
-        "quantity": optional_int(data.get("quantity"), field="quantity"),
-        "batch": optional_str(data, "batch", max_length=32),
-    }
-
-
 def _parse(data: object) -> tuple[str, str, dict] | None:
     """(key, canonical code, fields) of well-formed input; else None."""
-    if not isinstance(data, dict):
-        return None
     try:
-        fields = _fields(data)
-        key = required_str(data, "idempotency_key", max_length=100)
-        return key, parse_code(fields["code"]), fields
+        scan = read_scan(data)
+        return scan.idempotency_key, parse_code(scan.code), scan.fields()
     except ValidationError:
         return None
 
@@ -145,9 +133,9 @@ def _known_answer(conn: Connection, key: str, actor: Actor) -> tuple[int, dict]:
     """The answer already given under `key` (a claimed key answers 200 as first)."""
     known = conn.execute(_STORED, {"k": key}).first()
     if known is None or known.status == 0:
-        raise Conflict("Clé d'idempotence en cours d'utilisation : réessayez.")
+        raise Conflict(_l("Clé d'idempotence en cours d'utilisation : réessayez."))
     if known.org_id != actor.org_id:
-        raise Conflict("Cette clé d'idempotence a déjà servi à une autre organisation.")
+        raise Conflict(_l("Cette clé d'idempotence a déjà servi à une autre organisation."))
     return 200, known.body
 
 

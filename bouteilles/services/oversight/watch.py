@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
@@ -71,10 +72,10 @@ def _event_rows(session: Session, filters: EventFilter):
         stmt = stmt.where(Event.org_id == filters.org_id)
     if filters.action:
         if filters.action not in ACTIONS:
-            raise ValidationError("Action inconnue « {action} ».", action=filters.action)
+            raise ValidationError(_l("Action inconnue « %(action)s ».", action=filters.action))
         stmt = stmt.where(Event.action == filters.action)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ValidationError("La date de début est après la date de fin.")
+        raise ValidationError(_l("La date de début est après la date de fin."))
     if filters.date_from:
         stmt = stmt.where(Event.occurred_at >= _paris_midnight(filters.date_from))
     if filters.date_to:

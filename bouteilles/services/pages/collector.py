@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
@@ -122,7 +123,7 @@ def deliver_all(session: Session, *, actor: User, to: str) -> int:
     """
     site = get_org(session, to)
     if site.kind != "washing_site":
-        raise ValidationError("Livrez à un site de lavage.")
+        raise ValidationError(_l("Livrez à un site de lavage."))
     codes = list(session.scalars(
         union_all(
             select(Container.code).where(Container.holder_id == actor.org_id,
@@ -132,7 +133,7 @@ def deliver_all(session: Session, *, actor: User, to: str) -> int:
         )
     ))
     if not codes:
-        raise ValidationError("Rien à livrer : vous ne détenez rien de collecté.")
+        raise ValidationError(_l("Rien à livrer : vous ne détenez rien de collecté."))
     for code in codes:
         record_scan(session, actor=actor, code=code, action="deliver", to=site.code)
     return len(codes)

@@ -104,11 +104,6 @@ def paris_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def paris_today(now: datetime | None = None) -> date:
-    """Today's date in Europe/Paris."""
-    return (now or utcnow()).astimezone(PARIS).date()
-
-
 def day_cash(session: Session, org_id: int, day: date) -> CashSummary:
     """Deposits the restaurant took and refunded at its counter on one Paris day."""
     start, end = paris_day_bounds(day)

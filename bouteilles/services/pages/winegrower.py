@@ -6,6 +6,7 @@ open request, the quantity still to deliver. Available = clean − reserved.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -91,13 +92,14 @@ def create_request(session: Session, *, actor: User, site_code: str, type_code: 
     access.require(actor, "winegrower_work")
     site = get_org(session, site_code)
     if site.kind != "washing_site":
-        raise ValidationError("« {site} » n'est pas un site de lavage.", site=site.name)
+        raise ValidationError(_l("« %(site)s » n'est pas un site de lavage.", site=site.name))
     ctype = get_type(session, type_code)
     if ctype.family != "bottle":
-        raise ValidationError("On ne demande que des bouteilles ; « {type} » n'en est pas une.",
-                              type=ctype.name)
+        raise ValidationError(_l("On ne demande que des bouteilles ; « %(type)s » n'en est "
+                                 "pas une.",
+                                 type=ctype.name))
     if not 1 <= quantity <= MAX_REQUEST:
-        raise ValidationError("Quantité hors limites (1 à {n}).", n=MAX_REQUEST)
+        raise ValidationError(_l("Quantité hors limites (1 à %(n)s).", n=MAX_REQUEST))
     request = BottleRequest(org_id=actor.org_id, site_id=site.id, type_id=ctype.id,
                             org=actor.org, site=site, type=ctype, quantity=quantity,
                             delivered=0, reserved=quantity, status="open",
@@ -114,16 +116,16 @@ def get_request(session: Session, request_id: int, *, for_update: bool = False) 
         stmt = stmt.with_for_update(of=BottleRequest)
     found = session.scalar(stmt)
     if found is None:
-        raise NotFound("Aucune demande n° {id}.", id=request_id)
+        raise NotFound(_l("Aucune demande n° %(id)s.", id=request_id))
     return found
 
 
 def cancel_request(session: Session, request: BottleRequest, *, actor: User) -> BottleRequest:
     """The winegrower withdraws an open request; what it held is released."""
     if actor.org_id != request.org_id:
-        raise Forbidden("Cette demande est celle d'un autre membre.")
+        raise Forbidden(_l("Cette demande est celle d'un autre membre."))
     if request.status != "open":
-        raise Conflict("Cette demande n'est plus ouverte.")
+        raise Conflict(_l("Cette demande n'est plus ouverte."))
     request.status, request.reserved, request.cancelled_at = "cancelled", 0, utcnow()
     session.flush()
     return request
@@ -134,11 +136,11 @@ def fulfil_request(session: Session, request: BottleRequest, *, actor: User,
     """The site delivers crates (or bottles) of the requested model to the winegrower;
     the request is fulfilled once delivered ≥ requested."""
     if not access.may(actor, "washing_work") or actor.org_id != request.site_id:
-        raise Forbidden("Cette demande est adressée à un autre site de lavage.")
+        raise Forbidden(_l("Cette demande est adressée à un autre site de lavage."))
     if request.status != "open":
-        raise Conflict("Cette demande n'est plus ouverte.")
+        raise Conflict(_l("Cette demande n'est plus ouverte."))
     if not codes:
-        raise ValidationError("Scannez ou tapez les caisses à livrer.")
+        raise ValidationError(_l("Scannez ou tapez les caisses à livrer."))
 
     def deliver(code: str) -> int:
         item = get_item(session, code)
@@ -159,21 +161,22 @@ def fulfil_request(session: Session, request: BottleRequest, *, actor: User,
 
 def _check_deliverable(item: Item, request: BottleRequest, actor: User) -> None:
     if item.type_id != request.type_id:
-        raise ValidationError("Cette caisse porte « {type} », la demande est pour « {wanted} ».",
-                              type=item.type.name, wanted=request.type.name)
+        raise ValidationError(_l("Cette caisse porte « %(type)s », la demande est pour "
+                                 "« %(wanted)s ».",
+                                 type=item.type.name, wanted=request.type.name))
     if item.state != "clean" or item.holder_id != actor.org_id:
-        raise ValidationError("Seul le stock propre présent sur le site se livre "
-                              "(état : {state}, chez {holder}).",
-                              state=item.state, holder=org_name_for(
+        raise ValidationError(_l("Seul le stock propre présent sur le site se livre "
+                                 "(état : %(state)s, chez %(holder)s).",
+                                 state=item.state, holder=org_name_for(
                                   org_id=item.holder_id, name=item.holder.name,
-                                  viewer_org_id=actor.org_id, viewer_kind=actor.org.kind))
+                                  viewer_org_id=actor.org_id, viewer_kind=actor.org.kind)))
 
 
 def record_fills(session: Session, *, actor: User, codes: list[str]) -> list[Item]:
     """Bottling: each crate (or bottle) scanned is filled."""
     access.require(actor, "winegrower_work")
     if not codes:
-        raise ValidationError("Scannez ou tapez au moins un code de caisse.")
+        raise ValidationError(_l("Scannez ou tapez au moins un code de caisse."))
     return for_each_code(codes, lambda code: record_scan(
         session, actor=actor, code=code, action="fill").item)
 

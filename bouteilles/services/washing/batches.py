@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import (
+    MAX_ID,
     REJECT_REASONS,
     Batch,
     BatchReject,
@@ -30,7 +32,7 @@ def _check_site(actor: User, batch: Batch | None = None) -> None:
     access.require(actor, "keep_batches")
     if (batch is not None and not access.may(actor, "oversee_network")
             and batch.site_id != actor.org_id):
-        raise Forbidden("Ce lot appartient à un autre site de lavage.")
+        raise Forbidden(_l("Ce lot appartient à un autre site de lavage."))
 
 
 def open_batch(session: Session, *, actor: User, type_code: str,
@@ -40,9 +42,9 @@ def open_batch(session: Session, *, actor: User, type_code: str,
     ctype = get_type(session, type_code)
     site = get_org(session, site_code) if site_code else actor.org
     if site.kind != "washing_site":
-        raise ValidationError("« {site} » n'est pas un site de lavage.", site=site.code)
+        raise ValidationError(_l("« %(site)s » n'est pas un site de lavage.", site=site.code))
     if not access.may(actor, "oversee_network") and site.id != actor.org_id:
-        raise Forbidden("Vous ne pouvez ouvrir un lot que sur votre propre site.")
+        raise Forbidden(_l("Vous ne pouvez ouvrir un lot que sur votre propre site."))
     batch = Batch(code="L-" + new_code(), type_id=ctype.id, site_id=site.id, type=ctype,
                   site=site, opened_by_id=actor.id, opened_at=opened_at or utcnow())
     session.add(batch)
@@ -54,8 +56,8 @@ def get_batch(session: Session, batch_id: int | str, *, for_update: bool = False
     """A batch by id or code."""
     stmt = select(Batch)
     if isinstance(batch_id, int) or str(batch_id).isascii() and str(batch_id).isdigit():
-        if not 0 < int(batch_id) < 2**63:  # beyond any id; the driver would overflow
-            raise NotFound("Aucun lot {id}.", id=batch_id)
+        if not 0 < int(batch_id) <= MAX_ID:  # beyond any id; the driver would overflow
+            raise NotFound(_l("Aucun lot %(id)s.", id=batch_id))
         stmt = stmt.where(Batch.id == int(batch_id))
     else:
         stmt = stmt.where(Batch.code == batch_id)
@@ -63,7 +65,7 @@ def get_batch(session: Session, batch_id: int | str, *, for_update: bool = False
         stmt = stmt.with_for_update(of=Batch)
     batch = session.scalar(stmt)
     if batch is None:
-        raise NotFound("Aucun lot {id}.", id=batch_id)
+        raise NotFound(_l("Aucun lot %(id)s.", id=batch_id))
     return batch
 
 
@@ -72,9 +74,9 @@ def add_inputs(session: Session, batch: Batch, *, actor: User, codes: list[str] 
     """Add scanned containers/crates (each a `wash` scan) and/or a counted quantity."""
     _check_site(actor, batch)
     if batch.status != "open":
-        raise Conflict("Le lot {code} est déjà clôturé.", code=batch.code)
+        raise Conflict(_l("Le lot %(code)s est déjà clôturé.", code=batch.code))
     if count is not None and not 0 <= count <= MAX_COUNT:
-        raise ValidationError("Quantité hors limites (0 à {n}).", n=MAX_COUNT)
+        raise ValidationError(_l("Quantité hors limites (0 à %(n)s).", n=MAX_COUNT))
     for code in codes:
         record_scan(session, actor=actor, code=code, action="wash", batch=batch.code,
                     occurred_at=occurred_at)
@@ -93,7 +95,7 @@ def factor_set_in_force(session: Session, at: datetime | None = None) -> FactorS
         .order_by(FactorSet.valid_from.desc(), FactorSet.id.desc()).limit(1)
     )
     if found is None:
-        raise NotFound("Aucun jeu de facteurs d'impact : lancez « db upgrade ».")
+        raise NotFound(_l("Aucun jeu de facteurs d'impact : lancez « db upgrade »."))
     return found
 
 
@@ -111,18 +113,18 @@ def close_batch(
     """
     _check_site(actor, batch)
     if batch.status != "open":
-        raise Conflict("Le lot {code} est déjà clôturé.", code=batch.code)
+        raise Conflict(_l("Le lot %(code)s est déjà clôturé.", code=batch.code))
     unknown = set(rejected) - set(REJECT_REASONS)
     if unknown:
-        raise ValidationError("Motifs de rebut inconnus : {reasons}.",
-                              reasons=", ".join(sorted(unknown)))
+        raise ValidationError(_l("Motifs de rebut inconnus : %(reasons)s.",
+                                 reasons=", ".join(sorted(unknown))))
     n_rejected = sum(rejected.values())
     if clean + n_rejected != batch.inputs:
-        raise ValidationError(
-            "Le compte ne tombe pas juste : {clean} propres + {rej} rebuts = {total}, "
-            "mais le lot a {inputs} entrées.",
+        raise ValidationError(_l(
+            "Le compte ne tombe pas juste : %(clean)s propres + %(rej)s rebuts = %(total)s, "
+            "mais le lot a %(inputs)s entrées.",
             clean=clean, rej=n_rejected, total=clean + n_rejected, inputs=batch.inputs,
-        )
+        ))
     now = closed_at or utcnow()
     close_batch_contents(session, batch, actor=actor, clean=clean, now=now)
     factor_set = factor_set_in_force(session, now)
@@ -133,7 +135,8 @@ def close_batch(
             gas_kwh=gas_kwh, transport=transport or (),
         )
     except ValueError as exc:
-        raise ValidationError("Données d'impact invalides : {detail}.", detail=str(exc)) from None
+        raise ValidationError(_l("Données d'impact invalides : %(detail)s.",
+                                 detail=exc.args[0])) from None
     batch.status, batch.clean, batch.rejected = "closed", clean, n_rejected
     batch.closed_at, batch.closed_by_id = now, actor.id
     batch.water_l, batch.electricity_kwh, batch.gas_kwh = water_l, electricity_kwh, gas_kwh

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ class CodeRefused(BouteillesError):
     """One code of a list was refused; `cause` says why, `text` names the code."""
 
     def __init__(self, text: str, cause: BouteillesError) -> None:
-        super().__init__(cause.template, **cause.params)
+        super().__init__(cause.message)
         self.code, self.status, self.text, self.cause = cause.code, cause.status, text, cause
 
 
@@ -49,12 +50,12 @@ def parse_codes(text: str, *, limit: int = MAX_CODES) -> list[str]:
         try:
             code = normalize_code(part)
         except InvalidCode as exc:
-            raise ValidationError("« {typed} » n'est pas un code valide : {detail}.",
-                                  typed=part[:40], detail=str(exc)) from None
+            raise ValidationError(_l("« %(typed)s » n'est pas un code valide : %(detail)s.",
+                                     typed=part[:40], detail=exc.message)) from None
         if code not in codes:
             codes.append(code)
     if len(codes) > limit:
-        raise ValidationError("Au plus {n} codes à la fois.", n=limit)
+        raise ValidationError(_l("Au plus %(n)s codes à la fois.", n=limit))
     return codes
 
 
@@ -80,7 +81,7 @@ def receive_codes(session: Session, *, actor: User, codes: list[str]) -> list[Re
     """
     access.require(actor, "washing_work")
     if not codes:
-        raise ValidationError("Scannez ou tapez au moins un code.")
+        raise ValidationError(_l("Scannez ou tapez au moins un code."))
 
     def receive(code: str) -> Receipt:
         item = get_item(session, code)
@@ -96,7 +97,7 @@ def receive_count(session: Session, *, actor: User, type_code: str, quantity: in
     """A counted quantity brought loose (bags, boxes): one new crate, collected, here."""
     access.require(actor, "washing_work")
     if not 1 <= quantity <= MAX_COUNT:
-        raise ValidationError("Quantité hors limites (1 à {n}).", n=MAX_COUNT)
+        raise ValidationError(_l("Quantité hors limites (1 à %(n)s).", n=MAX_COUNT))
     return create_crate(session, actor=actor, type_code=type_code, quantity=quantity,
                         holder_code=actor.org.code, state="collected")
 
@@ -106,9 +107,9 @@ def sort_codes(session: Session, *, actor: User, codes: list[str],
     """Sort scanned things: good (sorted) or, with a reason, rejected."""
     access.require(actor, "washing_work")
     if not codes:
-        raise ValidationError("Scannez ou tapez au moins un code.")
+        raise ValidationError(_l("Scannez ou tapez au moins un code."))
     if reason is not None and reason not in REJECT_REASONS:
-        raise ValidationError("Motif inconnu « {reason} ».", reason=reason)
+        raise ValidationError(_l("Motif inconnu « %(reason)s ».", reason=reason))
     return for_each_code(codes, lambda code: record_scan(
         session, actor=actor, code=code, action="sort", reason=reason).item)
 
@@ -120,18 +121,18 @@ def sort_crate(session: Session, *, actor: User, code: str,
     access.require(actor, "washing_work")
     unknown = set(rejects) - set(REJECT_REASONS)
     if unknown:
-        raise ValidationError("Motifs de rebut inconnus : {reasons}.",
-                              reasons=", ".join(sorted(unknown)))
+        raise ValidationError(_l("Motifs de rebut inconnus : %(reasons)s.",
+                                 reasons=", ".join(sorted(unknown))))
     if any(n < 0 for n in rejects.values()):
-        raise ValidationError("Un nombre de rebuts ne peut pas être négatif.")
+        raise ValidationError(_l("Un nombre de rebuts ne peut pas être négatif."))
     crate = get_item(session, code)
     if not isinstance(crate, Crate):
-        raise ValidationError("Le code {code} est un contenant, pas une caisse : triez-le "
-                              "avec un motif s'il est à écarter.", code=crate.code)
+        raise ValidationError(_l("Le code %(code)s est un contenant, pas une caisse : triez-le "
+                                 "avec un motif s'il est à écarter.", code=crate.code))
     total = sum(rejects.values())
     if total > crate.quantity:
-        raise ValidationError("{total} rebuts, mais la caisse n'en porte que {quantity}.",
-                              total=total, quantity=crate.quantity)
+        raise ValidationError(_l("%(total)s rebuts, mais la caisse n'en porte que %(quantity)s.",
+                                 total=total, quantity=crate.quantity))
     record_scan(session, actor=actor, code=crate.code, action="sort",
                 quantity=crate.quantity - total, split_off=total)
     rejected = []
@@ -158,17 +159,17 @@ def release_in_crates(session: Session, batch: Batch, *, actor: User, size: int)
     """Split the batch's clean output still on site into crates of `size`; new crates."""
     access.require(actor, "washing_work")
     if batch.site_id != actor.org_id:
-        raise Forbidden("Ce lot appartient à un autre site de lavage.")
+        raise Forbidden(_l("Ce lot appartient à un autre site de lavage."))
     if batch.status != "closed":
-        raise ValidationError("Clôturez le lot avant de libérer le stock propre.")
+        raise ValidationError(_l("Clôturez le lot avant de libérer le stock propre."))
     if not 1 <= size <= MAX_COUNT:
-        raise ValidationError("Taille de caisse hors limites (1 à {n}).", n=MAX_COUNT)
+        raise ValidationError(_l("Taille de caisse hors limites (1 à %(n)s).", n=MAX_COUNT))
     source = session.get(Crate, batch.output_crate_id) if batch.output_crate_id else None
     if source is None or source.state != "clean" or source.holder_id != actor.org_id \
             or source.quantity <= size:
-        raise ValidationError("Rien à répartir : la caisse de sortie du lot porte déjà "
-                              "{size} bouteilles ou moins, ou n'est plus sur le site.",
-                              size=size)
+        raise ValidationError(_l("Rien à répartir : la caisse de sortie du lot porte déjà "
+                                 "%(size)s bouteilles ou moins, ou n'est plus sur le site.",
+                                 size=size))
     rest = source.quantity - size
     # The output crate keeps one crate's worth; the rest leaves in new crates.
     record_scan(session, actor=actor, code=source.code, action="deliver", to=actor.org.code,
@@ -236,7 +237,7 @@ def crate_caption(ctype: ContainerType, quantity: int) -> str:
 def crate_labels_pdf(session: Session, crates: list[Crate], base_url: str) -> bytes:
     """An A4 sheet (PDF) of the crates' labels, with their current code."""
     if not crates:
-        raise ValidationError("Aucune caisse à étiqueter.")
+        raise ValidationError(_l("Aucune caisse à étiqueter."))
     codes = dict(session.execute(
         select(Label.crate_id, Label.code).where(
             Label.crate_id.in_([c.id for c in crates]), Label.detached_at.is_(None))

@@ -26,8 +26,7 @@ async function nativeDecoder() {
   }
 }
 
-async function vendoredDecoder(scannerUrl) {
-  const workerUrl = scannerUrl.replace(/qr-scanner\.min\.js$/, "qr-scanner-worker.min.js");
+async function vendoredDecoder(scannerUrl, workerUrl) {
   const [{ default: QrScanner }, { createWorker }] = await Promise.all([
     import(scannerUrl),
     import(workerUrl),
@@ -74,13 +73,15 @@ function cameraError(error) {
 export class Camera {
   /**
    * @param {HTMLVideoElement} video
-   * @param {{decoderUrl: string, onCode: (text: string) => void,
+   * @param {{decoderUrl: string, decoderWorkerUrl: string, onCode: (text: string) => void,
    *          onState: (state: string) => void}} options
+   *   decoderUrl, decoderWorkerUrl: qr-scanner's two modules (hashed names, from the page)
    *   states: starting, ready, stopped, denied, none, decoder
    */
-  constructor(video, { decoderUrl, onCode, onState }) {
+  constructor(video, { decoderUrl, decoderWorkerUrl, onCode, onState }) {
     this.video = video;
     this.decoderUrl = decoderUrl;
+    this.decoderWorkerUrl = decoderWorkerUrl;
     this.onCode = onCode;
     this.onState = onState;
     this.stream = null;
@@ -104,7 +105,8 @@ export class Camera {
     }
     const decoderPromise = this.decoder
       ? Promise.resolve(this.decoder)
-      : nativeDecoder().then((native) => native || vendoredDecoder(this.decoderUrl));
+      : nativeDecoder().then(
+        (native) => native || vendoredDecoder(this.decoderUrl, this.decoderWorkerUrl));
     decoderPromise.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
     let stream;
     try {

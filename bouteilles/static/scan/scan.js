@@ -7,13 +7,15 @@ import { Camera } from "./camera.js";
 import { formatCode, normalizeCode } from "./codes.js";
 import { isSoundOn, setSound, signal, unlockAudio } from "./feedback.js";
 import * as queue from "./queue.js";
+import { _, ngettext } from "./i18n.js";
 import { euros, h, itemFacts, itemTitle, scanRow } from "./view.js";
 
 const root = document.getElementById("scanner");
 const config = JSON.parse(document.getElementById("scan-config").textContent);
-// The page's texts, and the names of actions, states and reasons (t.actions, t.done,
-// t.states, t.reasons), which come with the config from bouteilles/vocabulary.py.
-const t = { ...JSON.parse(document.getElementById("scan-i18n").textContent), ...config.labels };
+// The names of actions, states and reasons (labels.actions, labels.done, labels.states,
+// labels.reasons) come with the config from bouteilles/vocabulary.py; the page's other
+// texts are `_("…")` (i18n.js).
+const labels = config.labels;
 const $ = (id) => document.getElementById(id);
 const ui = {
   net: $("net-status"),
@@ -44,6 +46,12 @@ const ui = {
 };
 
 const NEEDS_REASON = new Set(["reject"]);
+// Why a typed or read code is refused before asking the server (codes.js's reasons).
+const INVALID_CODE = {
+  length: _("Un code a 9 caractères (les tirets ne comptent pas)."),
+  chars: _("Ce code contient des caractères qui n'existent pas dans les codes."),
+  check: _("Ce code n'existe pas : un caractère est sans doute mal recopié."),
+};
 const NEEDS_TO = new Set(config.destination_actions);
 const CAMERA_REPEAT_MS = 3000; // a code still in view is not read again
 const SYNC_EVERY_MS = 15000;
@@ -123,11 +131,11 @@ function handleCode(text, source) {
   const parsed = normalizeCode(text);
   showCodeError(null);
   if (!parsed.ok) {
-    const message = t[`invalid_${parsed.reason}`] || t.invalid_code;
+    const message = INVALID_CODE[parsed.reason] || _("Ce code n'est pas valable : vérifiez-le (9 caractères, sous le QR).");
     signal("refused");
     if (source === "typed") showCodeError(message);
     else if (state.mode === "series") logSeries({ code: text.slice(0, 12), status: "refused", message });
-    else showRefusal(t.invalid_code, message, source);
+    else showRefusal(_("Ce code n'est pas valable : vérifiez-le (9 caractères, sous le QR)."), message, source);
     return;
   }
   if (source === "typed") ui.code.value = "";
@@ -173,7 +181,7 @@ async function lookUp(code, source) {
     const commission = unknown && config.actions.includes("commission")
       ? actionButton("commission", () => perform({ code, action: "commission" }, source), true)
       : null;
-    showRefusal(unknown ? t.unknown : t.refused, api.errorMessage(answer, t.lookup_error), source,
+    showRefusal(unknown ? _("Code inconnu") : _("Refusé"), api.errorMessage(answer, _("Impossible de lire la fiche.")), source,
       code, commission);
     if (commission) commission.focus();
   }
@@ -194,18 +202,18 @@ function showItem(item, source) {
     perform({ code: item.code, action, ...extras, ...recountValue(recount) }, source));
   setResult(
     "item",
-    itemTitle(item, t, "result-title"),
-    itemFacts(item, t),
+    itemTitle(item, "result-title"),
+    itemFacts(item, labels),
     recount,
     primary ? actionButton(primary, act(primary), true) : null,
     others.length
       ? h(
           "div",
-          { class: "other-actions", role: "group", "aria-label": t.other_actions },
+          { class: "other-actions", role: "group", "aria-label": _("Autres actions") },
           others.map((action) => actionButton(action, act(action), !primary && others.length === 1)),
         )
       : null,
-    allowed.length ? null : h("p", { class: "help" }, t.no_action),
+    allowed.length ? null : h("p", { class: "help" }, _("Aucune action possible pour vous sur cet objet dans cet état.")),
     nextButton(source),
   );
   focusFirstAction();
@@ -219,11 +227,11 @@ function showOfflineCard(code, source) {
     enqueue({ code, action, ...extras }, source));
   setResult(
     "offline",
-    h("h2", { class: "card-title", id: "result-title", tabindex: "-1" }, t.offline_title,
+    h("h2", { class: "card-title", id: "result-title", tabindex: "-1" }, _("Hors ligne"),
       h("span", { class: "code" }, formatCode(code))),
-    h("p", { class: "help" }, t.offline_help),
+    h("p", { class: "help" }, _("La fiche de cet objet n'est pas disponible sans réseau. Choisissez l'action : elle sera enregistrée à l'heure de maintenant et envoyée au retour du réseau.")),
     primary ? actionButton(primary, act(primary), true) : null,
-    h("div", { class: "other-actions", role: "group", "aria-label": t.other_actions },
+    h("div", { class: "other-actions", role: "group", "aria-label": _("Autres actions") },
       actions.filter((a) => a !== primary).map((action) => actionButton(action, act(action)))),
     nextButton(source),
   );
@@ -239,13 +247,13 @@ function actionButton(action, onclick, primary = false) {
       dataset: { action },
       onclick,
     },
-    t.actions[action] || action,
+    labels.actions[action] || action,
   );
 }
 
 function nextButton(source) {
   return h("button", { type: "button", class: "link-button next-button", onclick: () => ready(source) },
-    t.cancel);
+    _("Annuler"));
 }
 
 /** Focus the big button: one tap (or Enter, for a keyboard scanner) records it. */
@@ -264,7 +272,7 @@ function ready(source) {
 function recountField(quantity) {
   const id = "recount";
   return h("div", { class: "field" },
-    h("label", { for: id }, t.recount),
+    h("label", { for: id }, _("Quantité comptée (si différente)")),
     h("input", { id, type: "number", inputmode: "numeric", min: "0", step: "1", placeholder: String(quantity) }));
 }
 
@@ -283,12 +291,12 @@ function chooseThen(action, item, source, done) {
   if (action === "reject" || action === "sort") {
     const reasons = config.reasons.map((reason) =>
       h("button", { type: "button", class: "button button-secondary", dataset: { reason },
-        onclick: () => done({ reason }) }, t.reasons[reason] || reason));
-    const title = action === "sort" ? t.actions.sort : t.choose_reason;
+        onclick: () => done({ reason }) }, labels.reasons[reason] || reason));
+    const title = action === "sort" ? labels.actions.sort : _("Pourquoi l'écarter ?");
     showChooser(action, item, source, title, [
       action === "sort"
         ? [h("button", { type: "button", class: "button button-primary button-action", dataset: { reason: "" },
-            onclick: () => done({}) }, t.sort_ok), h("p", { class: "chooser-label" }, t.sort_reject)]
+            onclick: () => done({}) }, _("Conforme")), h("p", { class: "chooser-label" }, _("Non conforme :"))]
         : null,
       h("div", { class: "reason-grid" }, reasons),
     ]);
@@ -296,7 +304,7 @@ function chooseThen(action, item, source, done) {
   }
   if (NEEDS_TO.has(action)) {
     const select = h("select", { id: "chooser-to" },
-      action === "collect" ? h("option", { value: "" }, t.to_none) : h("option", { value: "" }, "—"),
+      action === "collect" ? h("option", { value: "" }, _("(non précisé)")) : h("option", { value: "" }, "—"),
       config.destinations
         .filter((org) => org.code !== ownCode && org.code !== item?.holder)
         .map((org) => h("option", { value: org.code }, org.name)));
@@ -304,15 +312,15 @@ function chooseThen(action, item, source, done) {
     const confirm = () => {
       if (action === "deliver" && !select.value) {
         error.hidden = false;
-        error.textContent = t.need_to;
+        error.textContent = _("Choisissez une destination.");
         select.focus();
         return;
       }
       done(select.value ? { to: select.value } : {});
     };
-    showChooser(action, item, source, t.choose_to, [
-      h("div", { class: "field" }, h("label", { for: "chooser-to" }, t.choose_to), select, error),
-      h("button", { type: "button", class: "button button-primary button-action", onclick: confirm }, t.confirm),
+    showChooser(action, item, source, _("Vers quelle organisation ?"), [
+      h("div", { class: "field" }, h("label", { for: "chooser-to" }, _("Vers quelle organisation ?")), select, error),
+      h("button", { type: "button", class: "button button-primary button-action", onclick: confirm }, _("Confirmer")),
     ]);
     return;
   }
@@ -323,9 +331,9 @@ function showChooser(action, item, source, title, body) {
   const back = () => (item ? showItem(item, source) : ready(source));
   ui.result.querySelectorAll(".chooser").forEach((el) => el.remove());
   const chooser = h("div", { class: "chooser", role: "group", "aria-labelledby": "chooser-title" },
-    h("h3", { id: "chooser-title" }, `${t.actions[action] || action} — ${title}`),
+    h("h3", { id: "chooser-title" }, `${labels.actions[action] || action} — ${title}`),
     body,
-    h("button", { type: "button", class: "link-button", onclick: back }, t.cancel));
+    h("button", { type: "button", class: "link-button", onclick: back }, _("Annuler")));
   // Replace the action buttons by the chooser, keep the facts above.
   ui.result.querySelectorAll(".button-action, .other-actions, .next-button").forEach((el) => el.remove());
   ui.result.append(chooser);
@@ -357,7 +365,7 @@ async function perform(fields, source) {
     needLogin();
   } else {
     signal("refused");
-    showRefusal(t.refused, api.errorMessage(answer, t.server_error), source, scan.code);
+    showRefusal(_("Refusé"), api.errorMessage(answer, _("Le serveur n'a pas pu répondre. Réessayez dans un instant.")), source, scan.code);
   }
 }
 
@@ -398,20 +406,23 @@ function showDone(body, source) {
   setResult(
     "ok",
     h("h2", { class: "card-title", id: "result-title", tabindex: "-1" },
-      `✓ ${t.done[event.action] || event.action}`, h("span", { class: "code" }, formatCode(item.code))),
+      `✓ ${labels.done[event.action] || event.action}`, h("span", { class: "code" }, formatCode(item.code))),
     h("p", { class: "item-line" }, item.type_name || item.type),
-    itemFacts(item, t),
+    itemFacts(item, labels),
     deposit ? h("p", { class: "deposit-line" }, deposit) : null,
-    event.anomaly ? h("p", { class: "anomaly" }, t.anomaly) : null,
-    h("button", { type: "button", class: "button button-secondary", onclick: () => ready(source) }, t.next),
+    event.anomaly ? h("p", { class: "anomaly" }, _("Accepté, mais une étape manquait : signalé au coordinateur.")) : null,
+    h("button", { type: "button", class: "button button-secondary", onclick: () => ready(source) }, _("Scanner le suivant")),
   );
   finish(source);
 }
 
 /** "Consigne encaissée : 5,00 €" after a lend, "Consigne à rendre : …" after a return. */
 function depositLine(deposit) {
-  const line = { taken: t.deposit_taken_line, refunded: t.deposit_refunded_line }[deposit?.kind];
-  return line && deposit.amount_cents ? line.replace("{amount}", euros(deposit.amount_cents)) : null;
+  if (!deposit?.amount_cents) return null;
+  const amount = euros(deposit.amount_cents);
+  if (deposit.kind === "taken") return _("Consigne encaissée : %(amount)s", { amount });
+  if (deposit.kind === "refunded") return _("Consigne à rendre au client : %(amount)s", { amount });
+  return null;
 }
 
 function showQueued(scan, source) {
@@ -419,9 +430,9 @@ function showQueued(scan, source) {
   setResult(
     "queued",
     h("h2", { class: "card-title", id: "result-title", tabindex: "-1" },
-      t.actions[scan.action] || scan.action, h("span", { class: "code" }, formatCode(scan.code))),
-    h("p", {}, t.queued),
-    h("button", { type: "button", class: "button button-secondary", onclick: () => ready(source) }, t.next),
+      labels.actions[scan.action] || scan.action, h("span", { class: "code" }, formatCode(scan.code))),
+    h("p", {}, _("Gardé hors ligne, envoi au retour du réseau")),
+    h("button", { type: "button", class: "button button-secondary", onclick: () => ready(source) }, _("Scanner le suivant")),
   );
   finish(source);
 }
@@ -434,7 +445,7 @@ function showRefusal(title, message, source, code, action = null) {
         code ? h("span", { class: "code" }, formatCode(code)) : null),
       h("p", { class: "refusal-message" }, message)),
     action,
-    h("button", { type: "button", class: "button button-secondary", onclick: () => ready(source) }, t.next),
+    h("button", { type: "button", class: "button button-secondary", onclick: () => ready(source) }, _("Scanner le suivant")),
   );
   if (action) state.busy = true; // waiting for the choice, like an item card
   else finish(source);
@@ -472,14 +483,14 @@ function renderSeriesSetup() {
 async function seriesScan(code, source) {
   if (state.series.done.has(code)) {
     signal("info");
-    logSeries({ code, status: "info", message: t.already_counted });
+    logSeries({ code, status: "info", message: _("déjà compté dans cette série") });
     return;
   }
   const { action, extras } = seriesSettings();
   if (action === "deliver" && !extras.to) {
     signal("refused");
     ui.seriesTo.focus();
-    logSeries({ code, status: "refused", message: t.need_to });
+    logSeries({ code, status: "refused", message: _("Choisissez une destination.") });
     return;
   }
   rememberAction(action);
@@ -491,17 +502,17 @@ async function seriesScan(code, source) {
   if (answer === null) {
     signal("queued");
     countSeries();
-    logSeries({ code, action, time: scan.occurred_at, status: "pending", statusText: t.pending });
+    logSeries({ code, action, time: scan.occurred_at, status: "pending", statusText: _("en attente") });
   } else if (answer.status === 200 || answer.status === 201) {
     signal("ok");
     countSeries();
-    logSeries({ code, action, time: scan.occurred_at, status: "ok", statusText: t.done[action] });
+    logSeries({ code, action, time: scan.occurred_at, status: "ok", statusText: labels.done[action] });
   } else {
     state.series.done.delete(code);
     if (answer.status === 401) needLogin();
     signal("refused");
-    logSeries({ code, action, status: "refused", statusText: t.refused,
-      message: api.errorMessage(answer, t.server_error) });
+    logSeries({ code, action, status: "refused", statusText: _("Refusé"),
+      message: api.errorMessage(answer, _("Le serveur n'a pas pu répondre. Réessayez dans un instant.")) });
   }
   if (source === "typed") ui.code.focus();
 }
@@ -513,7 +524,7 @@ function countSeries() {
 
 function logSeries(row) {
   ui.seriesLogSection.hidden = false;
-  ui.seriesLog.prepend(scanRow({ statusText: "", ...row, action: row.action || "" }, t));
+  ui.seriesLog.prepend(scanRow({ statusText: "", ...row, action: row.action || "" }, labels));
   while (ui.seriesLog.children.length > 200) ui.seriesLog.lastChild.remove();
 }
 
@@ -536,13 +547,13 @@ function setMode(mode) {
 
 function fillSeriesSetup() {
   ui.seriesAction.replaceChildren(...config.actions.map((action) =>
-    h("option", { value: action }, t.actions[action] || action)));
+    h("option", { value: action }, labels.actions[action] || action)));
   if (config.actions.includes(state.lastAction)) ui.seriesAction.value = state.lastAction;
   ui.seriesReason.replaceChildren(
-    h("option", { value: "" }, t.sort_ok),
-    ...config.reasons.map((reason) => h("option", { value: reason }, t.reasons[reason] || reason)));
+    h("option", { value: "" }, _("Conforme")),
+    ...config.reasons.map((reason) => h("option", { value: reason }, labels.reasons[reason] || reason)));
   ui.seriesTo.replaceChildren(
-    h("option", { value: "" }, t.to_none),
+    h("option", { value: "" }, _("(non précisé)")),
     ...config.destinations.filter((org) => org.code !== config.org.code)
       .map((org) => h("option", { value: org.code }, org.name)));
   renderSeriesSetup();
@@ -566,18 +577,18 @@ async function renderPending() {
     action: record.action,
     time: record.occurred_at,
     status: record.status,
-    statusText: record.status === "refused" ? t.refused_on_sync : (state.syncing ? t.sending : t.pending),
+    statusText: record.status === "refused" ? _("refusé à l'envoi") : (state.syncing ? _("envoi…") : _("en attente")),
     message: record.message,
     onDismiss: record.status === "refused" ? () => dismiss(record.idempotency_key) : null,
-  }, t));
+  }, labels));
   const synced = state.synced.map((record) => scanRow({
-    code: record.code, action: record.action, time: record.occurred_at, status: "synced", statusText: t.synced,
-  }, t));
+    code: record.code, action: record.action, time: record.occurred_at, status: "synced", statusText: _("envoyé"),
+  }, labels));
   ui.pendingList.replaceChildren(...rows, ...synced);
   ui.pending.hidden = rows.length + synced.length === 0;
   ui.syncNow.hidden = pending.length === 0;
   if (state.loginNeeded) {
-    ui.pendingList.prepend(h("li", { class: "scan-row status-refused", role: "alert" }, t.login_needed));
+    ui.pendingList.prepend(h("li", { class: "scan-row status-refused", role: "alert" }, _("Votre session a expiré : reconnectez-vous, les scans en attente seront envoyés ensuite.")));
   }
 }
 
@@ -590,7 +601,7 @@ async function dismiss(key) {
 function needLogin() {
   state.loginNeeded = true;
   signal("refused");
-  setResult("refused", h("p", { role: "alert" }, t.login_needed,
+  setResult("refused", h("p", { role: "alert" }, _("Votre session a expiré : reconnectez-vous, les scans en attente seront envoyés ensuite."),
     " ", h("a", { href: `/login?next=${encodeURIComponent(location.pathname)}` }, "→")));
   renderPending();
 }
@@ -627,7 +638,7 @@ async function sync() {
           // kept pending: tried again later
         } else {
           refused += 1;
-          await queue.put({ ...record, status: "refused", message: api.errorMessage(result, t.server_error) });
+          await queue.put({ ...record, status: "refused", message: api.errorMessage(result, _("Le serveur n'a pas pu répondre. Réessayez dans un instant.")) });
         }
       }
     }
@@ -642,7 +653,11 @@ async function sync() {
   if (refused) signal("refused");
   else if (sent) signal("ok");
   if (sent || refused) {
-    $("sync-announce").textContent = t.sync_done.replace("{sent}", sent).replace("{refused}", refused);
+    // Each count said apart (pybabel reads no call inside another in JavaScript).
+    const accepted = ngettext("%(num)s accepté", "%(num)s acceptés", sent);
+    const turnedDown = ngettext("%(num)s refusé", "%(num)s refusés", refused);
+    $("sync-announce").textContent = _("Scans hors ligne envoyés : %(sent)s, %(refused)s.",
+      { sent: accepted, refused: turnedDown });
   }
   root.dataset.lastSync = JSON.stringify({ sent, refused });
 }
@@ -651,6 +666,7 @@ async function sync() {
 
 const camera = new Camera(ui.cameraVideo, {
   decoderUrl: root.dataset.decoderUrl,
+  decoderWorkerUrl: root.dataset.decoderWorkerUrl,
   onCode: onCameraCode,
   onState(cameraState) {
     const on = cameraState === "starting" || cameraState === "ready";
@@ -658,11 +674,11 @@ const camera = new Camera(ui.cameraVideo, {
     ui.cameraToggle.textContent = on ? ui.cameraToggle.dataset.stop : ui.cameraToggle.dataset.start;
     ui.cameraToggle.setAttribute("aria-pressed", on ? "true" : "false");
     const messages = {
-      starting: t.camera_starting,
-      ready: t.camera_ready,
-      denied: t.camera_denied,
-      none: t.camera_none,
-      decoder: t.camera_decoder_error,
+      starting: _("Ouverture de la caméra…"),
+      ready: _("Visez le QR code"),
+      denied: _("La caméra n'est pas autorisée : tapez le code, ou autorisez la caméra dans les réglages du navigateur."),
+      none: _("Pas de caméra utilisable ici : tapez le code."),
+      decoder: _("Le lecteur de QR n'a pas pu se charger : tapez le code."),
     };
     ui.cameraMessage.hidden = !messages[cameraState];
     ui.cameraMessage.textContent = messages[cameraState] || "";

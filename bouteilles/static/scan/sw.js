@@ -1,35 +1,26 @@
 // Service worker (served at /sw.js, scope /): keeps the scan page working
-// without network. Its cache is named after the version in its own URL
-// (/sw.js?v=<hash of the scan files>), so a new release brings a new cache
-// and the old one is deleted. Only GET requests for the scan page, /offline
-// and /static/ are handled; the API always goes to the network (the page
-// queues scans itself).
+// without network. Only GET requests for the scan page, /offline and /static/
+// are handled; the API always goes to the network (the page queues scans
+// itself).
+//
+// PRECACHE is written above this file when the static files are built
+// (bouteilles/static_files/build.py): `assets`, the scanner's files under
+// their hashed names (a new content is a new name, so a cached copy is never
+// stale), and `version`, which changes with them and names the cache. A new
+// list makes a new sw.js, which the browser installs; the old cache is then
+// deleted.
 
-const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
+/* global PRECACHE */
 const PREFIX = "bouteilles-scan-";
-const CACHE = PREFIX + VERSION;
+const CACHE = PREFIX + PRECACHE.version;
 const PAGE = "/scan";
 const OFFLINE = "/offline";
 const PAGE_TIMEOUT_MS = 4000; // one bar of signal: show the cached page rather than wait
-const SHELL = [
-  PAGE,
-  OFFLINE,
-  "/static/app.css",
-  // The page asks for these two with ?v=<version>: same URL here, so the
-  // install is served from the HTTP cache the page just filled.
-  `/static/scan/scan.css?v=${VERSION}`,
-  `/static/scan/scan.js?v=${VERSION}`,
-  "/static/scan/api.js",
-  "/static/scan/camera.js",
-  "/static/scan/codes.js",
-  "/static/scan/feedback.js",
-  "/static/scan/queue.js",
-  "/static/scan/view.js",
-];
+const HASHED = /\.[0-9a-f]{12}\.\w+$/; // the build's names: name.<12 hex digits>.ext
 
-async function store(cache, url) {
+async function store(cache, url, mode = "default") {
   try {
-    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+    const response = await fetch(url, { credentials: "same-origin", cache: mode });
     // Never keep a redirect (to the login page) or an error as the offline copy.
     if (response.ok && !response.redirected) await cache.put(url, response);
   } catch {
@@ -40,7 +31,12 @@ async function store(cache, url) {
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => Promise.all(SHELL.map((url) => store(cache, url))))
+      // The pages are asked for again; the files come from the HTTP cache when the
+      // page has just loaded them (their hashed names are cached for good).
+      .then((cache) => Promise.all([
+        ...[PAGE, OFFLINE].map((url) => store(cache, url, "no-cache")),
+        ...PRECACHE.assets.map((url) => store(cache, url)),
+      ]))
       .then(() => self.skipWaiting()),
   );
 });
@@ -101,21 +97,22 @@ async function otherPage(request) {
   }
 }
 
-/** Static files: from this version's cache, else the network (and keep a copy). */
+/**
+ * Static files. A hashed name (scan.3f2a9c1e7b44.js) never changes content: this
+ * version's cache first. A plain name may: the network first, the cache offline.
+ */
 async function staticFile(request, url) {
   const cache = await caches.open(CACHE);
-  const wanted = url.searchParams.get("v");
-  const fresh = wanted && wanted !== VERSION; // the page is newer than this worker
-  if (!fresh) {
-    const cached = await cache.match(request, { ignoreSearch: true });
+  if (HASHED.test(url.pathname)) {
+    const cached = await cache.match(request);
     if (cached) return cached;
   }
   try {
     const response = await fetch(request);
-    if (response.ok && !fresh) await cache.put(request, response.clone());
+    if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const cached = await cache.match(request, { ignoreSearch: true });
+    const cached = await cache.match(request);
     if (cached) return cached;
     throw error;
   }

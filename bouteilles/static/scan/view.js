@@ -2,6 +2,7 @@
 // QR code is inserted as text).
 
 import { formatCode } from "./codes.js";
+import { _ } from "./i18n.js";
 
 /** h("p", {class: "x", onclick: f}, "text", child…) */
 export function h(tag, attrs = {}, ...children) {
@@ -26,6 +27,7 @@ const money = new Intl.NumberFormat(document.documentElement.lang || "fr", {
 export const euros = (cents) => money.format(cents / 100);
 
 const clock = new Intl.DateTimeFormat(document.documentElement.lang || "fr", {
+  timeZone: "Europe/Paris", // the network's time, as on every page
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
@@ -33,21 +35,21 @@ const clock = new Intl.DateTimeFormat(document.documentElement.lang || "fr", {
 export const timeOf = (iso) => clock.format(new Date(iso));
 
 /** The facts of an item, as a definition list. */
-export function itemFacts(item, t) {
+export function itemFacts(item, labels) {
   const rows = [
-    [t.state, t.states[item.state] || item.state],
-    [t.holder, item.holder_name || item.holder],
+    [_("État"), labels.states[item.state] || item.state],
+    [_("Chez"), item.holder_name || item.holder],
   ];
-  if (item.kind === "crate") rows.push([t.quantity, item.quantity]);
-  else rows.push([t.cycles, item.cycles]);
-  if (item.deposit_held_cents > 0) rows.push([t.deposit_taken, euros(item.deposit_held_cents)]);
-  else if (item.deposit_cents > 0) rows.push([t.deposit, euros(item.deposit_cents)]);
+  if (item.kind === "crate") rows.push([_("Quantité"), item.quantity]);
+  else rows.push([_("Réutilisations"), item.cycles]);
+  if (item.deposit_held_cents > 0) rows.push([_("Consigne encaissée"), euros(item.deposit_held_cents)]);
+  else if (item.deposit_cents > 0) rows.push([_("Consigne"), euros(item.deposit_cents)]);
   return h("dl", { class: "facts" }, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
 
 /** The title line of a card: type name and code. */
-export function itemTitle(item, t, id) {
-  const kind = item.kind === "crate" ? `${t.kinds.crate} · ` : "";
+export function itemTitle(item, id) {
+  const kind = item.kind === "crate" ? `${_("Caisse")} · ` : "";
   return h(
     "h2",
     { class: "card-title", id, tabindex: "-1" },
@@ -57,7 +59,7 @@ export function itemTitle(item, t, id) {
 }
 
 /** One row of the pending list or the series log. */
-export function scanRow({ code, action, time, status, statusText, message, onDismiss }, t) {
+export function scanRow({ code, action, time, status, statusText, message, onDismiss }, labels) {
   return h(
     "li",
     { class: `scan-row status-${status}`, dataset: { code, status } },
@@ -65,13 +67,13 @@ export function scanRow({ code, action, time, status, statusText, message, onDis
       "div",
       { class: "scan-row-main" },
       h("span", { class: "code" }, formatCode(code)),
-      h("span", { class: "scan-action" }, t.actions[action] || action),
+      h("span", { class: "scan-action" }, labels.actions[action] || action),
       time ? h("time", { datetime: time }, timeOf(time)) : null,
       h("span", { class: "scan-status" }, statusText),
     ),
     message ? h("p", { class: "scan-message" }, message) : null,
     onDismiss
-      ? h("button", { type: "button", class: "link-button", onclick: onDismiss }, t.dismiss)
+      ? h("button", { type: "button", class: "link-button", onclick: onDismiss }, _("J'ai compris"))
       : null,
   );
 }

@@ -1,0 +1,84 @@
+"""The coordination's forms: member organisations, users, container types."""
+
+from __future__ import annotations
+
+from ..models import ContainerType, Organisation, User
+from ..services.members.accounts import EMAIL, SLUG
+from ..services.members.management import MAX_DEPOSIT_CENTS, MAX_MASS_G, MAX_VOLUME_ML
+from ..vocabulary import FAMILIES, FAMILY_LABELS, KIND_LABELS, ORG_KINDS
+from .base import NOTE_LENGTH, Form, Text, _l, column_length
+from .checks import Between, Matches, MaxLength, Required
+from .fields import (
+    ChoiceField,
+    DecimalNumberField,
+    LongTextField,
+    SlugField,
+    TextField,
+    TickField,
+    WholeNumberField,
+)
+
+NAME_LENGTH = column_length(Organisation.name)
+
+
+def slug_field(label: Text, column) -> SlugField:
+    """The code of something new: `resto-la-marmite`."""
+    return SlugField(label, [Required(), MaxLength(column_length(column)), Matches(
+        SLUG, _l("Code invalide : minuscules, chiffres et tirets, de 3 à 64 caractères."))],
+        render_kw={"autocapitalize": "none", "autocomplete": "off"})
+
+
+class OrgForm(Form):
+    name = TextField(_l("Nom"), [Required(), MaxLength(NAME_LENGTH)])
+    address = LongTextField(_l("Adresse"), [MaxLength(NOTE_LENGTH)], render_kw={"rows": 2})
+    opening_hours = LongTextField(_l("Horaires d'ouverture"), [MaxLength(NOTE_LENGTH)],
+                                  render_kw={"rows": 2})
+
+
+class NewOrgForm(OrgForm):
+    code = slug_field(_l("Code (minuscules, chiffres, tirets)"), Organisation.code)
+    kind = ChoiceField(_l("Type"), [Required()],
+                       choices=[(kind, Text(KIND_LABELS[kind])) for kind in ORG_KINDS])
+
+
+class ActiveForm(Form):
+    """The button that disables (0) or enables (1) an organisation or a user."""
+
+    active = ChoiceField(choices=[("0", "0"), ("1", "1")], validators=[Required()])
+
+
+class UserForm(Form):
+    email = TextField(_l("E-mail"), [Required(), MaxLength(column_length(User.email)),
+                                     Matches(EMAIL, _l("Adresse e-mail invalide."))])
+    name = TextField(_l("Nom"), [MaxLength(column_length(User.name))])
+    org = ChoiceField(_l("Organisation"), [Required(_l("Choisissez l'organisation."))])
+    admin = TickField(_l("Administrateur (coordination seulement)"))
+
+
+class TypeForm(Form):
+    name = TextField(_l("Nom"), [Required(), MaxLength(column_length(ContainerType.name))])
+    family = ChoiceField(_l("Famille"), [Required()],
+                         choices=[(family, Text(FAMILY_LABELS[family])) for family in FAMILIES])
+    mass_g = WholeNumberField(_l("Masse (g)"), [Required(), Between(1, MAX_MASS_G)])
+    volume_ml = WholeNumberField(_l("Volume (ml)"), [Between(1, MAX_VOLUME_ML)])
+    deposit_cents = DecimalNumberField(_l("Consigne (€)"),
+                                       [Required(), Between(0, MAX_DEPOSIT_CENTS // 100)])
+    active = TickField(_l("Actif"))
+
+    @classmethod
+    def of(cls, ctype: ContainerType) -> TypeForm:
+        """The form showing a type as it is."""
+        return cls.blank(name=ctype.name, family=ctype.family, mass_g=ctype.mass_g,
+                         volume_ml=ctype.volume_ml, active=ctype.active,
+                         deposit_cents=f"{ctype.deposit_cents / 100:.2f}")
+
+    def values(self) -> dict:
+        """The type's fields as the service takes them (the deposit in cents)."""
+        return {"name": self.name.data, "family": self.family.data,
+                "mass_g": self.mass_g.data, "volume_ml": self.volume_ml.data,
+                "deposit_cents": round(self.deposit_cents.data * 100),
+                "active": self.active.data}
+
+
+class NewTypeForm(TypeForm):
+    code = slug_field(_l("Code (minuscules, chiffres, tirets)"), ContainerType.code)

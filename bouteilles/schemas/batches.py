@@ -1,0 +1,96 @@
+"""Washing batches: opened, fed, closed (a washing line's own software logs them)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..i18n import N_
+from ..services.impact.figures import TRANSPORT_MODES
+from ..services.washing.batches import MAX_COUNT
+from ..vocabulary import REJECT_REASONS
+from .base import Count, Input, Measure, Output, Text
+from .items import OrgCode, TypeCode
+
+MAX_CODES = 20_000
+MAX_CLOSE_COUNT = 10_000_000
+Reason = Literal[REJECT_REASONS]
+
+
+class NewBatch(Input):
+    """A batch for one container type at a washing site."""
+
+    type: TypeCode
+    site: OrgCode | None = Field(None, description="Default: the caller's site.")
+
+
+class BatchInputs(Input):
+    """Scanned codes and/or a counted quantity: at least one code or a count above 0."""
+
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["codes"], "properties": {"codes": {"minItems": 1}}},
+        {"required": ["count"], "properties": {"count": {"minimum": 1}}}]}}
+
+    codes: list[Text(200)] = Field([], max_length=MAX_CODES, description=(
+        "Codes scanned into the batch (each a `wash` scan)."))
+    count: Count(0, MAX_COUNT) | None = Field(None, description="Counted, unlabelled inputs.")
+
+    MESSAGES: ClassVar = {("codes_or_count", ""): N_("Donnez des « codes » et/ou un « count ».")}
+
+    @model_validator(mode="after")
+    def codes_or_count(self) -> BatchInputs:
+        if not self.codes and not self.count:
+            raise PydanticCustomError("codes_or_count", "codes and/or a count")
+        return self
+
+
+class TransportLeg(Input):
+    km: Measure()
+    mode: Literal[TRANSPORT_MODES]
+
+
+class BatchClose(Input):
+    """The close: clean and rejected counts (their sum is the batch's inputs), and
+    the metered resources its impact counts."""
+
+    clean: Count(0, MAX_CLOSE_COUNT)
+    rejected: dict[Reason, Count(0, MAX_CLOSE_COUNT)] | Count(0, MAX_CLOSE_COUNT) = Field(
+        {}, description="Rejects by reason; a bare number counts as `other`.")
+    water_l: Measure() | None = None
+    electricity_kwh: Measure() | None = None
+    energy_kwh: Measure() | None = Field(None, description="`electricity_kwh`'s older name.")
+    gas_kwh: Measure() | None = None
+    transport: list[TransportLeg] = Field([], max_length=100)
+
+    def rejects(self) -> dict[str, int]:
+        """Rejects by reason."""
+        return self.rejected if isinstance(self.rejected, dict) else {"other": self.rejected}
+
+
+class BatchImpact(Output):
+    co2e_avoided_g: int
+    co2e_process_g: int
+    waste_avoided_g: int
+    to_recycling_g: int
+    factor_set: str | None
+
+
+class Batch(Output):
+    """A washing batch; the close's figures once it is closed."""
+
+    id: int
+    code: str
+    status: Literal["open", "closed"]
+    type: str
+    site: str
+    inputs: int
+    counted_inputs: int
+    opened_at: str = Field(json_schema_extra={"format": "date-time"})
+    clean: int | None = None
+    rejected: dict[str, int] | None = None
+    rejected_total: int | None = None
+    closed_at: str | None = Field(None, json_schema_extra={"format": "date-time"})
+    impact: BatchImpact | None = None
+

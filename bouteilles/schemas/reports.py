@@ -1,0 +1,114 @@
+"""Money and impact: deposits, the month's figures, the monthly downloads."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
+
+from ..reports import FORMATS
+from .base import MONTH_PATTERN, MONTH_REFUSED, Filter, Input, Output
+
+# maxLength too: Python's `$` also matches before a final newline, JSON Schema's does not.
+Month = Field(pattern=MONTH_PATTERN, max_length=7, description="YYYY-MM, 2000 to 2099.")
+
+
+class DepositsQuery(Input):
+    MESSAGES: ClassVar = {("string_pattern_mismatch", "month"): MONTH_REFUSED}
+
+    org: Filter(64, description="An organisation's code (members: their own).") = ""
+    month: str = Field("", pattern=f"{MONTH_PATTERN}|^$", max_length=7, description=(
+        "YYYY-MM (2000 to 2099); empty: every month."))
+
+
+class DepositRow(Output):
+    org: str
+    taken_cents: int
+    refunded_cents: int
+    forfeited_cents: int
+    held_cents: int
+
+
+class Settlement(Output):
+    """What one organisation owes another: deposits it took that the other refunded."""
+
+    from_: str = Field(alias="from")
+    to: str
+    amount_cents: int
+
+
+class DepositsAnswer(Output):
+    rows: list[DepositRow]
+    settlements: list[Settlement]
+
+
+class ImpactQuery(Input):
+    MESSAGES: ClassVar = {("string_pattern_mismatch", "month"): MONTH_REFUSED}
+
+    month: str = Field("", pattern=f"{MONTH_PATTERN}|^$", max_length=7, description=(
+        "YYYY-MM (2000 to 2099); empty: this month."))
+    org: Filter(64, description="A member's code (members: their own); empty: the "
+                                "caller's scope.") = ""
+
+
+class Figures(Output):
+    batches: int
+    inputs: int
+    containers_reused: int
+    containers_rejected: int
+    co2e_avoided_g: int
+    co2e_process_g: int
+    waste_avoided_g: int
+    to_recycling_g: int
+
+
+class TypeFigures(Figures):
+    type: str
+    name: str
+    family: str
+
+
+class SiteFigures(Figures):
+    site: str
+    name: str
+
+
+class BatchFigures(Figures):
+    id: int
+    code: str
+    closed_at: str = Field(json_schema_extra={"format": "date-time"})
+    site: str
+    type: str
+    factor_set: str | None
+
+
+class RejectFigures(Output):
+    reason: str
+    count: int
+    mass_g: int
+
+
+class Impact(Figures):
+    """A month's impact: the network's, a washing site's or a member's share."""
+
+    month: str = Month
+    org: str | None
+    scope: Literal["network", "site", "member"]
+    by_type: list[TypeFigures]
+    by_site: list[SiteFigures]
+    by_batch: list[BatchFigures]
+    rejects: list[RejectFigures]
+    factor_sets: list[str]
+
+
+class ExportQuery(Input):
+    org: Filter(64, description="A member's code (members: their own).") = ""
+
+
+# The downloads' path parameters and files.
+MonthInPath = Annotated[str, Month]
+Format = Literal[tuple(FORMATS)]
+REPORT_FILES = {media.split(";")[0]: {"type": "string", "format": "binary"}
+                for media in FORMATS.values()}
+EPCIS_FILE = {"application/ld+json": {"type": "object", "description": "An EPCIS 2.0 document."}}
+LOG_IN_FIRST = "Neither a token nor a session: a browser is sent to the login page."
