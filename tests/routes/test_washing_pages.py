@@ -129,6 +129,13 @@ def test_receive_by_code_and_by_count(client, site, actors, make_crate, scan):
     assert counted.status_code == 302 and "crate=" in counted.headers["Location"]
     page = client.get(counted.headers["Location"])
     assert "Imprimer" in page.text
+    # Receipts name their action in the reader's words, not its code.
+    codes = r"<td>(deliver|collect|commission)\b"
+    assert re.search(r"<td>(Livrer|Collecter|Mettre en service)", page.text)
+    assert not re.search(codes, page.text)
+    english = client.get(counted.headers["Location"] + "&lang=en").text
+    assert re.search(r"<td>(Deliver|Collect|Commission)", english)
+    assert not re.search(codes, english)
     new_code = counted.headers["Location"].split("crate=")[1]
     pdf = client.get(f"/washing/labels.pdf?codes={new_code}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
