@@ -81,7 +81,8 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             return planned.move
         if conn.dialect.name == "sqlite":
             # The transaction took the write lock at BEGIN IMMEDIATE, before the
-            # read: nothing else can have moved the row, and half a write is kept.
+            # read, so nothing else can have moved the row; were it ever to happen,
+            # fail the request rather than keep the half-written move.
             raise RuntimeError("a SQLite move was written without the write lock")
     raise Contended(_l("Cet objet est scanné ailleurs au même moment : réessayez."))
 
