@@ -11,10 +11,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from ..formatting import money, number, paris_date, paris_time
 from ..i18n import N_
 from ..models import Loan
 from ..services.loans import loan_totals
-from .model import fr_date, fr_money, fr_number, fr_time
 from .pdf_style import Styles
 
 STATUS = {"open": N_("en cours"), "closed": N_("clôturé")}
@@ -39,32 +39,32 @@ def loan_statement_pdf(loan: Loan) -> bytes:
         Paragraph(gettext("<b>Emprunteur :</b> %(name)s", name=esc(loan.borrower.name))
                   + (f" – {esc(loan.borrower.address)}" if loan.borrower.address else ""),
                   st.para),
-        Paragraph(gettext("<b>Prêté le :</b> %(at)s", at=fr_time(loan.lent_at))
-                  + (gettext(" · <b>événement le :</b> %(day)s", day=fr_date(loan.event_date))
+        Paragraph(gettext("<b>Prêté le :</b> %(at)s", at=paris_time(loan.lent_at))
+                  + (gettext(" · <b>événement le :</b> %(day)s", day=paris_date(loan.event_date))
                      if loan.event_date else "")
                   + gettext(" · <b>état :</b> %(status)s", status=gettext(STATUS[loan.status])),
                   st.para),
     ]
     if loan.closed_at:
-        story.append(Paragraph(gettext("<b>Clôturé le :</b> %(at)s", at=fr_time(loan.closed_at)),
+        story.append(Paragraph(gettext("<b>Clôturé le :</b> %(at)s", at=paris_time(loan.closed_at)),
                                st.para))
     rows = [[gettext("Article"), gettext("Prêtés"), gettext("Rendus"), gettext("Cassés"),
              gettext("Manquants"), gettext("Non comptés"), gettext("Consigne"), gettext("Facturé")]]
     for line in loan.lines:
-        rows.append([Paragraph(esc(line.type.name), st.cell), fr_number(line.lent),
-                     fr_number(line.returned), fr_number(line.broken), fr_number(line.missing),
-                     fr_number(line.unaccounted), fr_money(line.deposit_cents),
-                     fr_money(line.billed_cents)])
+        rows.append([Paragraph(esc(line.type.name), st.cell), number(line.lent),
+                     number(line.returned), number(line.broken), number(line.missing),
+                     number(line.unaccounted), money(line.deposit_cents),
+                     money(line.billed_cents)])
     t = loan_totals(loan)
-    rows.append([gettext("Total"), fr_number(t["lent"]), fr_number(t["returned"]),
-                 fr_number(t["broken"]), fr_number(t["missing"]), fr_number(t["unaccounted"]),
-                 "", fr_money(t["billed_cents"])])
+    rows.append([gettext("Total"), number(t["lent"]), number(t["returned"]),
+                 number(t["broken"]), number(t["missing"]), number(t["unaccounted"]),
+                 "", money(t["billed_cents"])])
     story += [Spacer(1, 4 * mm),
               st.table(rows, [52 * mm, 15 * mm, 15 * mm, 15 * mm, 18 * mm, 18 * mm, 17 * mm,
                               19 * mm], total=True),
               Spacer(1, 5 * mm),
               Paragraph(gettext("<b>Montant dû par l'emprunteur : %(amount)s</b>",
-                                amount=fr_money(t["billed_cents"])), st.h2),
+                                amount=money(t["billed_cents"])), st.h2),
               Paragraph(gettext("Les articles cassés ou manquants sont facturés au montant de la "
                                 "consigne de leur type au jour du prêt."), st.small)]
     if loan.status == "open":

@@ -1,4 +1,8 @@
-"""Everything a monthly impact report shows, independent of its format."""
+"""Everything a monthly impact report shows, independent of its format.
+
+Reports are written in the reader's language, French outside a request (the
+command line), and their figures and dates too (`bouteilles/formatting.py`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from flask_babel import gettext
@@ -46,18 +49,6 @@ METHOD = (
        "mois, arrondie au gramme une fois par type. Ces parts attribuent les chiffres des lots, "
        "elles ne s'y ajoutent pas : les totaux du réseau restent la somme des lots."),
 )
-
-# The reports are written in the reader's language (French outside a request: the
-# command line), their figures and dates too (bouteilles/formatting.py).
-LOCALE = None
-fr_number = partial(formatting.number, locale=LOCALE)
-fr_percent = partial(formatting.percent, locale=LOCALE)
-fr_money = partial(formatting.money, locale=LOCALE)
-fr_mass = partial(formatting.mass, locale=LOCALE)
-fr_kilograms = partial(formatting.kilograms, locale=LOCALE)
-fr_time = partial(formatting.paris_time, locale=LOCALE)
-fr_date = partial(formatting.paris_date, locale=LOCALE)
-fr_month = partial(formatting.month_name, locale=LOCALE)
 
 
 @dataclass(frozen=True)
@@ -195,8 +186,8 @@ class MonthlyReport:
 
     @property
     def month_label(self) -> str:
-        """The month in French, e.g. 'mars 2026'."""
-        return fr_month(self.month)
+        """The month in the reader's language, e.g. 'mars 2026'."""
+        return formatting.month_name(self.month)
 
     @property
     def scope(self) -> str:

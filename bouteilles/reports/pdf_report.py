@@ -24,19 +24,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..formatting import kilograms, mass, money, number, paris_date, paris_time, percent
 from ..i18n import get_locale
-from .model import (
-    METHOD,
-    BreakdownRow,
-    MonthlyReport,
-    fr_date,
-    fr_kilograms,
-    fr_mass,
-    fr_money,
-    fr_number,
-    fr_percent,
-    fr_time,
-)
+from .model import METHOD, BreakdownRow, MonthlyReport
 from .pdf_style import CONTENT_WIDTH, MUTED, PALE, Styles, chart
 
 MAX_BATCH_ROWS = 30
@@ -50,12 +40,12 @@ def _cards(report: MonthlyReport, st: Styles) -> Table:
                 (t.waste_avoided_g, gettext("déchets évités")),
                 (t.co2e_process_g, gettext("%(co2)se du procédé", co2=st.co2)))
     for grams, what in headline:
-        cards.append([Paragraph(fr_mass(grams), st.big), Paragraph(what, st.card),
-                      Paragraph(gettext("soit %(grams)s g", grams=fr_number(grams)), st.note)])
-    reused = [Paragraph(fr_number(t.containers_reused), st.big),
+        cards.append([Paragraph(mass(grams), st.big), Paragraph(what, st.card),
+                      Paragraph(gettext("soit %(grams)s g", grams=number(grams)), st.note)])
+    reused = [Paragraph(number(t.containers_reused), st.big),
               Paragraph(gettext("contenants réemployés"), st.card),
               Paragraph(ngettext("%(count)s lot de lavage", "%(count)s lots de lavage",
-                                 t.batches, count=fr_number(t.batches)), st.note)]
+                                 t.batches, count=number(t.batches)), st.note)]
     cards.insert(0, reused)
     table = Table([cards], colWidths=[CONTENT_WIDTH / 4] * 4)
     table.setStyle(TableStyle([
@@ -74,10 +64,10 @@ def _breakdown(rows: list[BreakdownRow], report: MonthlyReport, st: Styles, what
                          gettext("Déchets évités (kg)"), gettext("Recyclage (kg)")]]
     total = [(gettext("Total"), report.totals)]
     for key, figures in [(r.label or r.key, r.figures) for r in rows] + total:
-        data.append([Paragraph(esc(key), st.cell), fr_number(figures.containers_reused),
-                     fr_number(figures.containers_rejected), fr_kilograms(figures.co2e_avoided_g),
-                     fr_kilograms(figures.co2e_process_g), fr_kilograms(figures.waste_avoided_g),
-                     fr_kilograms(figures.to_recycling_g)])
+        data.append([Paragraph(esc(key), st.cell), number(figures.containers_reused),
+                     number(figures.containers_rejected), kilograms(figures.co2e_avoided_g),
+                     kilograms(figures.co2e_process_g), kilograms(figures.waste_avoided_g),
+                     kilograms(figures.to_recycling_g)])
     widths = [34 * mm, 24 * mm, 18 * mm, 25 * mm, 25 * mm, 26 * mm, 22 * mm]
     return st.table(data, widths, total=True)
 
@@ -87,7 +77,7 @@ def _first_page(report: MonthlyReport, st: Styles) -> list:
     t = report.totals
     per_item = gettext(
         " soit %(grams)s g %(co2)se évités par contenant réemployé ;",
-        grams=fr_number(Decimal(t.co2e_avoided_g) / t.containers_reused, 0), co2=st.co2,
+        grams=number(Decimal(t.co2e_avoided_g) / t.containers_reused, 0), co2=st.co2,
     ) if t.containers_reused else ""
     return [
         Paragraph(gettext("RAPPORT D'IMPACT MENSUEL"), st.kicker),
@@ -98,9 +88,9 @@ def _first_page(report: MonthlyReport, st: Styles) -> list:
         Paragraph(gettext(
             "%(inputs)s contenants lavés, %(clean)s propres et %(rejected)s écartés ;"
             "%(per_item)s %(glass)s de verre écarté envoyé au recyclage (non compté comme "
-            "réemploi).", inputs=fr_number(t.inputs), clean=fr_number(t.containers_reused),
-            rejected=fr_number(t.containers_rejected), per_item=per_item,
-            glass=fr_mass(t.to_recycling_g)), st.body),
+            "réemploi).", inputs=number(t.inputs), clean=number(t.containers_reused),
+            rejected=number(t.containers_rejected), per_item=per_item,
+            glass=mass(t.to_recycling_g)), st.body),
         Paragraph(gettext("Les douze derniers mois"), st.h2), chart(report, st),
         Paragraph(gettext("Par type de contenant"), st.h2),
         _breakdown(report.by_type, report, st, gettext("Type")),
@@ -116,8 +106,8 @@ def _details(report: MonthlyReport, st: Styles) -> list:
     if report.rejects:
         total = sum(r.count for r in report.rejects) or 1
         rows = [[gettext("Motif"), gettext("Nombre"), gettext("Part"), gettext("Masse (kg)")]]
-        rows += [[gettext(r.label), fr_number(r.count), fr_percent(Decimal(r.count) / total),
-                  fr_kilograms(r.mass_g)] for r in report.rejects]
+        rows += [[gettext(r.label), number(r.count), percent(Decimal(r.count) / total),
+                  kilograms(r.mass_g)] for r in report.rejects]
         story += [Paragraph(gettext("Contenants écartés, par motif"), st.h2),
                   st.table(rows, [60 * mm, 25 * mm, 25 * mm, 30 * mm])]
     if report.by_batch:
@@ -125,9 +115,9 @@ def _details(report: MonthlyReport, st: Styles) -> list:
         rows = [[gettext("Lot"), gettext("Clôturé le"), gettext("Site"), gettext("Type"),
                  gettext("Entrées"), gettext("Propres"), gettext("Écartés"),
                  gettext("%(co2)se évité (kg)", co2=st.co2)]]
-        rows += [[b.code, fr_time(b.closed_at, year=False), b.site, b.type,
-                  fr_number(b.figures.inputs), fr_number(b.figures.containers_reused),
-                  fr_number(b.figures.containers_rejected), fr_kilograms(b.figures.co2e_avoided_g)]
+        rows += [[b.code, paris_time(b.closed_at, year=False), b.site, b.type,
+                  number(b.figures.inputs), number(b.figures.containers_reused),
+                  number(b.figures.containers_rejected), kilograms(b.figures.co2e_avoided_g)]
                  for b in shown]
         widths = [24 * mm, 21 * mm, 28 * mm, 25 * mm, 17 * mm, 17 * mm, 18 * mm, 24 * mm]
         story += [Paragraph(gettext("Lots de lavage"), st.h2),
@@ -140,12 +130,12 @@ def _details(report: MonthlyReport, st: Styles) -> list:
         dep = report.deposits
         rows = [[gettext("Consignes encaissées"), gettext("Remboursées"),
                  gettext("Solde net du mois")],
-                [fr_money(c) for c in (dep.taken_cents, dep.refunded_cents, dep.held_cents)]]
+                [money(c) for c in (dep.taken_cents, dep.refunded_cents, dep.held_cents)]]
         block = [Paragraph(gettext("Consignes"), st.h2),
                  st.table(rows, [45 * mm] * 3, align="RRR")]
         if dep.settlements:
             rows = [[gettext("De"), gettext("À"), gettext("Montant")]]
-            rows += [[s.from_org, s.to_org, fr_money(s.amount_cents)] for s in dep.settlements]
+            rows += [[s.from_org, s.to_org, money(s.amount_cents)] for s in dep.settlements]
             block += [Spacer(1, 3 * mm), Paragraph(gettext(
                           "Compensations entre membres (boîtes prêtées chez l'un et rendues "
                           "chez l'autre) :"), st.small), Spacer(1, 1.5 * mm),
@@ -161,7 +151,7 @@ def _method(report: MonthlyReport, st: Styles) -> list:
     for fs in report.factor_sets:
         rows: list[list] = [[gettext("Facteur"), gettext("Valeur"), gettext("Unité"),
                              gettext("Source et note")]]
-        rows += [[Paragraph(esc(f.key), st.cell), fr_number(f.value),
+        rows += [[Paragraph(esc(f.key), st.cell), number(f.value),
                   Paragraph(esc(f.unit), st.cell), Paragraph(esc(f.source), st.cell)]
                  for f in fs.factors]
         table = st.table(rows, [26 * mm, 16 * mm, 40 * mm, 92 * mm], align="LRLL")
@@ -180,7 +170,7 @@ def _footer(report: MonthlyReport, st: Styles) -> Callable[[Canvas, SimpleDocTem
         canvas.drawString(18 * mm, 10 * mm, gettext(
             "%(network)s · rapport d'impact %(month)s · %(scope)s · édité le %(day)s",
             network=report.network_name, month=report.month_label, scope=report.scope,
-            day=fr_date(report.generated_at)))
+            day=paris_date(report.generated_at)))
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, gettext("page %(n)s", n=doc.page))
         canvas.restoreState()
     return draw

@@ -15,7 +15,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from .model import MonthlyReport, fr_month, fr_number
+from ..formatting import month_name, number
+from .model import MonthlyReport
 
 GREEN, PALE, INK, MUTED = (colors.HexColor(c) for c in ("#2E6B4F", "#EAF2ED", "#1F2933", "#6B7280"))
 LIGHT_BAR = colors.HexColor("#9CC3AE")
@@ -102,7 +103,7 @@ def chart(report: MonthlyReport, st: Styles) -> Drawing:
             chart.bars[(0, i)].fillColor = GREEN
     chart.barSpacing, chart.groupSpacing = 0, 6
     # The year under the first month and under January, as on the dashboard's chart.
-    names = [fr_month(p.month, "abbr") + (f"\n{p.month[:4]}" if i == 0 or p.month.endswith("-01")
+    names = [month_name(p.month, "abbr") + (f"\n{p.month[:4]}" if i == 0 or p.month.endswith("-01")
                                             else "") for i, p in enumerate(points)]
     chart.categoryAxis.categoryNames = names or [""]
     for axis in (chart.categoryAxis, chart.valueAxis):
@@ -113,7 +114,7 @@ def chart(report: MonthlyReport, st: Styles) -> Drawing:
     chart.valueAxis.strokeColor = None
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#E5E7EB")
-    chart.valueAxis.labelTextFormat = lambda v: fr_number(v, 0)
+    chart.valueAxis.labelTextFormat = lambda v: number(v, 0)
     drawing.add(chart)
     drawing.add(String(0, height - 9, gettext("kg %(co2)se évités par mois", co2=st.co2),
                        fontName=st.font, fontSize=7.5, fillColor=MUTED))

@@ -14,10 +14,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formatting import paris_time
 from ..i18n import N_
 from ..services.deposits import PARIS
 from .csv_report import FIGURE_COLUMNS
-from .model import ImpactFigures, MonthlyReport, fr_time
+from .model import ImpactFigures, MonthlyReport
 
 GREEN = "2E6B4F"
 INT_FORMAT = "#,##0"
@@ -81,7 +82,7 @@ def _summary(ws: Worksheet, report: MonthlyReport) -> None:
                        scope=report.scope)
     ws["A1"].font = Font(bold=True, size=14, color=GREEN)
     ws["A2"] = gettext("Mois : %(month)s · édité le %(at)s", month=report.month,
-                       at=fr_time(report.generated_at))
+                       at=paris_time(report.generated_at))
     sets = ", ".join(s.code for s in report.factor_sets) or "—"
     ws["A3"] = ngettext("Jeu de facteurs : %(sets)s. Masses en grammes, CO₂e en grammes "
                         "d'équivalent CO₂.",

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from bouteilles import formatting
 from bouteilles.reports import render
 from bouteilles.reports.csv_report import render_csv
 from bouteilles.reports.model import (
@@ -28,7 +29,6 @@ from bouteilles.reports.model import (
     MonthPoint,
     RejectRow,
     Settlement,
-    fr_kilograms,
 )
 from bouteilles.reports.pdf_report import render_pdf
 from bouteilles.reports.xlsx_report import render_xlsx
@@ -193,7 +193,7 @@ def test_pdf_totals(tmp_path):
     for grams in ("1251419", "1994950", "153321"):  # headline figures, exact grams
         assert f"soit {grams} g" in flat
     for grams in (EXPECTED.co2e_avoided_g, EXPECTED.waste_avoided_g, EXPECTED.to_recycling_g):
-        kg = fr_kilograms(grams).replace("\u202f", "")
+        kg = formatting.kilograms(grams).replace("\u202f", "")
         assert flat.count(kg) >= 2, kg  # the "Total" rows by type and by site
     assert "Méthode" in text and "fr-2026-1" in text and "ADEME Base Carbone" in text
     assert "450,00" in flat and "cassé" in text

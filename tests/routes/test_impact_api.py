@@ -13,9 +13,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from bouteilles import formatting
 from bouteilles.db.database import get_session
 from bouteilles.models import utcnow
-from bouteilles.reports.model import fr_kilograms
 from bouteilles.services.deposits import PARIS
 from bouteilles.services.impact.figures import monthly_impact
 from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
@@ -131,7 +131,7 @@ def test_each_format_has_the_api_totals(client, world, token_for, tmp_path):
         flat = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}\b)", "", text)
         for key in ("co2e_avoided_g", "waste_avoided_g", "co2e_process_g"):
             assert f"soit {api[key]} g" in flat
-        assert fr_kilograms(api["co2e_avoided_g"]).replace("\u202f", "") in flat
+        assert formatting.kilograms(api["co2e_avoided_g"]).replace("\u202f", "") in flat
 
 
 def test_member_report_matches_member_api(client, world, token_for):
