@@ -30,6 +30,14 @@ def _number(name: str, default: str) -> float:
         raise SystemExit(f"{name}={raw!r}: a number is expected") from None
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    """A setting among `allowed`; a clear error for anything else."""
+    raw = os.environ.get(name, default)
+    if raw not in allowed:
+        raise SystemExit(f"{name}={raw!r}: one of {', '.join(allowed)} is expected")
+    return raw
+
+
 DEFAULT_BIND = "127.0.0.1:5000"  # gunicorn.conf.py's, when GUNICORN_BIND is unset
 
 
@@ -70,6 +78,14 @@ def load_config(instance_path: Path) -> dict:
         "BASE_URL": _base_url(),
         "GS1_COMPANY_PREFIX": os.environ.get("GS1_COMPANY_PREFIX") or None,
         "OVERDUE_DAYS": int(os.environ.get("OVERDUE_DAYS", "14")),
+        # How long the organisation that recorded a scan may undo it itself; an
+        # admin coordinator may revert an item's latest event at any time.
+        "UNDO_MINUTES": _number("UNDO_MINUTES", "15"),
+        # A washing batch's counted input above this is refused as a typing slip.
+        "MAX_BATCH_INPUT": int(_number("MAX_BATCH_INPUT", "100000")),
+        # A box a customer brought back broken: whether the restaurant keeps the
+        # deposit ("kept": it is forfeited) or refunds it ("refunded").
+        "BROKEN_BOX_DEPOSIT": _choice("BROKEN_BOX_DEPOSIT", ("kept", "refunded"), "kept"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
