@@ -68,6 +68,10 @@ ACTION_TERMS = (
     Action("reject", N_("Écarter"), N_("Écarté")),
     Action("lose", N_("Déclarer perdu"), N_("Déclaré perdu")),
     Action("find", N_("Retrouvé"), N_("Retrouvé")),
+    # Not scans: the undo of an item's latest event (a new event naming it), and a
+    # damaged label replaced by a new code.
+    Action("undo", N_("Annuler le mouvement"), N_("Mouvement annulé")),
+    Action("relabel", N_("Remplacer l'étiquette"), N_("Étiquette remplacée")),
 )
 
 REJECT_REASON_TERMS = (

@@ -5,7 +5,7 @@ from .base import MAX_ID, Base, utcnow
 from .batch import REJECT_REASONS, Batch, BatchReject
 from .bottle_request import REQUEST_STATUSES, BottleRequest
 from .container_type import FAMILIES, ContainerType
-from .deposit import DepositEntry
+from .deposit import CountedReturn, DepositEntry
 from .event import ACTIONS, Event, IdempotentResponse
 from .factor import Factor, FactorSet
 from .item import STATES, Container, Crate, Label
@@ -17,7 +17,7 @@ from .user import ApiToken, User
 __all__ = [
     "ACTIONS", "FAMILIES", "MAX_ID", "ORG_KINDS", "REJECT_REASONS", "STATES",
     "ApiToken", "Base", "Batch", "BatchReject", "Container", "ContainerType", "Crate",
-    "DepositEntry", "Event", "Factor", "FactorSet", "IdempotentResponse", "Label",
+    "CountedReturn", "DepositEntry", "Event", "Factor", "FactorSet", "IdempotentResponse", "Label",
     "Organisation", "User", "utcnow",
     "ContainerTypeRevision", "TemporaryPassword",
     "REQUEST_STATUSES", "BottleRequest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, sql_in, utcnow
@@ -12,7 +12,12 @@ from .base import Base, UTCDateTime, sql_in, utcnow
 # taken: paid by a customer at a lend; refunded: paid back at the return;
 # forfeited: no longer owed (box declared lost, or it reached the washing chain
 # without a return scan); reinstated: a forfeited deposit owed again (found).
-ENTRY_KINDS = ("taken", "refunded", "forfeited", "reinstated")
+# An undone move's entries are answered, never deleted: cancelled (a `taken` that
+# never was: the lend is undone, the money given back), reclaimed (a refund taken
+# back from the customer: the return is undone) with reopened (the lender's
+# deposit held again, which the next refund closes; it moves no money).
+ENTRY_KINDS = ("taken", "refunded", "forfeited", "reinstated", "cancelled", "reclaimed",
+               "reopened")
 
 
 class DepositEntry(Base):
@@ -39,5 +44,32 @@ class DepositEntry(Base):
     lend_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("deposit_entries.id"), unique=True
     )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CountedReturn(Base):
+    """Boxes of one type a member took back and refunded without scanning them (the
+    lunch rush): pending until the boxes are scanned later in the chain, where each
+    is matched to it (`matched`) and refunded in the ledger as if scanned here."""
+
+    __tablename__ = "counted_returns"
+    __table_args__ = (
+        CheckConstraint("count > 0", name="count_positive"),
+        CheckConstraint("matched >= 0 AND matched <= count", name="matched_within_count"),
+        CheckConstraint("deposit_cents >= 0", name="deposit_non_negative"),
+        Index("ix_counted_returns_open", "type_id", "occurred_at",
+              sqlite_where=text("matched < count"), postgresql_where=text("matched < count")),
+        Index("ix_counted_returns_org_time", "org_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("container_types.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    count: Mapped[int]
+    matched: Mapped[int] = mapped_column(default=0)
+    deposit_cents: Mapped[int]  # refunded per box (the type's deposit when counted)
+    note: Mapped[str | None] = mapped_column(String(200))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

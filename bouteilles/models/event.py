@@ -71,6 +71,8 @@ class Event(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict | None] = mapped_column(JSON)
+    # An undo: the event it undoes (the item's latest before it).
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -22,9 +22,10 @@ from ..vocabulary import ACTIONS, STATES
 from . import access
 
 NEW = None  # the "state" of a code that is not commissioned yet
-# Every action but a batch's close, which the washing site's page records for a
-# whole batch at once: no one scans it.
-SCAN_ACTIONS = tuple(action for action in ACTIONS if action != "batch_close")
+# Actions no one scans: a batch's close, which the washing site's page records
+# for a whole batch at once; an undo and a relabel, which name the item's record.
+NOT_SCANNED = ("batch_close", "undo", "relabel")
+SCAN_ACTIONS = tuple(action for action in ACTIONS if action not in NOT_SCANNED)
 # States of a thing that circulates: a rejected one has left the loop for good,
 # a lost one is out of it until it turns up again (an anomaly, below).
 LIVE_STATES = tuple(state for state in STATES if state not in ("rejected", "lost"))
