@@ -41,8 +41,8 @@ def _widen(table: str, name: str, column: str, old: Sequence[str], new: Sequence
     """Make the check constraint `name` on `table.column` list `new` instead of `old`."""
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.drop_constraint(name, table, type_="check")
-        op.create_check_constraint(name, table, _in(column, new))
+        op.drop_constraint(op.f(name), table, type_="check")
+        op.create_check_constraint(op.f(name), table, _in(column, new))
         return
     before, after = _in(column, old), _in(column, new)
     sql = bind.exec_driver_sql(
