@@ -18,7 +18,16 @@ from ..schemas.items import (
     StockQuery,
 )
 from ..schemas.reports import DepositsAnswer, DepositsQuery
-from ..schemas.scans import ItemDetail, Scan, ScanAnswer, ScanBatch, ScanBatchAnswer, ScanReplay
+from ..schemas.scans import (
+    ItemDetail,
+    Scan,
+    ScanAnswer,
+    ScanBatch,
+    ScanBatchAnswer,
+    ScanReplay,
+    Undo,
+    UndoAnswer,
+)
 from ..schemas.status import Health
 from ..services import access, lifecycle
 from ..services import deposits as deposit_service
@@ -33,7 +42,14 @@ from ..services.items.lookup import (
 )
 from ..services.items.stock import stock_rows
 from ..services.members.accounts import Actor
-from ..services.movements import commission_containers, create_crate, submit_scan, submit_token_scan
+from ..services.movements import (
+    commission_containers,
+    create_crate,
+    submit_once,
+    submit_scan,
+    submit_token_scan,
+    undo_event,
+)
 from .errors import internal_error_body, refusal_body
 from .openapi import documented, json_body
 
@@ -122,6 +138,29 @@ def _batch_scan(session: Session, actor: Actor, scan: object) -> tuple[int, dict
         return 500, internal_error_body()
     savepoint.commit()
     return answer
+
+
+@bp.post("/events/<int:event_id>/undo")
+@documented(body=Undo, caller=api_actor, answers={201: UndoAnswer, 200: UndoAnswer},
+            refusals=(403, 404, 409, 422, 429))
+def post_undo(event_id: int, caller: User, body: Undo):
+    """Undo an item's latest event, once per idempotency key.
+
+    The item goes back to the state and holder it had before the event; a lend's
+    deposit is given back, a return's refund taken again. By the organisation that
+    recorded the event within `UNDO_MINUTES` (default 15) of recording it, or by an
+    admin coordinator at any time; a later event, or too late: 409.
+    """
+    session = get_session()
+
+    def undo() -> dict:
+        return undo_event(session, caller, event_id, reason=body.reason,
+                          idempotency_key=body.idempotency_key,
+                          undo_minutes=current_app.config["UNDO_MINUTES"]).body(session)
+
+    status, answer = submit_once(session, caller, body.idempotency_key, undo)
+    commit_session()
+    return jsonify(answer), status
 
 
 @bp.post("/containers")

@@ -136,6 +136,7 @@ class Event(Output):
                                             "`skipped_lend`; null when none.")
     occurred_at: str = Field(json_schema_extra={"format": "date-time"})
     recorded_at: str = Field(json_schema_extra={"format": "date-time"})
+    undoes: int | None = Field(None, description="An `undo`: the id of the event it undoes.")
 
 
 class Item(Output):
@@ -180,6 +181,21 @@ class ScanAnswer(Output):
     event: Event
     item: Item
     deposit: DepositMove | None
+
+
+class Undo(Input):
+    """Undo an item's latest event (`POST /events/<id>/undo`)."""
+
+    idempotency_key: Text(100, description=(
+        "Chosen by the client: the same key again answers 200 with the first answer."))
+    reason: Text(200, description="Why (kept with the undo; a coordinator's "
+                                  "correction should say).") | None = None
+
+
+class UndoAnswer(ScanAnswer):
+    """The undo's event (`action` "undo", `undoes` the event's id), the item as it is
+    now, and the deposit the undo moved: a lend's deposit given back (`cancelled`), a
+    refund taken again (`reopened`), a forfeit reinstated."""
 
 
 class ScanResult(Output):

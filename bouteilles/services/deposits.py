@@ -11,8 +11,9 @@ from ..models import Container, DepositEntry, Organisation
 from .periods import PARIS, parse_month
 
 # The entries that leave a deposit held, and that a refund closes: the lend's
-# deposit, or its reinstatement when a lost box comes back (movements.container_move).
-OPENING_KINDS = ("taken", "reinstated")
+# deposit, its reinstatement when a lost box comes back (movements.container_move),
+# or the lender's deposit reopened by an undone return (movements.undo).
+OPENING_KINDS = ("taken", "reinstated", "reopened")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -35,9 +36,12 @@ def _signed(kind: str):
 
 def deposit_rows(session: Session, *, org_id: int | None = None,
                  month: str | None = None) -> list[dict]:
-    """Per organisation: taken, refunded, forfeited and held (net) cents."""
+    """Per organisation: taken, refunded, forfeited and held (net) cents. An undone
+    lend's deposit (`cancelled`) was never taken; a refund taken back (`reclaimed`)
+    was never paid."""
     stmt = (
-        select(Organisation.code, _signed("taken"), _signed("refunded"),
+        select(Organisation.code, _signed("taken") - _signed("cancelled"),
+               _signed("refunded") - _signed("reclaimed"),
                _signed("forfeited"), _signed("reinstated"))
         .join(Organisation, Organisation.id == DepositEntry.org_id)
         .group_by(Organisation.code).order_by(Organisation.code)
@@ -59,6 +63,13 @@ def _within(column, bounds: tuple[datetime, datetime] | None) -> list:
     return [column >= bounds[0], column < bounds[1]] if bounds else []
 
 
+def _not_reclaimed(refund):
+    """A refund no undo took back: nothing names it (only a `reclaimed` entry names a
+    refund; `lend_entry_id` is unique and indexed)."""
+    answer = aliased(DepositEntry)
+    return ~select(answer.id).where(answer.lend_entry_id == refund.id).exists()
+
+
 def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | None = None):
     """(payer_id, payee_id, amount_cents) of each refund of a deposit another member took."""
     refund = aliased(DepositEntry)
@@ -68,7 +79,8 @@ def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | 
                refund.amount_cents)
         .select_from(refund)
         .join(opening, opening.id == refund.lend_entry_id)
-        .where(refund.kind == "refunded", *_within(refund.occurred_at, bounds))
+        .where(refund.kind == "refunded", _not_reclaimed(refund),
+               *_within(refund.occurred_at, bounds))
     )
     if made_by is None:
         return stmt.where(opening.org_id != refund.org_id)
@@ -92,7 +104,7 @@ def _refunds_of_lends_by(org_id: int, bounds: tuple[datetime, datetime] | None,
         select(literal(org_id).label("payer_id"), refund.org_id.label("payee_id"),
                refund.amount_cents)
         .where(refund.kind == "refunded", refund.org_id != org_id, closing,
-               *_within(refund.occurred_at, bounds))
+               _not_reclaimed(refund), *_within(refund.occurred_at, bounds))
     )
 
 

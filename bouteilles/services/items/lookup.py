@@ -187,9 +187,12 @@ def event_body(*, id: int | None, action: str, code: str, org: str, holder: str,
 
 
 def describe_event(event: Event) -> dict:
-    """The API description of an event."""
-    return event_body(
+    """The API description of an event (an undo also names the event it undoes)."""
+    body = event_body(
         id=event.id, action=event.action, code=event.code, org=event.org.code,
         holder=event.holder.code, from_state=event.from_state, to_state=event.to_state,
         quantity=event.quantity, quantity_delta=event.quantity_delta, reason=event.reason,
         anomaly=event.anomaly, occurred_at=event.occurred_at, recorded_at=event.recorded_at)
+    if event.undoes_id is not None:
+        body["undoes"] = event.undoes_id
+    return body

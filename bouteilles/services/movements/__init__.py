@@ -10,6 +10,8 @@ Everything else reads those tables, or asks this package to move something:
 - `commission_containers`, `create_crate`, `commission_code`, `mint_codes`:
   new objects and their labels;
 - `close_batch_contents`: what a washing batch's close moves;
+- `undo_event` (with `submit_once` for the API's idempotency key): an item's
+  latest event undone by a new event, its ledger entries answered;
 - `BulkWriter`: rows of a whole synthetic network, written as they are.
 
 The modules inside are this package's own (`import-linter` keeps it so): the
@@ -30,13 +32,21 @@ from .commission import (
     mint_codes,
 )
 from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
-from .submissions import TOKEN_REFUSED, error_body, scanner, submit_scan, submit_token_scan
+from .submissions import (
+    TOKEN_REFUSED,
+    error_body,
+    scanner,
+    submit_once,
+    submit_scan,
+    submit_token_scan,
+)
+from .undo import Undone, undo_event
 
 __all__ = [
     "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_CRATE_QUANTITY",
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
-    "BulkLoadError", "BulkWriter", "ScanResult",
+    "BulkLoadError", "BulkWriter", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
     "create_crate", "error_body", "mint_codes", "record_scan", "scan_body", "scanner",
-    "submit_scan", "submit_token_scan",
+    "submit_once", "submit_scan", "submit_token_scan", "undo_event",
 ]

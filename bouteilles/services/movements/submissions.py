@@ -74,6 +74,26 @@ def submit_scan(session: Session, actor: User | Actor, data: object, *,
     return _answer(session, actor, key, fields)
 
 
+def submit_once(session: Session, actor: User | Actor, key: str,
+                record: Callable[[], dict]) -> tuple[int, dict]:
+    """Run `record` (a move other than a scan: an undo) at most once per idempotency
+    key: (201, its answer), or (200, the answer first given) for a key seen before.
+    A refusal is not remembered: the key may be sent again."""
+    actor = actor if isinstance(actor, Actor) else Actor.of(actor)
+    conn = session.connection()
+    claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
+        "key": key, "org_id": actor.org_id, "now": utcnow()})
+    if claimed is None:
+        return _known_answer(conn, key, actor)
+    try:
+        body = record()
+    except BouteillesError:
+        conn.execute(_FORGET_KEY, {"k": key})
+        raise
+    _ANSWER.run(conn, {"k": key, "status": 201, "body": body})
+    return 201, body
+
+
 def submit_token_scan(engine: Engine, open_session: Callable[[], Session], token: str,
                       data: object) -> tuple[int, dict]:
     """`submit_scan` for the holder of a bearer token; 401 if it is not valid.

@@ -62,6 +62,15 @@ def totals(counts: list[TypeCount]) -> TypeCount:
     return total
 
 
+def usual_deposit_cents(session: Session) -> int | None:
+    """The deposit a box carries when every box type in service has the same one (what
+    the counter announces offline, before it can look a box up); else None."""
+    amounts = set(session.scalars(
+        select(ContainerType.deposit_cents).where(ContainerType.family == "box",
+                                                  ContainerType.active.is_(True))))
+    return amounts.pop() if len(amounts) == 1 else None
+
+
 def list_boxes(session: Session, org_id: int, state: str, *, page: int = 1,
                per_page: int = PER_PAGE, overdue_days: int | None = None,
                only_overdue: bool = False, now: datetime | None = None) -> Page:
@@ -115,8 +124,12 @@ def day_cash(session: Session, org_id: int, day: date) -> CashSummary:
     def count(kind: str):
         return func.coalesce(func.sum(case((DepositEntry.kind == kind, 1), else_=0)), 0)
 
+    # An undone lend (`cancelled`) took nothing; an undone return (`reclaimed`)
+    # refunded nothing.
     taken, n_taken, refunded, n_refunded = session.execute(
-        select(total("taken"), count("taken"), total("refunded"), count("refunded"))
+        select(total("taken") - total("cancelled"), count("taken") - count("cancelled"),
+               total("refunded") - total("reclaimed"),
+               count("refunded") - count("reclaimed"))
         .where(DepositEntry.org_id == org_id, DepositEntry.occurred_at >= start,
                DepositEntry.occurred_at < end)
     ).one()
