@@ -14,6 +14,8 @@ from ..schemas.items import (
     NewContainersAnswer,
     NewCrate,
     NewCrateAnswer,
+    Relabel,
+    RelabelAnswer,
     StockAnswer,
     StockQuery,
 )
@@ -45,6 +47,7 @@ from ..services.members.accounts import Actor
 from ..services.movements import (
     commission_containers,
     create_crate,
+    relabel,
     submit_once,
     submit_scan,
     submit_token_scan,
@@ -161,6 +164,19 @@ def post_undo(event_id: int, caller: User, body: Undo):
     status, answer = submit_once(session, caller, body.idempotency_key, undo)
     commit_session()
     return jsonify(answer), status
+
+
+@bp.post("/items/<code>/relabel")
+@documented(body=Relabel, caller=api_actor, answers={201: RelabelAnswer},
+            refusals=(403, 404, 409, 422, 429))
+def post_relabel(code: str, caller: User, body: Relabel):
+    """Replace a damaged label: the object takes a new code and keeps its history and
+    cycles. Afterwards the old code reads as the object (under its new code), and a
+    scan of the old code is refused (409) naming the new one. Washing sites and the
+    coordination."""
+    done = relabel(get_session(), caller, code, new_code=body.new_code)
+    commit_session()
+    return jsonify(done.body), 201
 
 
 @bp.post("/containers")

@@ -63,3 +63,16 @@ class StockAnswer(Output):
     """Counts by holder, type and state: labelled containers plus crate quantities."""
 
     rows: list[StockRow]
+
+
+class Relabel(Input):
+    """A damaged label replaced by a new code."""
+
+    new_code: Text(200, description="A code the network minted and nothing carries yet "
+                                    "(default: one is minted).") | None = None
+
+
+class RelabelAnswer(Output):
+    code: str = Field(description="The object's code from now on.")
+    replaces: str = Field(description="The code it carried; its scans are refused, "
+                                      "naming the new one.")

@@ -16,6 +16,13 @@ from .periods import PARIS, parse_month
 OPENING_KINDS = ("taken", "reinstated", "reopened")
 
 
+# How each kind of entry moves the deposit a box holds: a refund taken back
+# (`reclaimed`) holds it again; `reopened` names the lender of what is held again
+# and moves nothing.
+HELD_SIGN = {"taken": 1, "refunded": -1, "forfeited": -1, "reinstated": 1, "cancelled": -1,
+             "reclaimed": 1, "reopened": 0}
+
+
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """The [start, end) of a month sent as YYYY-MM (checked: periods.parse_month), in Paris."""
     return calendar_bounds(parse_month(month))

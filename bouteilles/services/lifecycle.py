@@ -146,12 +146,23 @@ DEFAULT_REFUSAL = {
 }
 
 
-def decide(action: str, state: str | None, *, reason: str | None = None) -> Rule:
-    """Return the rule for `action` on a thing in `state` (None: not commissioned)."""
+# A washing site's stock is moved by the site alone (sorted, washed, delivered): a
+# collect there would put it back into a van and out of the site's count.
+AT_THE_SITE = N_("L'objet a déjà été livré au site de lavage (%(holder)s) : seul le site le "
+                 "déplace désormais (tri, lavage, livraison).")
+
+
+def decide(action: str, state: str | None, *, reason: str | None = None,
+           holder_kind: str | None = None, own: bool = False) -> Rule:
+    """Return the rule for `action` on a thing in `state` (None: not commissioned),
+    held by an organisation of `holder_kind` (None: not said), `own` when that is
+    the organisation that scans."""
     if state is NEW and action != "commission":
         return no(N_("Ce code n'est pas encore en service : mettez-le en service d'abord."))
     if state == "rejected":
         return no(REJECTED)
+    if action == "collect" and holder_kind == "washing_site" and not own:
+        return no(AT_THE_SITE)
     rule = TABLE[action].get(state)
     if rule is None:
         return no(DEFAULT_REFUSAL.get(action, N_("Action impossible dans l'état "
@@ -161,17 +172,22 @@ def decide(action: str, state: str | None, *, reason: str | None = None) -> Rule
     return rule
 
 
-def deposit_moves(action: str, from_state: str | None, to_state: str) -> tuple[str, ...]:
+def deposit_moves(action: str, from_state: str | None, to_state: str, *,
+                  refund_rejected: bool = False) -> tuple[str, ...]:
     """The ledger entries a transition makes (when the thing carries a deposit).
 
     A deposit is taken at a lend, refunded at the return, forfeited when the box
     leaves a customer's hands any other way (lost, or found in the washing chain
-    without a return scan) and reinstated when a lost box is found again.
+    without a return scan) and reinstated when a lost box is found again. A box a
+    customer brings back broken (rejected while in use) is refunded when the
+    network says so (`refund_rejected`: the BROKEN_BOX_DEPOSIT setting), else its
+    deposit is kept (forfeited).
     """
     if action == "lend" and from_state == "clean":
         return ("taken",)
     if from_state == "in_use" and to_state != "in_use":
-        return ("refunded",) if action == "return" else ("forfeited",)
+        refunded = action == "return" or (action == "reject" and refund_rejected)
+        return ("refunded",) if refunded else ("forfeited",)
     if from_state == "lost" and action == "find":
         return ("reinstated",)
     if from_state == "lost" and action == "return":

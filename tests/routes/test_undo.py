@@ -11,6 +11,16 @@ from sqlalchemy import func, select
 
 from bouteilles.models import Container, DepositEntry, Event, utcnow
 from bouteilles.services import deposits
+from bouteilles.services.oversight.replay_check import check_integrity, format_report
+
+
+@pytest.fixture(autouse=True)
+def _the_record_holds(session):
+    """After every test here: the log replays to the objects, the ledger to the boxes."""
+    yield
+    session.rollback()
+    report = check_integrity(session)
+    assert report.ok, format_report(report)
 
 
 def _scan(client, headers, code, action, **more):

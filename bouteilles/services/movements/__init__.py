@@ -10,6 +10,9 @@ Everything else reads those tables, or asks this package to move something:
 - `commission_containers`, `create_crate`, `commission_code`, `mint_codes`:
   new objects and their labels;
 - `close_batch_contents`: what a washing batch's close moves;
+- `write_batch_correction`: a closed batch's counts corrected (a row appended,
+  nothing moved);
+- `relabel`: a damaged label replaced, the object keeping its history;
 - `undo_event` (with `submit_once` for the API's idempotency key): an item's
   latest event undone by a new event, its ledger entries answered;
 - `BulkWriter`: rows of a whole synthetic network, written as they are.
@@ -21,6 +24,7 @@ life cycle (`services/lifecycle.py`) decides, these write.
 from __future__ import annotations
 
 from .batch_close import close_batch_contents
+from .batch_correction import write_batch_correction
 from .bulk import TABLE_ORDER, BulkLoadError, BulkWriter
 from .commission import (
     CRATE_START_STATES,
@@ -31,6 +35,7 @@ from .commission import (
     create_crate,
     mint_codes,
 )
+from .relabel import Relabelled, relabel
 from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
 from .submissions import (
     TOKEN_REFUSED,
@@ -45,8 +50,8 @@ from .undo import Undone, undo_event
 __all__ = [
     "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_CRATE_QUANTITY",
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
-    "BulkLoadError", "BulkWriter", "ScanResult", "Undone",
+    "BulkLoadError", "BulkWriter", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
-    "create_crate", "error_body", "mint_codes", "record_scan", "scan_body", "scanner",
-    "submit_once", "submit_scan", "submit_token_scan", "undo_event",
+    "create_crate", "error_body", "mint_codes", "record_scan", "relabel", "scan_body", "scanner",
+    "submit_once", "submit_scan", "submit_token_scan", "undo_event", "write_batch_correction",
 ]

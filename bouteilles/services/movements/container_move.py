@@ -30,7 +30,15 @@ from .. import lifecycle
 from ..errors import Contended, InvalidTransition
 from ..items.lookup import record_facts
 from ..members.accounts import Actor
-from .move_plan import AFTER_PREVIOUS, ContainerMove, OpenBatch, Place, PlannedMove, plan_move
+from .move_plan import (
+    AFTER_PREVIOUS,
+    ContainerMove,
+    OpenBatch,
+    Place,
+    PlannedMove,
+    plan_move,
+    refund_rejected,
+)
 from .statements import (
     ADD_INPUTS,
     COMPARED,
@@ -65,7 +73,10 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         box = READ_BOX_RUN[conn.dialect.name].first(conn, {"code": code})
         if box is None:
             return None
-        rule = lifecycle.decide(action, box.state, reason=reason)
+        if box.label_detached_at is not None:
+            raise InvalidTransition(replaced(box.code))
+        rule = lifecycle.decide(action, box.state, reason=reason, holder_kind=box.holder_kind,
+                                own=box.holder_id == actor.org_id)
         if rule.outcome == "refused":
             raise InvalidTransition(_l(rule.message, **_record_context(conn, box, actor)))
         joined = None
@@ -74,7 +85,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
                                      actor=actor, batch=batch)
         planned = plan_move(box, actor, rule, action=action, occurred_at=occurred_at,
                             now=now, to=to, reason=reason, idempotency_key=idempotency_key,
-                            joined=joined)
+                            joined=joined, refund_rejected=refund_rejected())
         if write_move(conn, box, planned):
             if joined is not None:
                 add_inputs(conn, joined, 1)
@@ -85,6 +96,12 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             # fail the request rather than keep the half-written move.
             raise RuntimeError("a SQLite move was written without the write lock")
     raise Contended(_l("Cet objet est scanné ailleurs au même moment : réessayez."))
+
+
+def replaced(code: str) -> object:
+    """The refusal of a scan of a label that was replaced (`relabel`) by `code`."""
+    return _l("Cette étiquette a été remplacée par %(code)s : scannez la nouvelle étiquette.",
+              code=code)
 
 
 def write_move(conn: Connection, box, planned: PlannedMove, *,

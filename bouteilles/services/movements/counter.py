@@ -37,7 +37,7 @@ from .. import lifecycle
 from ..errors import BouteillesError
 from ..members.accounts import Actor, token_digest
 from .container_move import write_move
-from .move_plan import PlannedMove, plan_move
+from .move_plan import PlannedMove, plan_move, refund_rejected
 from .scans import check_scan
 from .statements import SNAPSHOT
 
@@ -72,11 +72,15 @@ def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove 
                    reason=fields["reason"], to=None, quantity=fields["quantity"])
     except BouteillesError:
         return None
-    rule = lifecycle.decide(action, box.state, reason=fields["reason"])
+    if box.label_detached_at is not None:
+        return None
+    rule = lifecycle.decide(action, box.state, reason=fields["reason"],
+                            holder_kind=box.holder_kind, own=box.holder_id == actor.org_id)
     if rule.outcome == "refused":
         return None
     return plan_move(box, actor, rule, action=action, occurred_at=occurred_at, now=now,
-                     to=None, reason=fields["reason"], idempotency_key=key, joined=None)
+                     to=None, reason=fields["reason"], idempotency_key=key, joined=None,
+                     refund_rejected=refund_rejected())
 
 
 def _record_on_snapshot_pg(conn: DriverConnection, token: str, key: str, code: str,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app, has_app_context
+
 from .. import lifecycle
 from ..deposits import OPENING_KINDS
 from ..items.lookup import event_body, item_body
@@ -64,7 +66,8 @@ class PlannedMove:
 
 def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_at: datetime,
               now: datetime, to: Place | None, reason: str | None,
-              idempotency_key: str | None, joined: OpenBatch | None) -> PlannedMove:
+              idempotency_key: str | None, joined: OpenBatch | None,
+              refund_rejected: bool = False) -> PlannedMove:
     """The rows a permitted move of `box` (a READ row) writes, and its answer.
 
     Depends on nothing but its arguments: what it plans is what any reader of
@@ -75,7 +78,7 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     holder_id = lifecycle.next_holder(action, actor_org_id=actor.org_id,
                                       to_org_id=to.id if to else None, holder_id=box.holder_id)
     state = rule.to_state
-    entries = _ledger_entries(box, action, state, actor.org_id)
+    entries = _ledger_entries(box, action, state, actor.org_id, refund_rejected)
     held = box.deposit_held_cents
     if entries:
         held = entries[-1]["amount_cents"] if entries[-1]["kind"] in OPENING_KINDS else 0
@@ -126,10 +129,17 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
     return PlannedMove(move, event, entries, projection)
 
 
+def refund_rejected() -> bool:
+    """Whether a box rejected in use (brought back broken) is refunded: the app's
+    BROKEN_BOX_DEPOSIT setting (outside an app, kept)."""
+    return has_app_context() and current_app.config.get("BROKEN_BOX_DEPOSIT") == "refunded"
+
+
 AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
 
 
-def _ledger_entries(box, action: str, to_state: str, org_id: int) -> list[dict]:
+def _ledger_entries(box, action: str, to_state: str, org_id: int,
+                    refund_rejected: bool = False) -> list[dict]:
     """The ledger entries of the move (without ids), in order.
 
     Entries chain through `lend_entry_id`, which is unique: a lend's deposit is
@@ -139,7 +149,8 @@ def _ledger_entries(box, action: str, to_state: str, org_id: int) -> list[dict]:
         "id": box.lend_entry_id, "kind": box.entry_kind, "amount_cents": box.entry_amount,
         "org_id": box.entry_org_id}
     entries: list[dict] = []
-    for kind in lifecycle.deposit_moves(action, box.state, to_state):
+    for kind in lifecycle.deposit_moves(action, box.state, to_state,
+                                        refund_rejected=refund_rejected):
         if kind == "taken":
             if box.deposit_cents == 0:
                 continue

@@ -36,7 +36,7 @@ from ..items.lookup import (
 )
 from ..members.accounts import Actor
 from .commission import commission_code
-from .container_move import add_inputs, join_open_batch, move_container
+from .container_move import add_inputs, join_open_batch, move_container, replaced
 from .move_plan import ContainerMove, Place
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -159,7 +159,10 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     """A scan of a crate (or of a code that names nothing: UnknownCode)."""
     to_org = get_org(session, to) if to is not None else None
     item = get_item(session, code, for_update=True)
-    rule = lifecycle.decide(action, item.state, reason=reason)
+    if item.code != parse_code(code):
+        raise InvalidTransition(replaced(item.code))
+    rule = lifecycle.decide(action, item.state, reason=reason, holder_kind=item.holder.kind,
+                            own=item.holder_id == actor.org_id)
     if rule.outcome == "refused":
         raise InvalidTransition(_l(rule.message, **_record_context(session, item, actor)))
 

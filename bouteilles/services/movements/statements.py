@@ -49,6 +49,7 @@ READ = (
            _c.c.created_at, _c.c.last_event_at, _c.c.lent_at,
            _t.c.code.label("type_code"), _t.c.name.label("type_name"), _t.c.family,
            _t.c.deposit_cents, _h.c.code.label("holder_code"), _h.c.name.label("holder_name"),
+           _h.c.kind.label("holder_kind"), Label.detached_at.label("label_detached_at"),
            _d.c.kind.label("entry_kind"), _d.c.amount_cents.label("entry_amount"),
            _d.c.org_id.label("entry_org_id"), _b.c.code.label("batch_code"))
     .select_from(

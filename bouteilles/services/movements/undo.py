@@ -89,7 +89,8 @@ def undo_event(session: Session, actor: User, event_id: int, *, undo_minutes: fl
         action="undo", code=item.code, container_id=undone.container_id,
         crate_id=undone.crate_id, type_id=item.type_id, org_id=actor.org_id,
         user_id=actor.id, from_holder_id=item.holder_id, holder_id=undone.from_holder_id,
-        from_state=item.state, to_state=undone.from_state, quantity=undone.quantity,
+        from_state=item.state, to_state=undone.from_state,
+        quantity=undone.quantity - undone.quantity_delta,
         quantity_delta=-undone.quantity_delta, batch_id=undone.batch_id,
         idempotency_key=idempotency_key, undoes_id=undone.id,
         detail={"reason": reason} if reason else None, occurred_at=now, recorded_at=now)
@@ -119,8 +120,10 @@ def _locked_item(session: Session, undone: Event) -> Container | Crate:
     the write lock): a scan at the same moment then decides on the undone state."""
     model, item_id = (Container, undone.container_id) if undone.container_id is not None \
         else (Crate, undone.crate_id)
+    # The bare row locked first, then loaded with its joined rows (items.lookup.find_item
+    # says why).
+    session.execute(select(model.id).where(model.id == item_id).with_for_update())
     return session.scalars(select(model).where(model.id == item_id)
-                           .with_for_update(of=model)
                            .execution_options(populate_existing=True)).one()
 
 

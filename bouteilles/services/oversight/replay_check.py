@@ -27,11 +27,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, or_, select, text, union_all
+from sqlalchemy.orm import Session, aliased
 
 from ...models import Batch, Container, ContainerType, Crate, DepositEntry, Event, Organisation
-from ..deposits import OPENING_KINDS, network_balance
+from ..deposits import HELD_SIGN, OPENING_KINDS, network_balance
 from ..items.stock import stock_rows
 
 EXAMPLES = 10
@@ -181,8 +181,8 @@ def _check_stock(session: Session, report: IntegrityReport) -> None:
 
 
 def _check_deposits(session: Session, report: IntegrityReport) -> None:
-    signed = func.sum(case((DepositEntry.kind.in_(OPENING_KINDS),
-                            DepositEntry.amount_cents), else_=-DepositEntry.amount_cents))
+    signed = func.sum(case(*((DepositEntry.kind == kind, sign * DepositEntry.amount_cents)
+                             for kind, sign in HELD_SIGN.items()), else_=0))
     ledger = (select(DepositEntry.container_id, signed.label("held"))
               .group_by(DepositEntry.container_id).subquery())
     held = func.coalesce(ledger.c.held, 0)
@@ -211,8 +211,15 @@ def _check_deposits(session: Session, report: IntegrityReport) -> None:
 
 
 def _check_batches(session: Session, report: IntegrityReport) -> None:
-    washed = (select(Event.batch_id, func.sum(Event.quantity).label("n"))
-              .where(Event.action == "wash").group_by(Event.batch_id).subquery())
+    undone = aliased(Event)
+    # What each wash brought, less the washes undone (`undo` names the wash).
+    brought = union_all(
+        select(Event.batch_id, Event.quantity.label("n")).where(Event.action == "wash"),
+        select(Event.batch_id, -undone.quantity)
+        .join(undone, undone.id == Event.undoes_id)
+        .where(Event.action == "undo", undone.action == "wash")).subquery()
+    washed = (select(brought.c.batch_id, func.sum(brought.c.n).label("n"))
+              .group_by(brought.c.batch_id).subquery())
     rows = session.execute(
         select(Batch.code, Batch.inputs, Batch.counted_inputs, func.coalesce(washed.c.n, 0))
         .outerjoin(washed, washed.c.batch_id == Batch.id)
