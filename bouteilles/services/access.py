@@ -45,9 +45,14 @@ CAPABILITIES: dict[str, Capability] = {
     "collect": grant("collector", "washing_site", "coordinator", message=SCAN_REFUSED),
     "sort": grant("washing_site", "coordinator", message=SCAN_REFUSED),
     "wash": grant("washing_site", "coordinator", message=SCAN_REFUSED),
-    "reject": grant("washing_site", "coordinator", message=SCAN_REFUSED),
+    # A restaurant puts out of use a box a customer brought back broken.
+    "reject": grant("washing_site", "restaurant", "coordinator", message=SCAN_REFUSED),
     "lose": grant("coordinator", message=SCAN_REFUSED),
     "find": grant("coordinator", message=SCAN_REFUSED),
+    # A damaged label replaced by a new code (movements.relabel).
+    "relabel": grant("washing_site", "coordinator",
+                     message=N_("Seuls les sites de lavage et la coordination remplacent une "
+                                "étiquette.")),
     # Members' own pages and the services behind them.
     "restaurant_pages": grant("restaurant",
                               message=N_("Pages réservées aux restaurants du réseau.")),
@@ -65,6 +70,9 @@ CAPABILITIES: dict[str, Capability] = {
     "keep_batches": grant("washing_site", "coordinator",
                           message=N_("Seuls les sites de lavage tiennent des lots.")),
     "winegrower_work": grant("winegrower", message=N_("Réservé aux vignerons.")),
+    # Who uses the API with a token of their own (docs/decisions.md, "Accounts and
+    # logins"): the menu links the tokens page for them only.
+    "api_tokens": grant("restaurant", "washing_site", "coordinator", message=N_("Accès refusé.")),
     # The generic message of a 403: the page says no more than any refused page.
     "print_labels": grant("washing_site", "coordinator", message=N_("Accès refusé.")),
     # The coordination: it sees and acts on every member's objects and figures,
