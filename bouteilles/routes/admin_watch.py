@@ -9,6 +9,7 @@ from ..db.database import get_session
 from ..models import ACTIONS, Organisation
 from ..services.errors import BouteillesError
 from ..services.items.lookup import get_org
+from ..services.movements import overdue_counted_returns
 from ..services.oversight import watch as oversight
 from ..services.paging import page_number
 from .admin import guard_coordination
@@ -62,6 +63,9 @@ def anomalies():
             page = oversight.anomaly_events(db, filters, page=page_no)
         elif view == "recounts":
             page = oversight.recount_events(db, filters, page=page_no)
+        elif view == "counted":
+            page = overdue_counted_returns(db, overdue_days=overdue_days(), page=page_no,
+                                           org_id=filters.org_id)
         elif view == "overdue":
             page = oversight.overdue_boxes(db, overdue_days=overdue_days(), page=page_no,
                                            holder_id=filters.org_id)

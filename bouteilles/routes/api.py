@@ -47,7 +47,7 @@ from ..services.members.accounts import Actor
 from ..services.movements import (
     commission_containers,
     create_crate,
-    relabel,
+    relabel_item,
     submit_once,
     submit_scan,
     submit_token_scan,
@@ -174,7 +174,7 @@ def post_relabel(code: str, caller: User, body: Relabel):
     cycles. Afterwards the old code reads as the object (under its new code), and a
     scan of the old code is refused (409) naming the new one. Washing sites and the
     coordination."""
-    done = relabel(get_session(), caller, code, new_code=body.new_code)
+    done = relabel_item(get_session(), caller, code, new_code=body.new_code)
     commit_session()
     return jsonify(done.body), 201
 

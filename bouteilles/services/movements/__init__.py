@@ -12,7 +12,9 @@ Everything else reads those tables, or asks this package to move something:
 - `close_batch_contents`: what a washing batch's close moves;
 - `write_batch_correction`: a closed batch's counts corrected (a row appended,
   nothing moved);
-- `relabel`: a damaged label replaced, the object keeping its history;
+- `record_counted_return`: boxes taken back and refunded by count, matched to
+  their later scans (`counted_returns`);
+- `relabel_item`: a damaged label replaced, the object keeping its history;
 - `undo_event` (with `submit_once` for the API's idempotency key): an item's
   latest event undone by a new event, its ledger entries answered;
 - `BulkWriter`: rows of a whole synthetic network, written as they are.
@@ -35,7 +37,14 @@ from .commission import (
     create_crate,
     mint_codes,
 )
-from .relabel import Relabelled, relabel
+from .counted_returns import (
+    MAX_COUNTED_RETURN,
+    counted_refunds,
+    overdue_counted_returns,
+    pending_counts,
+    record_counted_return,
+)
+from .relabel import Relabelled, relabel_item
 from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
 from .submissions import (
     TOKEN_REFUSED,
@@ -48,10 +57,13 @@ from .submissions import (
 from .undo import Undone, undo_event
 
 __all__ = [
-    "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_CRATE_QUANTITY",
+    "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_COUNTED_RETURN",
+    "MAX_CRATE_QUANTITY",
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
     "BulkLoadError", "BulkWriter", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
-    "create_crate", "error_body", "mint_codes", "record_scan", "relabel", "scan_body", "scanner",
+    "counted_refunds", "overdue_counted_returns", "pending_counts", "record_counted_return",
+    "create_crate", "error_body", "mint_codes", "record_scan", "relabel_item", "scan_body",
+    "scanner",
     "submit_once", "submit_scan", "submit_token_scan", "undo_event", "write_batch_correction",
 ]

@@ -30,6 +30,7 @@ from .. import lifecycle
 from ..errors import Contended, InvalidTransition
 from ..items.lookup import record_facts
 from ..members.accounts import Actor
+from . import counted_returns
 from .move_plan import (
     AFTER_PREVIOUS,
     ContainerMove,
@@ -83,13 +84,23 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         if action == "wash":
             joined = join_open_batch(conn, type_id=box.type_id, type_name=box.type_name,
                                      actor=actor, batch=batch)
+        claimed = None
+        if rule.anomaly == "skipped_return" and box.state == "in_use":
+            # Taken back and refunded by count at a restaurant: no step was skipped.
+            claimed = counted_returns.claim(conn, type_id=box.type_id, lender_id=box.holder_id,
+                                            at=occurred_at)
+            if claimed is not None:
+                rule = lifecycle.Rule("allowed", rule.to_state)
         planned = plan_move(box, actor, rule, action=action, occurred_at=occurred_at,
                             now=now, to=to, reason=reason, idempotency_key=idempotency_key,
-                            joined=joined, refund_rejected=refund_rejected())
+                            joined=joined, refund_rejected=refund_rejected(),
+                            refunded_by=claimed.org_id if claimed else None)
         if write_move(conn, box, planned):
             if joined is not None:
                 add_inputs(conn, joined, 1)
             return planned.move
+        if claimed is not None:
+            counted_returns.unclaim(conn, claimed)
         if conn.dialect.name == "sqlite":
             # The transaction took the write lock at BEGIN IMMEDIATE, before the
             # read, so nothing else can have moved the row; were it ever to happen,

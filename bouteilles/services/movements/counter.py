@@ -76,8 +76,8 @@ def plan_counter_scan(box, actor: Actor, key: str, fields: dict) -> PlannedMove 
         return None
     rule = lifecycle.decide(action, box.state, reason=fields["reason"],
                             holder_kind=box.holder_kind, own=box.holder_id == actor.org_id)
-    if rule.outcome == "refused":
-        return None
+    if rule.outcome == "refused" or rule.anomaly == "skipped_return":
+        return None  # a skipped return may be a counted one: the general path matches it
     return plan_move(box, actor, rule, action=action, occurred_at=occurred_at, now=now,
                      to=None, reason=fields["reason"], idempotency_key=key, joined=None,
                      refund_rejected=refund_rejected())

@@ -67,18 +67,20 @@ class PlannedMove:
 def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_at: datetime,
               now: datetime, to: Place | None, reason: str | None,
               idempotency_key: str | None, joined: OpenBatch | None,
-              refund_rejected: bool = False) -> PlannedMove:
+              refund_rejected: bool = False, refunded_by: int | None = None) -> PlannedMove:
     """The rows a permitted move of `box` (a READ row) writes, and its answer.
 
     Depends on nothing but its arguments: what it plans is what any reader of
-    the same row would plan (`counter` relies on it).
+    the same row would plan (`counter` relies on it). `refunded_by`: the member
+    whose counted return this box was matched to (`counted_returns`), which
+    refunded its deposit.
     """
     anomaly = lifecycle.anomaly_of(rule, action, holder_id=box.holder_id,
                                    actor_org_id=actor.org_id, actor_kind=actor.kind)
     holder_id = lifecycle.next_holder(action, actor_org_id=actor.org_id,
                                       to_org_id=to.id if to else None, holder_id=box.holder_id)
     state = rule.to_state
-    entries = _ledger_entries(box, action, state, actor.org_id, refund_rejected)
+    entries = _ledger_entries(box, action, state, actor.org_id, refund_rejected, refunded_by)
     held = box.deposit_held_cents
     if entries:
         held = entries[-1]["amount_cents"] if entries[-1]["kind"] in OPENING_KINDS else 0
@@ -139,7 +141,8 @@ AFTER_PREVIOUS = -1  # lend_entry_id of a second entry: the first one's id
 
 
 def _ledger_entries(box, action: str, to_state: str, org_id: int,
-                    refund_rejected: bool = False) -> list[dict]:
+                    refund_rejected: bool = False,
+                    refunded_by: int | None = None) -> list[dict]:
     """The ledger entries of the move (without ids), in order.
 
     Entries chain through `lend_entry_id`, which is unique: a lend's deposit is
@@ -160,6 +163,8 @@ def _ledger_entries(box, action: str, to_state: str, org_id: int,
             closes = ("forfeited",) if kind == "reinstated" else OPENING_KINDS
             if opening is None or opening["kind"] not in closes:
                 continue  # lent without a deposit: nothing to move
+            if kind == "forfeited" and refunded_by is not None:
+                kind, org_id = "refunded", refunded_by  # refunded at a counted return
             entry = {"kind": kind, "amount_cents": opening["amount_cents"],
                      "org_id": org_id if kind == "refunded" else opening["org_id"],
                      "lend_entry_id": opening.get("id", AFTER_PREVIOUS)}

@@ -33,7 +33,7 @@ class Relabelled:
         return {"code": self.code, "replaces": self.replaces}
 
 
-def relabel(session: Session, actor: User, code: str, *,
+def relabel_item(session: Session, actor: User, code: str, *,
             new_code: str | None = None) -> Relabelled:
     """Give the object labelled `code` the minted, unused label `new_code` (else a
     new one): refusals raise before anything is written."""

@@ -22,7 +22,7 @@ from ..errors import ValidationError
 from ..items.lookup import find_item, parse_code
 from ..paging import Page, paginate
 
-ANOMALY_VIEWS = ("events", "overdue", "undelivered", "recounts")
+ANOMALY_VIEWS = ("events", "overdue", "undelivered", "recounts", "counted")
 ANOMALY_CODES = ANOMALIES  # every flag a scan can carry, in the vocabulary's order
 UNDELIVERED_AFTER = timedelta(days=2)
 

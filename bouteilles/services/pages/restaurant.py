@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from ...models import Container, ContainerType, DepositEntry, Organisation, utcnow
+from ...models import Container, ContainerType, DepositEntry, Event, Organisation, utcnow
 from ..deposits import PARIS, month_bounds, settlements
+from ..movements import counted_refunds
 from ..paging import PER_PAGE, Page, paginate
 
 # The three piles a restaurateur cares about, in the order the page shows them.
@@ -98,8 +99,10 @@ class CashSummary:
     day: date
     taken_cents: int
     taken_count: int
-    refunded_cents: int
+    refunded_cents: int  # counted returns included
     refunded_count: int
+    counted_cents: int = 0  # refunded by count, without a scan
+    counted_count: int = 0
 
     @property
     def net_cents(self) -> int:
@@ -126,14 +129,21 @@ def day_cash(session: Session, org_id: int, day: date) -> CashSummary:
 
     # An undone lend (`cancelled`) took nothing; an undone return (`reclaimed`)
     # refunded nothing.
+    # A refund the restaurant paid by count is in the day it counted (the count's
+    # refunds); the ledger writes it later, at the scan that matched a box to the
+    # count (another member's event): not twice.
     taken, n_taken, refunded, n_refunded = session.execute(
         select(total("taken") - total("cancelled"), count("taken") - count("cancelled"),
                total("refunded") - total("reclaimed"),
                count("refunded") - count("reclaimed"))
+        .join(Event, Event.id == DepositEntry.event_id)
         .where(DepositEntry.org_id == org_id, DepositEntry.occurred_at >= start,
-               DepositEntry.occurred_at < end)
+               DepositEntry.occurred_at < end,
+               or_(DepositEntry.kind != "refunded", Event.org_id == DepositEntry.org_id))
     ).one()
-    return CashSummary(day, int(taken), int(n_taken), int(refunded), int(n_refunded))
+    n_counted, counted = counted_refunds(session, org_id, start, end)
+    return CashSummary(day, int(taken), int(n_taken), int(refunded) + counted,
+                       int(n_refunded) + n_counted, counted, n_counted)
 
 
 @dataclass
@@ -164,3 +174,10 @@ def month_settlements(session: Session, org_id: int, month: str) -> list[Settlem
 def current_month(now: datetime | None = None) -> str:
     """The current month in Europe/Paris, as YYYY-MM."""
     return (now or utcnow()).astimezone(PARIS).strftime("%Y-%m")
+
+
+def box_types(session: Session) -> list[ContainerType]:
+    """The box types in service (those a restaurant lends and takes back)."""
+    return list(session.scalars(
+        select(ContainerType).where(ContainerType.family == "box", ContainerType.active)
+        .order_by(ContainerType.name)))
