@@ -78,6 +78,7 @@ class Event(Base):
 
     org: Mapped[Organisation] = relationship(foreign_keys=[org_id], lazy="joined")
     holder: Mapped[Organisation] = relationship(foreign_keys=[holder_id], lazy="joined")
+    from_holder: Mapped[Organisation | None] = relationship(foreign_keys=[from_holder_id])
 
 
 class IdempotentResponse(Base):

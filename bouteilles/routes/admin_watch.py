@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..db.database import get_session
+from ..forms.corrections import RelabelForm, UndoForm
 from ..models import ACTIONS, Organisation
 from ..services.errors import BouteillesError
-from ..services.items.lookup import get_org
-from ..services.movements import overdue_counted_returns
+from ..services.items.lookup import get_item, get_org, recent_events
+from ..services.movements import overdue_counted_returns, relabel_item, undo_event
 from ..services.oversight import watch as oversight
 from ..services.paging import page_number
 from .admin import guard_coordination
 from .formatting import register_filters
+from .refusals import refused_form
 
 bp = Blueprint("admin_watch", __name__, url_prefix="/admin")
 guard_coordination(bp)
@@ -90,3 +94,58 @@ def audit():
         return render_template("admin/audit.html", page=None, form=request.args,
                                error=str(exc), **context), 422
     return render_template("admin/audit.html", page=page, form=raw, **context)
+
+
+def _item_context(code: str, **forms) -> dict:
+    """The item's page: what it is, its latest events, the correction forms."""
+    db = get_session()
+    item = get_item(db, code)
+    return {"item": item, "events": recent_events(db, item), "looked_up": code,
+            "undo_form": forms.get("undo_form") or UndoForm.blank(),
+            "relabel_form": forms.get("relabel_form") or RelabelForm.blank()}
+
+
+@bp.get("/items/<code>")
+def item(code: str):
+    """One object: its state, holder and latest events; an admin reverts the latest
+    event with a reason, a damaged label is replaced here."""
+    return render_template("admin/item.html", **_item_context(code))
+
+
+@bp.post("/items/<code>/undo")
+def undo_latest(code: str):
+    """Revert the item's latest event (a correction of the record, with its reason)."""
+    form = UndoForm()
+    db = get_session()
+    event_id = request.form.get("event_id", type=int) or 0
+    if not form.validate():
+        return refused_form("admin/item.html", form, form_name="undo_form",
+                            reread=lambda: _item_context(code, undo_form=form))
+    try:
+        undo_event(db, current_user, event_id, reason=form.reason.data,
+                   undo_minutes=current_app.config["UNDO_MINUTES"])
+    except BouteillesError as exc:
+        return refused_form("admin/item.html", form, exc, form_name="undo_form",
+                            reread=lambda: _item_context(code, undo_form=form))
+    db.commit()
+    flash(gettext("Mouvement annulé : l'objet est revenu à son état d'avant."), "success")
+    return redirect(url_for("admin_watch.item", code=code))
+
+
+@bp.post("/items/<code>/relabel")
+def relabel(code: str):
+    """Give the object a new label; it keeps its history."""
+    form = RelabelForm()
+    db = get_session()
+    if not form.validate():
+        return refused_form("admin/item.html", form, form_name="relabel_form",
+                            reread=lambda: _item_context(code, relabel_form=form))
+    try:
+        done = relabel_item(db, current_user, code, new_code=form.new_code.data or None)
+    except BouteillesError as exc:
+        return refused_form("admin/item.html", form, exc, form_name="relabel_form",
+                            reread=lambda: _item_context(code, relabel_form=form))
+    db.commit()
+    flash(gettext("Nouvelle étiquette : %(code)s (remplace %(old)s).", code=done.code,
+                  old=done.replaces), "success")
+    return redirect(url_for("admin_watch.item", code=done.code))

@@ -154,6 +154,13 @@ def item_history(session: Session, item: Item, *, limit: int = 200) -> list[Even
     return list(session.scalars(stmt.limit(limit)))
 
 
+def recent_events(session: Session, item: Item, *, limit: int = 50) -> list[Event]:
+    """The item's latest events, newest first (its latest is the one an undo reverts)."""
+    column = Event.container_id if isinstance(item, Container) else Event.crate_id
+    return list(session.scalars(select(Event).where(column == item.id)
+                                .order_by(Event.id.desc()).limit(limit)))
+
+
 def can_see_history(session: Session, item: Item, org: Organisation) -> bool:
     """Whether `org` may read the item's history: the coordination, or a member
     that appears in it (recorded one of its events, held it before or after one).

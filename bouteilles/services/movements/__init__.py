@@ -54,11 +54,12 @@ from .submissions import (
     submit_scan,
     submit_token_scan,
 )
+from .undo import MAX_REASON as MAX_UNDO_REASON
 from .undo import Undone, undo_event
 
 __all__ = [
     "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_COUNTED_RETURN",
-    "MAX_CRATE_QUANTITY",
+    "MAX_CRATE_QUANTITY", "MAX_UNDO_REASON",
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
     "BulkLoadError", "BulkWriter", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
