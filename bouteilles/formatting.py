@@ -180,12 +180,14 @@ def paris_time(moment: datetime | None, *, year: bool = True, locale: str | None
                                                 format_skeleton("dM", local, locale=loc))
 
 
-def paris_date(value: datetime | date | None, *, locale: str | None = None) -> str:
-    """A day: a UTC moment's day in Paris, or a calendar date as it is: 29/03/2026."""
+def paris_date(value: datetime | date | None, width: str = "short", *,
+               locale: str | None = None) -> str:
+    """A day: a UTC moment's day in Paris, or a calendar date as it is: 29/03/2026
+    ("short"), 29 mars 2026 ("long")."""
     if value is None:
         return ""
     day = _in_paris(value).date() if isinstance(value, datetime) else value
-    return format_date(day, "short", locale=babel_locale(locale))
+    return format_date(day, width, locale=babel_locale(locale))
 
 
 def month_name(month: str | date | None, width: str = "long", *,

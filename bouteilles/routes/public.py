@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ..db.database import get_session
+from ..models import utcnow
 from ..services.items.codes import InvalidCode, format_code, normalize_code
 from ..services.items.gs1 import code_from_digital_link
 from ..services.items.public_page import (
@@ -20,6 +21,7 @@ from ..services.items.public_page import (
     minted_not_in_service,
     public_item,
     return_places,
+    scheme_contact,
 )
 from ..vocabulary import KIND_LABELS
 
@@ -44,7 +46,7 @@ def _render(template: str, status: int, family: str = "any", **context):
     pages = max(1, -(-total // PLACES_PER_PAGE))
     html = render_template(template, family=family, places=places, places_total=total,
                            page=min(page, pages), pages=pages, kind_labels=KIND_LABELS,
-                           **context)
+                           contact=scheme_contact(get_session()), now=utcnow(), **context)
     response = current_app.make_response((html, status))
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, max-age=60"
@@ -57,7 +59,8 @@ def _unknown(typed: str, status: int, reason: str):
 
 @bp.get("/q/<code>")
 def item_page(code: str):
-    """What this object is, its reuse, its deposit and where to return it."""
+    """What this object is, its reuse, its deposit, by when and where to return it,
+    and whom to ask."""
     if current_user.is_authenticated:
         return redirect(_scanner_url(code[:40]))
     try:
@@ -66,7 +69,8 @@ def item_page(code: str):
         return _unknown(code, 422, "mistyped")
     if canonical != code:  # a typed or lower-case code: one address per object
         return redirect(url_for("public.item_page", code=canonical, **request.args), 301)
-    item = public_item(get_session(), canonical)
+    item = public_item(get_session(), canonical,
+                       overdue_days=int(current_app.config["OVERDUE_DAYS"]))
     if item is None:
         reason = "not_in_service" if minted_not_in_service(get_session(), canonical) \
             else "unknown"

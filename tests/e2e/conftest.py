@@ -225,6 +225,13 @@ def log_in(page, org_code: str) -> None:
     assert "/login" not in page.url, "login failed"
 
 
+def open_menu(page) -> None:
+    """Unfold the phone's "Menu" (the top bar's links are folded into it at 390 px)."""
+    menu = page.locator("header details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from .conftest import open_menu
+
 pytestmark = pytest.mark.e2e
 
 
@@ -22,6 +24,7 @@ def log_in(page, org_code: str) -> None:
 
 def test_coordinator_creates_a_member_and_a_user(page, shot):
     log_in(page, "coop-jura")
+    open_menu(page)
     page.get_by_role("link", name="Coordination").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Coordination"

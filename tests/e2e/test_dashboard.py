@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import log_in
+from .conftest import log_in, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -16,6 +16,7 @@ def _fits_the_phone(page) -> None:
 
 def test_coordinator_dashboard(page, shot):
     log_in(page, "coop-jura")
+    open_menu(page)
     page.get_by_role("link", name="Impact").first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/dashboard")

@@ -27,6 +27,10 @@ def test_public_page_on_a_phone(page, live_server, shot):
     response = page.goto(f"/q/{code}")
     assert response.status == 200
     expect(page.locator("h1")).to_have_text("Une boîte Ju'Ramène")
+    expect(page.locator("#contact-title")).to_have_text("Une question ?")
+    expect(page.locator("#contact-title + p")).to_have_text(
+        "Coordination du réseau : Coopérative Réemploi Jura.")
+    expect(page.get_by_text("12 rue des Salines, 39000 Lons-le-Saunier")).to_be_visible()
     expect(page.locator("#places-title")).to_have_text("Où rapporter la boîte")
     expect(page.locator(".places li")).to_have_count(3)  # the demo's three restaurants
     expect(page.locator(".places")).to_contain_text("4 place de la Liberté")
@@ -40,7 +44,27 @@ def test_public_page_on_a_phone(page, live_server, shot):
 
     page.click("a.lang")
     expect(page.locator("h1")).to_have_text("A Ju'Ramène box")
+    expect(page.locator("#contact-title")).to_have_text("A question?")
     shot("public-page-en")
+
+
+def test_a_box_out_with_a_customer_says_by_when(page, live_server, shot):
+    from bouteilles.db.database import get_session
+    from bouteilles.models import Container
+
+    with live_server.app.app_context():
+        code = get_session().scalar(select(Container.code).where(Container.state == "in_use")
+                                    .order_by(Container.lent_at.desc(), Container.id))
+    page.goto(f"/q/{code}")
+    expect(page.locator(".state")).to_have_text(
+        "État : En circulation : une fois vide, rapportez-la dans un restaurant du réseau.")
+    expect(page.locator(".due")).to_contain_text("À rapporter au plus tard le ")
+    page.locator(".due").get_by_role("link", name="Où la rapporter").click()
+    assert page.url.endswith("#places-title")
+    expect(page.locator("#places-title")).to_be_in_viewport()
+    shot("public-page-due")
+    page.goto(f"/q/{code}?lang=en")
+    expect(page.locator(".due")).to_contain_text("Please bring it back by ")
 
 
 def test_mistyped_code_then_typed_again(page, live_server, shot):

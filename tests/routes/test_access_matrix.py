@@ -134,6 +134,11 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/items/<code>"): Access(ANY, obj="item"),
     ("POST", "/api/v1/scans"): Access(ANY, json={}),
     ("POST", "/api/v1/scans/batch"): Access(ANY, json={"scans": []}),
+    # An undo is any member's to ask; the service then says whose event it is
+    # (the event of FIXED_PARAMS does not exist: 404 past the door).
+    ("POST", "/api/v1/events/<int:event_id>/undo"): Access(ANY,
+                                                          json={"idempotency_key": "m"}),
+    ("POST", "/api/v1/items/<code>/relabel"): Access(SITE_OR_COORD, obj="item", json={}),
     ("POST", "/api/v1/containers"): Access(SITE_OR_COORD, json={"type": "bocal-500",
                                                                  "count": 1}),
     ("POST", "/api/v1/crates"): Access(SITE_OR_COORD, json={"type": "bouteille-75",
@@ -147,6 +152,11 @@ EXPECTED: dict[tuple[str, str], Access] = {
         SITE_OR_COORD, obj="batch", own_only=True, json={"count": 1}),
     ("POST", "/api/v1/batches/<int:batch_id>/close"): Access(
         SITE_OR_COORD, obj="batch", own_only=True, json={"clean": 0}),
+    # A batch's site corrects it (within days of the close), the coordination's
+    # administrators any batch: the world's batches are open, so 409 past the door.
+    ("POST", "/api/v1/batches/<int:batch_id>/corrections"): Access(
+        SITE_OR_COORD, obj="batch", own_only=True, admin=True,
+        json={"clean": 0, "rejected": {}, "reason": "recompté"}),
     # --- labels (printing is for the coordination and washing sites)
     ("GET", "/labels"): Access(SITE_OR_COORD),
     ("POST", "/labels"): Access(SITE_OR_COORD),
@@ -159,6 +169,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/restaurant/counter"): Access({"restaurant"}),
     ("POST", "/restaurant/counter"): Access({"restaurant"}),
     ("GET", "/restaurant/settlements"): Access({"restaurant"}),
+    ("GET", "/restaurant/counted-returns"): Access({"restaurant"}),
+    ("POST", "/restaurant/counted-returns"): Access({"restaurant"},
+                                                   form={"type": "bocal-500", "count": "1"}),
     # --- event tableware loans: parties see theirs (others' are 404), the lender writes
     ("GET", "/loans/"): Access(PARTIES),
     ("GET", "/loans/new"): Access(LENDERS),
@@ -192,6 +205,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
                                                               own_only=True),
     ("POST", "/washing/batches/<int:batch_id>/release"): Access(SITE, obj="batch",
                                                                 own_only=True),
+    ("POST", "/washing/batches/<int:batch_id>/corrections"): Access(
+        SITE_OR_COORD, obj="batch", own_only=True, admin=True,
+        form={"clean": "0", "reason": "recompté"}),
     ("GET", "/washing/labels.pdf"): Access(SITE),
     ("GET", "/washing/requests"): Access(SITE),
     ("POST", "/washing/requests/<int:request_id>/fulfil"): Access(SITE, obj="request_site",
@@ -228,6 +244,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/admin/types/<code>"): Access(**ADMIN, obj="type"),
     ("GET", "/admin/anomalies"): Access(COORD),
     ("GET", "/admin/audit"): Access(COORD),
+    ("GET", "/admin/items/<code>"): Access(COORD, obj="item"),
+    ("POST", "/admin/items/<code>/undo"): Access(**ADMIN, obj="item",
+                                                 form={"event_id": "999999", "reason": "x"}),
+    ("POST", "/admin/items/<code>/relabel"): Access(**ADMIN, obj="item"),
     # --- one's own account (tokens: one's own only, the coordination included)
     ("GET", "/account/tokens"): Access(ANY),
     ("POST", "/account/tokens"): Access(ANY),
@@ -325,7 +345,7 @@ def build_world(session) -> dict:
 FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "bocal-500",
          "factor_set": "fr-2026-1"}
 FIXED_PARAMS = {"month": "2026-11", "fmt": "csv", "locale": "en", "state": "clean",
-                "grai": "0614141000012345"}
+                "grai": "0614141000012345", "event_id": "999999"}
 
 
 def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:

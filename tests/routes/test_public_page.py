@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from bouteilles.db.database import get_session
+from bouteilles.formatting import paris_date
+from bouteilles.models import Container, utcnow
 from bouteilles.services.items.codes import format_code, new_code
 from bouteilles.services.items.gs1 import digital_link, grai_for_code
 from bouteilles.services.items.lookup import get_type
-from bouteilles.services.items.public_page import co2e_saved_g
+from bouteilles.services.items.public_page import CONSUMER_STATES, co2e_saved_g, consumer_state
 from bouteilles.services.members.accounts import create_org
 from bouteilles.services.movements import mint_codes
 from bouteilles.services.washing.batches import close_batch, open_batch
@@ -207,3 +212,96 @@ def test_digital_link_refusals(app, client, session, make_container):
     other = grai_for_code("4012345", "00001", code)
     assert client.get(f"/8003/{other}").status_code == 422  # another company's GRAI
     assert client.get("/8003/0123").status_code == 422
+
+
+def _lent_box(session, actors, scan, *, days_ago: int) -> str:
+    """A box lent to a customer `days_ago` days ago."""
+    from bouteilles.services.movements import commission_containers
+
+    resto = actors["restaurant"]
+    code = commission_containers(session, actor=actors["washing_site"], type_code="bocal-500",
+                                 count=1, holder_code=resto.org.code)[0].code
+    scan(resto, code, "lend", occurred_at=utcnow() - timedelta(days=days_ago))
+    return code
+
+
+def test_a_box_out_with_a_customer_says_by_when_and_where(app, client, session, actors, scan,
+                                                          places):
+    code = _lent_box(session, actors, scan, days_ago=3)
+    get_session().commit()
+    due = paris_date(get_session().scalar(select(Container.lent_at).where(
+        Container.code == code)) + timedelta(days=app.config["OVERDUE_DAYS"]), "long", locale="fr")
+    html = unescape(client.get(f"/q/{code}").text)
+    assert f"À rapporter au plus tard le {due}." in html
+    assert 'href="#places-title"' in html and 'id="places-title"' in html  # where: the list
+    english = unescape(client.get(f"/q/{code}?lang=en").text)
+    assert "Please bring it back by " in english and "Where to bring it back" in english
+
+
+def test_an_overdue_box_is_asked_back_as_soon_as_possible(app, client, session, actors, scan,
+                                                          places):
+    code = _lent_box(session, actors, scan, days_ago=app.config["OVERDUE_DAYS"] + 2)
+    get_session().commit()
+    html = unescape(client.get(f"/q/{code}").text)
+    assert "À rapporter dès que possible : elle était attendue le " in html
+    assert "au plus tard" not in html
+
+
+def test_bottles_and_clean_boxes_have_no_return_date(client, session, actors, make_container,
+                                                     make_crate, places):
+    from bouteilles.services.movements import commission_containers
+
+    bottle = commission_containers(session, actor=actors["washing_site"],
+                                   type_code="clavelin-62", count=1, holder_code=None)[0].code
+    box = make_container()
+    crate = make_crate(state="clean")
+    get_session().commit()
+    for code in (bottle, box, crate):
+        assert "À rapporter" not in unescape(client.get(f"/q/{code}").text)
+
+
+def test_state_words_agree_with_the_object(client, session, actors, scan, make_container,
+                                           make_crate, places):
+    from bouteilles.services.movements import commission_containers
+
+    # A clavelin (masculine name) is "une bouteille" on the page: its words are feminine.
+    bottle = commission_containers(session, actor=actors["washing_site"],
+                                   type_code="clavelin-62", count=1, holder_code=None)[0].code
+    box = make_container()
+    crate = make_crate(state="clean")
+    reused = _reused_box(session, actors, scan, cycles=1)
+    get_session().commit()
+    bottle_page = unescape(client.get(f"/q/{bottle}").text)
+    assert "Clavelin du Jura 62 cl" in bottle_page
+    assert "Bouteille lavée et contrôlée : prête à être remplie par un vigneron." in bottle_page
+    assert "Boîte lavée et contrôlée" in unescape(client.get(f"/q/{box}").text)
+    assert "Bouteilles lavées et contrôlées" in unescape(client.get(f"/q/{crate}").text)
+    assert "fois lavée et remise en service" in unescape(client.get(f"/q/{reused}").text)
+    english = unescape(client.get(f"/q/{bottle}?lang=en").text)
+    assert "Bottle washed and checked: ready to be filled by a winegrower." in english
+
+
+@pytest.mark.parametrize("state", sorted(CONSUMER_STATES))
+@pytest.mark.parametrize("family,kind", [("box", "container"), ("bottle", "container"),
+                                         ("box", "crate"), ("bottle", "crate")])
+def test_every_state_has_words_for_every_object(state, family, kind):
+    words = consumer_state(state, family, kind)
+    assert words and words.endswith(".")
+    # Boîte, bouteille and caisse are feminine: no masculine participle without its noun.
+    assert not re.search(r"\b(Lavé|lavé|abîmé|déclaré|contrôlé)\b", words), words
+
+
+def test_the_page_says_how_to_reach_the_scheme(client, session, actors, make_container, places):
+    coordination = actors["coordinator"].org
+    coordination.name, coordination.address = "Coopérative Réemploi Jura", "12 rue des Salines"
+    coordination.opening_hours = "lun.-ven. 9h-17h"
+    code = make_container()
+    get_session().commit()
+    for path in (f"/q/{code}", f"/q/{new_code()}", "/q"):
+        html = unescape(client.get(path).text)
+        assert "Une question ?" in html, path
+        assert "Coordination du réseau : Coopérative Réemploi Jura." in html
+        assert "12 rue des Salines" in html and "lun.-ven. 9h-17h" in html
+    coordination.active = False
+    get_session().commit()
+    assert "Une question ?" not in client.get(f"/q/{code}").text

@@ -2,19 +2,21 @@
 
 Nothing here names a customer, a member of staff or an individual movement:
 the public page shows the type, a plain-words state, the deposit, the number
-of completed reuse cycles, the CO₂e those cycles saved, and the member places
-that take the object back.
+of completed reuse cycles, the CO₂e those cycles saved, the day a box out with
+a customer is due back, the member places that take the object back and how
+to reach the coordination that runs the scheme.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...i18n import N_
-from ...models import ContainerType, Crate, Organisation
+from ...models import Container, ContainerType, Crate, Organisation
 from ..errors import NotFound
 from ..impact.figures import compute_batch_impact
 from ..labels.minting import loop_name
@@ -31,19 +33,46 @@ RETURN_KINDS = {
     "any": ("restaurant", "collection_point", "event_organiser"),  # code not found
 }
 
-# A consumer's words for the state, by family (French source text, translated in templates).
+# A consumer's words for the state (French source text, translated in templates):
+# one text, or one per subject where the words agree with it. The subject is the
+# noun the page's title names: "box" (une boîte), "bottle" (une bouteille), or the
+# bottles or boxes a crate carries ("crate_box", "crate_bottle"), never the type's
+# own name (a "Clavelin du Jura" is still "une bouteille" on the page).
 CONSUMER_STATES = {
-    "clean": N_("Lavé et contrôlé : prêt pour un nouveau service."),
+    "clean": {
+        "box": N_("Boîte lavée et contrôlée : prête pour un nouveau repas à emporter."),
+        "bottle": N_("Bouteille lavée et contrôlée : prête à être remplie par un vigneron."),
+        "crate_box": N_("Boîtes lavées et contrôlées : prêtes pour un nouveau service."),
+        "crate_bottle": N_("Bouteilles lavées et contrôlées : prêtes à être remplies par un "
+                           "vigneron."),
+    },
     "in_use": {
         "box": N_("En circulation : une fois vide, rapportez-la dans un restaurant du réseau."),
         "bottle": N_("En circulation : une fois vide, rapportez-la dans un point de collecte."),
+        "crate_box": N_("En circulation dans le réseau."),
+        "crate_bottle": N_("En circulation dans le réseau."),
     },
     "returned": N_("De retour dans le réseau : en attente de la collecte, puis du lavage."),
     "collected": N_("En route vers le site de lavage."),
     "sorted": N_("Au site de lavage, en attente du lavage."),
     "washing": N_("En cours de lavage."),
-    "rejected": N_("Hors circuit (abîmé) : le verre part au recyclage."),
-    "lost": N_("Perte déclarée : si vous l'avez en main, rapportez-la dans un lieu du réseau."),
+    "rejected": {
+        "box": N_("Boîte retirée du circuit (abîmée) : son verre part au recyclage."),
+        "bottle": N_("Bouteille retirée du circuit (abîmée) : son verre part au recyclage."),
+        "crate_box": N_("Boîtes retirées du circuit (abîmées) : leur verre part au recyclage."),
+        "crate_bottle": N_("Bouteilles retirées du circuit (abîmées) : leur verre part au "
+                           "recyclage."),
+    },
+    "lost": {
+        "box": N_("Boîte déclarée perdue : si vous l'avez en main, rapportez-la dans un "
+                  "restaurant du réseau."),
+        "bottle": N_("Bouteille déclarée perdue : si vous l'avez en main, rapportez-la dans un "
+                     "point de collecte."),
+        "crate_box": N_("Caisse déclarée perdue : si vous l'avez en main, rapportez-la dans un "
+                        "lieu du réseau."),
+        "crate_bottle": N_("Caisse déclarée perdue : si vous l'avez en main, rapportez-la dans "
+                           "un lieu du réseau."),
+    },
 }
 # The names of the types the first migration creates: data, but the public page
 # and the labels form show a type's name through `_()`, so the catalogue carries
@@ -73,13 +102,34 @@ class PublicItem:
     cycles: int
     co2e_saved_g: int | None
     factor_set: str | None
+    return_by: datetime | None = None  # a box out with a customer: due back by then
     places: list[Organisation] = field(default_factory=list)
 
+    def overdue(self, now: datetime) -> bool:
+        """Whether the box is past its return date."""
+        return self.return_by is not None and now > self.return_by
 
-def consumer_state(state: str, family: str) -> str:
-    """The state said for a consumer (French source text)."""
+
+def consumer_state(state: str, family: str, kind: str = "container") -> str:
+    """The state said for a consumer, agreeing with the page's subject (French source text)."""
     text = CONSUMER_STATES.get(state, "")
-    return text.get(family, "") if isinstance(text, dict) else text
+    subject = f"crate_{family}" if kind == "crate" else family
+    return text.get(subject, "") if isinstance(text, dict) else text
+
+
+def return_by(item: Item, family: str, overdue_days: int) -> datetime | None:
+    """When a box out with a customer is due back: its lend plus the overdue delay."""
+    if (family != "box" or not isinstance(item, Container) or item.state != "in_use"
+            or item.lent_at is None):
+        return None
+    return item.lent_at + timedelta(days=overdue_days)
+
+
+def scheme_contact(session: Session) -> Organisation | None:
+    """The coordination that runs the scheme, to contact (the first active one)."""
+    return session.scalar(select(Organisation).where(
+        Organisation.kind == "coordinator", Organisation.active.is_(True))
+        .order_by(Organisation.id).limit(1))
 
 
 def co2e_saved_g(session: Session, ctype: ContainerType, cycles: int) -> tuple[int, str] | None:
@@ -115,25 +165,27 @@ def return_places(session: Session, family: str, *, page: int = 1) -> tuple[list
     return list(rows), total
 
 
-def describe_public(session: Session, item: Item) -> PublicItem:
-    """The public facts of an item."""
+def describe_public(session: Session, item: Item, *, overdue_days: int) -> PublicItem:
+    """The public facts of an item (`overdue_days`: how long a box may stay out)."""
     ctype = item.type
     cycles = item.cycles
     saved = co2e_saved_g(session, ctype, cycles) if item.kind == "container" else None
     return PublicItem(
         code=item.code, readable_code=format_code(item.code), kind=item.kind,
         family=ctype.family, loop=loop_name(ctype.family), type_name=ctype.name,
-        state=item.state, state_text=consumer_state(item.state, ctype.family),
+        state=item.state, state_text=consumer_state(item.state, ctype.family, item.kind),
         deposit_cents=ctype.deposit_cents if item.kind == "container" else 0,
         quantity=item.quantity if isinstance(item, Crate) else 1, cycles=cycles,
         co2e_saved_g=saved[0] if saved else None, factor_set=saved[1] if saved else None,
+        return_by=return_by(item, ctype.family, overdue_days),
     )
 
 
-def public_item(session: Session, code: str) -> PublicItem | None:
+def public_item(session: Session, code: str, *, overdue_days: int) -> PublicItem | None:
     """The public facts of a canonical code in service; None when it is not."""
     item = find_item(session, code)
-    return describe_public(session, item) if item is not None else None
+    return (describe_public(session, item, overdue_days=overdue_days)
+            if item is not None else None)
 
 
 def minted_not_in_service(session: Session, code: str) -> bool:
