@@ -70,3 +70,15 @@ def test_an_unknown_code_is_404(client, actors, token_for):
     answer = client.post(f"/api/v1/items/{new_code()}/relabel",
                          headers=token_for(actors["washing_site"]), json={})
     assert answer.status_code == 404
+
+
+def test_the_old_code_s_public_page_says_it_was_replaced(client, actors, token_for,
+                                                         make_container):
+    from bouteilles.services.items.codes import format_code
+
+    code = make_container()
+    new = client.post(f"/api/v1/items/{code}/relabel",
+                      headers=token_for(actors["washing_site"]), json={}).get_json()["code"]
+    page = client.get(f"/q/{code}").get_data(as_text=True)
+    assert "remplacée" in page and format_code(new) in page
+    assert "remplacée" not in client.get(f"/q/{new}").get_data(as_text=True)

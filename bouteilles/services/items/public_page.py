@@ -104,6 +104,7 @@ class PublicItem:
     factor_set: str | None
     return_by: datetime | None = None  # a box out with a customer: due back by then
     places: list[Organisation] = field(default_factory=list)
+    replaced: str | None = None  # the code looked up, when its label was replaced by `code`
 
     def overdue(self, now: datetime) -> bool:
         """Whether the box is past its return date."""
@@ -184,8 +185,12 @@ def describe_public(session: Session, item: Item, *, overdue_days: int) -> Publi
 def public_item(session: Session, code: str, *, overdue_days: int) -> PublicItem | None:
     """The public facts of a canonical code in service; None when it is not."""
     item = find_item(session, code)
-    return (describe_public(session, item, overdue_days=overdue_days)
-            if item is not None else None)
+    if item is None:
+        return None
+    public = describe_public(session, item, overdue_days=overdue_days)
+    if item.code != code:  # an old label: the object carries a new one
+        public.replaced = format_code(code)
+    return public
 
 
 def minted_not_in_service(session: Session, code: str) -> bool:
