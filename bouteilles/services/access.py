@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import N_
+from ..vocabulary import ACTION_LABELS, KIND_LABELS
 from .errors import Forbidden
 
 
@@ -115,7 +116,8 @@ def require(who: object, name: str) -> None:
     """Refuse (Forbidden, with the capability's message) unless `who` may."""
     if not may(who, name):
         rule = capability(name)
-        params = {"kind": kind_of(who), "action": name} if rule.message == SCAN_REFUSED else {}
+        params = {"kind": _l(KIND_LABELS[kind_of(who)]), "action": _l(ACTION_LABELS[name])} \
+            if rule.message == SCAN_REFUSED else {}
         raise Forbidden(_l(rule.message, **params))
 
 

@@ -58,7 +58,8 @@ def test_an_admin_capability_needs_administrator_rights():
 def test_require_refuses_with_the_message_of_the_capability():
     with pytest.raises(Forbidden) as refused:
         access.require(_user("restaurant"), "sort")
-    assert str(refused.value) == "Votre organisation (restaurant) ne peut pas enregistrer « sort »."
+    # Named as people read them, not as codes.
+    assert str(refused.value) == "Votre organisation (Restaurant) ne peut pas enregistrer « Trier »."
     with pytest.raises(Forbidden, match="^Réservé aux vignerons.$"):
         access.require(_user("coordinator", admin=True), "winegrower_work")
     with pytest.raises(Forbidden, match="pas les modifier"):

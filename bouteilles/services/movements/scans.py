@@ -23,6 +23,7 @@ from ...models import (
     User,
     utcnow,
 )
+from ...vocabulary import ACTION_LABELS, KIND_LABELS
 from .. import lifecycle
 from ..errors import Forbidden, InvalidTransition, ValidationError
 from ..items.lookup import (
@@ -78,7 +79,7 @@ def check_scan(kind: str, *, action: str, occurred_at: datetime, now: datetime,
     if not lifecycle.may_act(kind, action):
         raise Forbidden(_l(
             "Votre organisation (%(kind)s) ne peut pas enregistrer « %(action)s ».",
-            kind=kind, action=action,
+            kind=_l(KIND_LABELS[kind]), action=_l(ACTION_LABELS[action]),
         ))
     if action == "commission":
         return
