@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from ..db.database import get_session
@@ -17,10 +17,12 @@ from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint
 from .refusals import refused_form
+from .scanner_page import counter_config, render_scanner_page, scanner_texts
 
 bp = Blueprint("collector", __name__, url_prefix="/collector")
 register_filters(bp)
 guard_blueprint(bp, "collection_run")
+RUN_ACTIONS = ("collect", "deliver")
 
 
 def _with_sites(form):
@@ -30,9 +32,21 @@ def _with_sites(form):
     return form
 
 
+def _run_config() -> dict:
+    """The counter component on the run: collect, deliver to a washing site. What a
+    washing site holds is moved by the site alone (the life cycle refuses a collect
+    there): the page proposes neither action on it."""
+    sites = [{"code": site.code, "name": site.name, "kind": site.kind}
+             for site in service.washing_sites(get_session())]
+    at_sites = [site["code"] for site in sites]
+    return counter_config(current_user.org, RUN_ACTIONS, noun="item", destinations=sites,
+                          not_from={action: at_sites for action in RUN_ACTIONS})
+
+
 def _run_context(*, after_scan: bool = False) -> dict:
-    """The run page: places, what the truck holds, its two forms (blank), and the
-    answer of the last scan (`?result=` its key) or delivery, unless refused."""
+    """The run page: the counter component, places, what the truck holds; without
+    JavaScript its two forms (blank), and the answer of the last scan (`?result=` its
+    key) or delivery, unless refused."""
     db = get_session()
     result, delivered = None, None
     key = request.args.get("result", "")[:100]
@@ -49,18 +63,19 @@ def _run_context(*, after_scan: bool = False) -> dict:
         "held_counts": service.held_counts(db, current_user.org_id),
         "form": _with_sites(RunScanForm.blank()), "all_form": _with_sites(DeliverAllForm.blank()),
         "result": result, "delivered": delivered, "key": str(uuid.uuid4()), "now": utcnow(),
+        "counter": _run_config(), "scanner_messages": scanner_texts(),
     }
 
 
 @bp.get("/")
 def run():
     """The collection run page."""
-    return render_template("collector/run.html", **_run_context(after_scan=True))
+    return render_scanner_page("collector/run.html", **_run_context(after_scan=True))
 
 
 @bp.post("/scan")
 def scan():
-    """Pick up (collect) or deliver one container or crate by its code."""
+    """Without JavaScript: pick up (collect) or deliver one container or crate by its code."""
     form = _with_sites(RunScanForm())
     if not form.validate():
         return refused_form("collector/run.html", form, reread=_run_context)

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..db.database import get_session
+from ..formatting import money
 from ..forms.base import CODE_LENGTH
+from ..forms.counted import CountedReturnForm
 from ..forms.scans import CounterForm
 from ..models import IdempotentResponse, utcnow
+from ..services import movements as counted_service
 from ..services import periods
 from ..services.errors import BouteillesError
 from ..services.items.lookup import describe_item, get_item
@@ -21,8 +34,10 @@ from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint
 from .refusals import refused_form
+from .scanner_page import counter_config, render_scanner_page, scanner_texts
 
 bp = Blueprint("restaurant", __name__, url_prefix="/restaurant")
+COUNTER_ACTIONS = ("lend", "return")
 register_filters(bp)
 guard_blueprint(bp, "restaurant_pages")  # a restaurant's own boxes
 
@@ -59,15 +74,20 @@ def boxes(state: str):
 
 
 def _counter_page(**context) -> dict:
-    """What the counter shows besides its form: nothing scanned yet, a new key."""
-    return {"result": None, "item": None, "suggested": None, "key": str(uuid.uuid4()),
-            **context}
+    """The counter component's config; for a browser without JavaScript, its plain form
+    (nothing scanned yet, a new key)."""
+    config = counter_config(current_user.org, COUNTER_ACTIONS, noun="box",
+                            usual_deposit_cents=service.usual_deposit_cents(get_session()))
+    return {"counter": config, "scanner_messages": scanner_texts(), "result": None,
+            "item": None, "suggested": None, "key": str(uuid.uuid4()), **context}
 
 
 @bp.get("/counter")
 def counter():
-    """Lend or take back a box: type or paste a code (or come from the scanner). After a
-    scan, its answer (`?result=` its key); with `?code=`, the box described."""
+    """Lend or take back boxes: camera, typed code and the offline queue (the counter
+    component, static/scan/counter.js). `?code=` looks that box up. Without
+    JavaScript, a plain form: after a scan, its answer (`?result=` its key); with
+    `?code=`, the box described."""
     db = get_session()
     form = CounterForm.blank(code=request.args.get("code", "")[:CODE_LENGTH])
     result, item, suggested = None, None, None
@@ -83,13 +103,14 @@ def counter():
             suggested = suggested_action("restaurant", item["state"])
         except BouteillesError as exc:
             form.refuse(exc, "code")  # a link with a bad code is shown (200), not refused
-    return render_template("restaurant/counter.html", form=form, **_counter_page(
+    return render_scanner_page("restaurant/counter.html", form=form, **_counter_page(
         result=result, item=item, suggested=suggested))
 
 
 @bp.post("/counter")
 def counter_scan():
-    """Record the lend or the return; a double tap replays the same answer."""
+    """Without JavaScript: record the lend or the return; a double tap replays the same
+    answer."""
     form = CounterForm()
     if not form.validate():
         return refused_form("restaurant/counter.html", form, **_counter_page())
@@ -137,3 +158,38 @@ def settlements():
     owing = sum(r.amount_cents for r in rows if r.payer_code == me)
     return render_template("restaurant/settlements.html", rows=rows, month=month, error=error,
                            owed=owed, owing=owing, me=me), status
+
+
+def _counted_page(form) -> dict:
+    return {"form": form, "counts": counted_service.pending_counts(get_session(),
+                                                                   current_user.org_id)}
+
+
+@bp.get("/counted-returns")
+def counted_returns():
+    """Boxes taken back by count at the rush, and which of them the chain has seen."""
+    form = CountedReturnForm.for_types(service.box_types(get_session()), posted=False)
+    return render_template("restaurant/counted_returns.html", **_counted_page(form))
+
+
+@bp.post("/counted-returns")
+def record_counted_return():
+    """Record boxes taken back and refunded without a scan."""
+    form = CountedReturnForm.for_types(service.box_types(get_session()), posted=True)
+    if not form.validate():
+        return refused_form("restaurant/counted_returns.html", form,
+                            reread=lambda: _counted_page(form))
+    session = get_session()
+    try:
+        counted = counted_service.record_counted_return(
+            session, current_user, type_code=form.type.data, count=form.count.data,
+            note=form.note.data)
+    except BouteillesError as exc:
+        return refused_form("restaurant/counted_returns.html", form, exc,
+                            reread=lambda: _counted_page(form))
+    session.commit()
+    flash(ngettext("%(num)s boîte reprise par comptage : %(amount)s remboursés.",
+                   "%(num)s boîtes reprises par comptage : %(amount)s remboursés.",
+                   counted.count, amount=money(counted.count * counted.deposit_cents)),
+          "success")
+    return redirect(url_for("restaurant.counted_returns"))

@@ -9,36 +9,13 @@ worker is a static file served at the site root, /sw.js, so that its scope is
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ..db.database import get_session
-from ..i18n import get_locale, scanner_catalogue
-from ..models import Organisation
 from ..services.lifecycle import DESTINATION_ACTIONS, SCAN_ACTIONS, may_act
-from ..vocabulary import LABELS, REJECT_REASONS, SCANNER_LISTS
+from ..vocabulary import REJECT_REASONS
+from .scanner_page import destinations, render_scanner_page, vocabulary_labels
 
 bp = Blueprint("scan", __name__)
-
-
-def _labels() -> dict[str, dict[str, str]]:
-    """What the scanner names (actions, what they did, states, reasons), by list then
-    code, in the reader's language."""
-    return {name: {code: gettext(label) for code, label in LABELS[name].items()}
-            for name in SCANNER_LISTS}
-
-
-def _destinations(kind: str) -> list[dict]:
-    """Organisations this user may name as `to` (deliver / collect), by name."""
-    if not any(may_act(kind, action) for action in DESTINATION_ACTIONS):
-        return []
-    rows = get_session().execute(
-        select(Organisation.code, Organisation.name, Organisation.kind)
-        .where(Organisation.active.is_(True))
-        .order_by(Organisation.name)
-    )
-    return [{"code": code, "name": name, "kind": org_kind} for code, name, org_kind in rows]
 
 
 @bp.get("/scan")
@@ -50,14 +27,13 @@ def scan_page():
         # For offline scans (no item to ask about): what this role may record.
         "actions": [action for action in SCAN_ACTIONS if may_act(org.kind, action)],
         "reasons": list(REJECT_REASONS),
-        "destinations": _destinations(org.kind),
+        "destinations": destinations(org.kind),
         "destination_actions": sorted(DESTINATION_ACTIONS),  # the only ones sent with `to`
         # Names of actions, states and reasons (bouteilles/vocabulary.py): the
         # scanner keeps no copy of its own.
-        "labels": _labels(),
+        "labels": vocabulary_labels(),
     }
-    response = current_app.make_response(render_template(
-        "scan.html", scan=context, scanner_messages=scanner_catalogue(get_locale())))
+    response = current_app.make_response(render_scanner_page("scan.html", scan=context))
     # The service worker keeps its own copy for offline use; the browser must not.
     response.headers["Cache-Control"] = "no-cache, private"
     return response

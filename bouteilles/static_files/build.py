@@ -44,8 +44,9 @@ from .icons import PNG_ICONS, THEME_COLOUR, draw_icons
 URL_PREFIX = "/static/"
 VENDOR = "vendor/"  # copied as published: not minified, not rewritten
 SERVICE_WORKER = "scan/sw.js"  # built into root/sw.js, never under a hashed name
-# What the scanner needs offline: these files and every module they import.
-SCANNER_SHELL = ("app.css", "scan/scan.css", "scan/scan.js")
+# What the pages that scan need offline (the scanner, the counter component):
+# these files and every module they import.
+SCANNER_SHELL = ("app.css", "scan/scan.css", "scan/scan.js", "scan/counter.js")
 APP_MANIFEST = "manifest.webmanifest"
 NAMES = "names.json"
 HASH_CHARS = 12

@@ -2,7 +2,7 @@
 
 Taps are counted as the restaurateur would make them: a tap on a link or a
 button counts one; typing or pasting the code into a field already focused
-(the counter's field has autofocus) is not a tap.
+(the counter focuses its field) and Enter on a keyboard are not taps.
 """
 
 from __future__ import annotations
@@ -21,10 +21,25 @@ class Taps:
     def __init__(self, page) -> None:
         self.page, self.count = page, 0
 
-    def tap(self, selector: str) -> None:
-        with self.page.expect_navigation():
+    def tap(self, selector: str, *, navigates: bool = False) -> None:
+        if navigates:
+            with self.page.expect_navigation():
+                self.page.locator(selector).first.tap()
+        else:
             self.page.locator(selector).first.tap()
         self.count += 1
+
+
+def type_code(page, code: str) -> None:
+    """Type a code on the counter (Enter): the box joins the order, its action proposed."""
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(f"#order-lines li[data-code='{code}']")).to_have_attribute(
+        "data-status", "found")
+
+
+def receipt(page, code: str):
+    return page.locator(f"#receipt-list li.receipt[data-code='{code}']").first
 
 
 def item_state(app, code: str) -> str:
@@ -52,45 +67,60 @@ def test_lend_and_take_back_in_taps(page, live_server):
     fits_phone(page)
     screenshot(page, "restaurant-overview")
 
-    # Lend from the restaurant page: open the counter, type the code, tap "Prêter".
+    # Lend from the restaurant page: open the counter, type the code, tap the proposal.
     lend = Taps(page)
-    lend.tap("a.button.big")
+    lend.tap("a.button.big", navigates=True)
+    page.locator("#counter[data-ready=true]").wait_for(state="attached")
     expect(page.locator("#code")).to_be_focused()
-    page.fill("#code", code)
-    lend.tap("button[value=lend]")
-    expect(page.locator("#result")).to_contain_text("Consigne encaissée : 5,00")
+    type_code(page, code)
+    expect(page.locator("#order-submit")).to_have_attribute("data-action", "lend")
+    lend.tap("#order-submit")
+    expect(receipt(page, code)).to_contain_text("Prêté : 5,00 € de consigne encaissés")
     assert item_state(live_server.app, code) == "in_use"
     expect(page.locator("#code")).to_be_focused()  # ready for the next box
     screenshot(page, "restaurant-counter")
 
-    # Take back on the counter page: type the code, tap "Reprendre".
+    # Take back on the counter page: type the code, tap the proposal (now "Reprendre").
     take_back = Taps(page)
-    page.fill("#code", code)
-    take_back.tap("button[value=return]")
-    expect(page.locator("#result")).to_contain_text("Consigne à rembourser : 5,00")
+    type_code(page, code)
+    expect(page.locator("#order-submit")).to_have_attribute("data-action", "return")
+    take_back.tap("#order-submit")
+    expect(receipt(page, code)).to_contain_text("Repris : rendez 5,00 € au client")
     assert item_state(live_server.app, code) == "returned"
 
-    # From the scanner's link (code already known): one tap.
+    # From a link with the code (the restaurant's lists, a label's page): one tap.
     [other] = commission_boxes(live_server.app, 1)
     from_scanner = Taps(page)
     page.goto(f"/restaurant/counter?code={other}")
-    expect(page.locator("#item")).to_contain_text("propre")
-    from_scanner.tap("button[value=lend]")
+    line = page.locator(f"#order-lines li[data-code='{other}']")
+    expect(line).to_contain_text("propre")
+    from_scanner.tap("#order-submit")
+    expect(receipt(page, other)).to_have_attribute("data-status", "ok")
     assert item_state(live_server.app, other) == "in_use"
     page.goto(f"/restaurant/counter?code={other}")
-    expect(page.locator("button[value=return]")).to_have_class("primary")
+    expect(page.locator("#order-submit")).to_have_attribute("data-action", "return")
     from_scanner_back = Taps(page)
-    from_scanner_back.tap("button[value=return]")
+    from_scanner_back.tap("#order-submit")
+    expect(receipt(page, other)).to_have_attribute("data-status", "ok")
     assert item_state(live_server.app, other) == "returned"
+
+    # With a keyboard (or a barcode reader that types): Enter does the proposal.
+    [keyboard] = commission_boxes(live_server.app, 1)
+    type_code(page, keyboard)
+    page.press("#code", "Enter")
+    expect(receipt(page, keyboard)).to_have_attribute("data-status", "ok")
+    assert item_state(live_server.app, keyboard) == "in_use"
 
     taps = {"lend_from_restaurant_page": lend.count, "take_back_on_counter": take_back.count,
             "lend_from_scanner_link": from_scanner.count,
-            "take_back_from_scanner_link": from_scanner_back.count}
+            "take_back_from_scanner_link": from_scanner_back.count,
+            "lend_with_enter_on_counter": 0}
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "restaurant-taps.json").write_text(json.dumps(taps, indent=1))
     print("taps:", taps)
     assert taps == {"lend_from_restaurant_page": 2, "take_back_on_counter": 1,
-                    "lend_from_scanner_link": 1, "take_back_from_scanner_link": 1}
+                    "lend_from_scanner_link": 1, "take_back_from_scanner_link": 1,
+                    "lend_with_enter_on_counter": 0}
 
     page.goto("/restaurant/boxes/in_use")
     expect(page.locator("h1")).to_be_visible()
@@ -103,10 +133,12 @@ def test_lend_and_take_back_in_taps(page, live_server):
 def test_refused_code_is_kept(page, live_server):
     log_in(page, "resto-le-comptoir")
     page.goto("/restaurant/counter")
+    page.locator("#counter[data-ready=true]").wait_for(state="attached")
     page.fill("#code", "ABCD-EFGH-Z")
-    page.locator("button[value=lend]").tap()
-    expect(page.locator("#form-error")).to_contain_text("Code invalide")
+    page.press("#code", "Enter")
+    expect(page.locator("#code-error")).to_contain_text("mal recopié")
     expect(page.locator("#code")).to_have_value("ABCD-EFGH-Z")
+    expect(page.locator("#order")).to_be_hidden()
 
 
 def test_event_tableware_loan(page, live_server):
@@ -142,23 +174,28 @@ def test_event_tableware_loan(page, live_server):
 def test_collection_run(page, live_server):
     codes = commission_boxes(live_server.app, 2)
     log_in(page, "resto-le-comptoir")
-    for code in codes:
-        for action in ("lend", "return"):
-            page.goto(f"/restaurant/counter?code={code}")
-            page.locator(f"button[value={action}]").tap()
-            expect(page.locator("#result")).to_be_visible()
+    page.goto("/restaurant/counter")
+    page.locator("#counter[data-ready=true]").wait_for(state="attached")
+    for _action in ("lend", "return"):  # the order's proposal: lend, then take back
+        for code in codes:
+            type_code(page, code)
+        page.press("#code", "Enter")
+        expect(page.locator("#receipt-list > li").first.locator("li[data-status=ok]")) \
+            .to_have_count(2)
     page.context.clear_cookies()  # another person, another phone
     log_in(page, "jura-collecte")
     page.goto("/collector/")
+    page.locator("#counter[data-ready=true]").wait_for(state="attached")
     expect(page.locator("#places-title")).to_be_visible()
     expect(page.locator(".places")).to_contain_text("Le Comptoir")
-    page.fill("#code", codes[0])
-    page.locator("button[value=collect]").tap()
-    expect(page.locator("#result")).to_contain_text("Collecté")
-    expect(page.locator("#held-title + ul.tiles")).to_be_visible()
+    type_code(page, codes[0])
+    page.locator("#order-submit").tap()
+    expect(receipt(page, codes[0])).to_contain_text("Collecté")
     assert item_state(live_server.app, codes[0]) == "collected"
+    page.reload()
+    expect(page.locator("#held-title + ul.tiles")).to_be_visible()
     fits_phone(page)
     screenshot(page, "collector-run")
-    page.fill("#code", codes[0])
-    page.locator("button[value=deliver]").tap()
-    expect(page.locator("#result")).to_contain_text("Livré")
+    type_code(page, codes[0])
+    page.locator("#order-submit").tap()
+    expect(receipt(page, codes[0])).to_contain_text("Livré")

@@ -254,6 +254,50 @@ def test_series_mode_counts_and_skips_repeats(page, live_server, boxes, open_sca
         assert item_state(live_server.app, code) == "in_use"
 
 
+def test_series_starts_anew_when_the_action_changes(page, live_server, boxes, open_scanner,
+                                                      shot):
+    """A box collected a moment ago is sorted next: the new action is a new series, so it
+    is not refused as "already counted"."""
+    codes = boxes(2)
+    open_scanner()
+    for code in codes:  # lent and brought back at the restaurant
+        for action in ("lend", "return"):
+            answer = page.request.post("/api/v1/scans", data={
+                "code": code, "action": action, "idempotency_key": f"{action}-{code}"})
+            assert answer.status == 201
+    page.context.clear_cookies()
+    from .test_counter import fits_the_phone
+
+    open_scanner("lavage-lons")
+    expect(page.locator("h1")).to_have_text("Scanner")
+    fits_the_phone(page)  # one h1, 390 px wide, buttons 44 px tall at least
+    page.click("label[for=mode-series]")
+    page.select_option("#series-action", "collect")
+    expect(page.locator("#series-note")).to_contain_text("Nouvelle série : Collecter")
+    for code in codes:
+        type_code(page, code)
+    expect(page.locator("#series-count")).to_have_text("2")
+    assert {item_state(live_server.app, code) for code in codes} == {"collected"}
+
+    page.select_option("#series-action", "sort")
+    expect(page.locator("#series-count")).to_have_text("0")
+    expect(page.locator("#series-log li")).to_have_count(0)
+    expect(page.locator("#series-note")).to_have_text(
+        "Nouvelle série : Trier. Les codes déjà comptés peuvent être scannés à nouveau.")
+    for code in codes:
+        type_code(page, code)
+    expect(page.locator("#series-count")).to_have_text("2")
+    expect(page.locator("#series-log li.status-ok")).to_have_count(2)
+    expect(page.locator("#series-log")).not_to_contain_text("déjà compté")
+    fits_the_phone(page)
+    shot("scan-series-new-action")
+    assert {item_state(live_server.app, code) for code in codes} == {"sorted"}
+    # The same action again in this series: each code still counts once.
+    type_code(page, codes[0])
+    expect(page.locator("#series-log li").first).to_contain_text("déjà compté")
+    expect(page.locator("#series-count")).to_have_text("2")
+
+
 def test_english(page, open_scanner, shot):
     """The page and its scripts speak English (tests/test_translations.py checks that
     every text has its English)."""

@@ -1,5 +1,8 @@
 """The collection run page: places waiting, pick up, what is held, deliver."""
 
+import json
+import re
+
 import pytest
 
 from bouteilles.db.database import get_session
@@ -65,3 +68,21 @@ def test_other_roles_are_refused(client, login, actors, kind):
     assert client.get("/collector/").status_code == 403
     assert client.post("/collector/scan", data={"code": "x", "action": "collect"}).status_code \
         == 403
+
+
+def test_run_page_carries_the_components_config(client, login, actors):
+    van, site = actors["collector"], actors["washing_site"]
+    get_session().commit()
+    login(van)
+    page = client.get("/collector/")
+    assert page.status_code == 200 and page.text.count("<h1") == 1
+    config = json.loads(re.search(
+        r'<script type="application/json" id="counter-config">(.*?)</script>', page.text, re.S)[1])
+    assert config["actions"] == ["collect", "deliver"]
+    assert config["suggested"] == {"in_use": "collect", "returned": "collect",
+                                   "collected": "deliver"}
+    assert config["needs_destination"] == ["deliver"]  # a collect goes into the van
+    assert [org["code"] for org in config["destinations"]] == [site.org.code]
+    # What a washing site holds is moved by the site alone: nothing proposed on it.
+    assert config["not_from"] == {"collect": [site.org.code], "deliver": [site.org.code]}
+    assert config["noun"] == "item" and config["labels"]["done"]["collect"] == "Collecté"

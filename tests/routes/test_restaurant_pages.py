@@ -1,5 +1,7 @@
 """Restaurant pages through the test client: piles, the counter, cash, settlements."""
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -47,6 +49,65 @@ def test_in_use_list_highlights_overdue_and_paginates(client, resto, login, make
     assert old in only.text and "1 boîte<" in only.text
     assert client.get("/restaurant/boxes/in_use?page=abc").status_code == 200
     assert client.get("/restaurant/boxes/lost").status_code == 404
+
+
+def page_config(html: str, script_id: str = "counter-config") -> dict:
+    """The JSON a page gives its scripts (`<script type="application/json" id=…>`)."""
+    found = re.search(rf'<script type="application/json" id="{script_id}">(.*?)</script>', html,
+                      re.S)
+    assert found, f"no #{script_id} in the page"
+    return json.loads(found[1])
+
+
+def test_counter_page_carries_the_components_config(client, resto, login):
+    get_session().commit()
+    login(resto)
+    page = client.get("/restaurant/counter")
+    assert page.status_code == 200
+    # Member data: never stored by the browser (the service worker keeps its own copy).
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.text.count("<h1") == 1 and 'id="counter"' in page.text
+    assert 'data-api="/api/v1"' in page.text and 'data-sw-url="/sw.js"' in page.text
+    config = page_config(page.text)
+    assert config["org"]["code"] == resto.org.code
+    assert config["actions"] == ["lend", "return"]
+    # The proposal by state is the life cycle's (lifecycle.SUGGESTED), nothing else.
+    assert config["suggested"] == {"clean": "lend", "in_use": "return", "lost": "return"}
+    assert config["deposit_moves"]["lend"]["clean"] == ["taken"]
+    assert config["deposit_moves"]["return"]["in_use"] == ["refunded"]
+    assert "in_use" not in config["deposit_moves"]["lend"]  # refused: not a move
+    assert config["needs_destination"] == []
+    assert config["undo_minutes"] == 15
+    assert config["usual_deposit_cents"] == 500  # both box types: 5 €
+    assert config["noun"] == "box"
+    # Every word the page shows for a code, in the reader's language.
+    labels = config["labels"]
+    assert labels["actions"]["lend"] == "Prêter" and labels["done"]["return"] == "Repris"
+    assert labels["states"]["in_use"] == "en service"
+    assert labels["anomalies"]["skipped_lend"] == "prêt non scanné"
+    texts = page_config(page.text, "scan-i18n")
+    assert isinstance(texts, dict)
+
+
+def test_counter_config_follows_settings_and_language(client, resto, login):
+    get_session().commit()
+    login(resto)
+    client.application.config["UNDO_MINUTES"] = 5
+    config = page_config(client.get("/restaurant/counter?lang=en").text)
+    assert config["undo_minutes"] == 5
+    assert config["labels"]["actions"]["lend"] == "Lend"
+    assert config["labels"]["done"]["lend"] == "Lent"
+    english = page_config(client.get("/restaurant/counter").text, "scan-i18n")
+    assert english["Annulé"] == "Undone"
+    assert english["%(amount)s de consigne à encaisser"] == "%(amount)s deposit to take"
+
+
+def test_counter_without_javascript_keeps_its_plain_form(client, resto, login):
+    get_session().commit()
+    login(resto)
+    page = client.get("/restaurant/counter").text
+    noscript = page[page.index("<noscript>"):page.index("</noscript>")]
+    assert 'action="/restaurant/counter"' in noscript and 'name="action" value="lend"' in noscript
 
 
 def test_counter_lends_and_takes_back(client, resto, login, make_container):

@@ -242,7 +242,6 @@ def test_a_move_that_changes_no_value_still_comes_first_in_the_log(
     code = make_container()
     resto, collector = token_for(actors["restaurant"]), token_for(actors["collector"])
     site_user = actors["washing_site"]
-    site = site_user.org.code
     assert scan(client, resto, code, "lend").status_code == 201
     assert scan(client, resto, code, "return").status_code == 201
     # Collected into the van (a second collect there changes nothing; at the site

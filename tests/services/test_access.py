@@ -59,7 +59,8 @@ def test_require_refuses_with_the_message_of_the_capability():
     with pytest.raises(Forbidden) as refused:
         access.require(_user("restaurant"), "sort")
     # Named as people read them, not as codes.
-    assert str(refused.value) == "Votre organisation (Restaurant) ne peut pas enregistrer « Trier »."
+    assert str(refused.value) == ("Votre organisation (Restaurant) ne peut pas enregistrer "
+                                  "« Trier ».")
     with pytest.raises(Forbidden, match="^Réservé aux vignerons.$"):
         access.require(_user("coordinator", admin=True), "winegrower_work")
     with pytest.raises(Forbidden, match="pas les modifier"):

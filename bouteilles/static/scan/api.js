@@ -69,6 +69,9 @@ export function newKey() {
 export const getItem = (code) => call("GET", `/items/${encodeURIComponent(code)}`, undefined, 8000);
 export const postScan = (scan) => call("POST", "/scans", scan, 10000);
 export const postBatch = (scans) => call("POST", "/scans/batch", { scans }, 30000);
+/** Undo a recorded event (its item's latest): {idempotency_key} → {event, item, deposit}. */
+export const postUndo = (eventId, key) =>
+  call("POST", `/events/${encodeURIComponent(eventId)}/undo`, { idempotency_key: key }, 10000);
 
 /** The human sentence of an error answer. */
 export function errorMessage(answer, fallback) {

@@ -62,3 +62,13 @@ export function signal(kind) {
     }
   }
 }
+
+/** The page's sound on/off button (aria-pressed says which). */
+export function wireSoundToggle(button) {
+  button.setAttribute("aria-pressed", String(isSoundOn()));
+  button.addEventListener("click", () => {
+    setSound(!isSoundOn());
+    button.setAttribute("aria-pressed", String(isSoundOn()));
+    unlockAudio();
+  });
+}

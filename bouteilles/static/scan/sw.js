@@ -1,7 +1,8 @@
-// Service worker (served at /sw.js, scope /): keeps the scan page working
-// without network. Only GET requests for the scan page, /offline and /static/
-// are handled; the API always goes to the network (the page queues scans
-// itself).
+// Service worker (served at /sw.js, scope /): keeps the pages that scan (the
+// scanner, the restaurant's counter, the collector's run) working without
+// network. Only GET requests for those pages, /offline and /static/ are
+// handled; the API always goes to the network (the pages queue scans
+// themselves).
 //
 // PRECACHE is written above this file when the static files are built
 // (bouteilles/static_files/build.py): `assets`, the scanner's files under
@@ -14,6 +15,8 @@
 const PREFIX = "bouteilles-scan-";
 const CACHE = PREFIX + PRECACHE.version;
 const PAGE = "/scan";
+// The pages built on the scanner's scripts; each is kept once it has been opened.
+const PAGES = [PAGE, "/restaurant/counter", "/collector/"];
 const OFFLINE = "/offline";
 const PAGE_TIMEOUT_MS = 4000; // one bar of signal: show the cached page rather than wait
 const HASHED = /\.[0-9a-f]{12}\.\w+$/; // the build's names: name.<12 hex digits>.ext
@@ -51,9 +54,11 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// The page lists what it loaded (the base template's CSS, the decoder…) to keep offline.
+// The page lists what it loaded (the base template's CSS, the decoder…) to keep offline,
+// and names itself: one of PAGES is kept too (the first time, no worker saw it load).
 self.addEventListener("message", (event) => {
   if (event.data?.type !== "cache" || !Array.isArray(event.data.urls)) return;
+  const page = PAGES.includes(event.data.page) ? event.data.page : null;
   const urls = event.data.urls.filter((url) => {
     try {
       const parsed = new URL(url);
@@ -63,17 +68,18 @@ self.addEventListener("message", (event) => {
     }
   });
   event.waitUntil(caches.open(CACHE).then(async (cache) => {
+    if (page && !(await cache.match(page))) await store(cache, page, "no-cache");
     for (const url of urls) {
       if (!(await cache.match(url))) await store(cache, url);
     }
   }));
 });
 
-/** The page: network first (with a time limit), the cached copy when offline. */
-async function scanPage(request) {
+/** A page that scans: network first (with a time limit), the cached copy when offline. */
+async function scanPage(request, page) {
   const cache = await caches.open(CACHE);
   const network = fetch(request).then(async (response) => {
-    if (response.ok && !response.redirected) await cache.put(PAGE, response.clone());
+    if (response.ok && !response.redirected) await cache.put(page, response.clone());
     return response;
   });
   network.catch(() => {}); // handled below; may fail after the cached copy was served
@@ -81,10 +87,10 @@ async function scanPage(request) {
   try {
     const first = await Promise.race([network, timeout]);
     if (first) return first;
-    const cached = await cache.match(PAGE);
+    const cached = await cache.match(page);
     return cached || (await network);
   } catch {
-    return (await cache.match(PAGE)) || (await cache.match(OFFLINE)) || Response.error();
+    return (await cache.match(page)) || (await cache.match(OFFLINE)) || Response.error();
   }
 }
 
@@ -124,7 +130,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
-    event.respondWith(url.pathname === PAGE ? scanPage(request) : otherPage(request));
+    event.respondWith(PAGES.includes(url.pathname) ? scanPage(request, url.pathname)
+      : otherPage(request));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(staticFile(request, url));
   }

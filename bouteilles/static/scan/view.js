@@ -58,8 +58,9 @@ export function itemTitle(item, id) {
   );
 }
 
-/** One row of the pending list or the series log. */
-export function scanRow({ code, action, time, status, statusText, message, onDismiss }, labels) {
+/** One row of the pending list or the series log; `onCancel` takes a pending scan back. */
+export function scanRow({ code, action, time, status, statusText, message, onDismiss, onCancel },
+  labels) {
   return h(
     "li",
     { class: `scan-row status-${status}`, dataset: { code, status } },
@@ -74,6 +75,11 @@ export function scanRow({ code, action, time, status, statusText, message, onDis
     message ? h("p", { class: "scan-message" }, message) : null,
     onDismiss
       ? h("button", { type: "button", class: "link-button", onclick: onDismiss }, _("J'ai compris"))
+      : null,
+    onCancel
+      ? h("button", { type: "button", class: "link-button row-cancel", onclick: onCancel,
+        "aria-label": _("Annuler %(code)s (pas encore envoyé)", { code: formatCode(code) }) },
+      _("Annuler"))
       : null,
   );
 }
