@@ -212,3 +212,10 @@ def test_english(client, resto, login):
     client.get("/lang/en")
     page = client.get("/restaurant/")
     assert "Lend / take back a box" in page.text and "Today&#39;s cash" in page.text
+
+
+def test_the_counter_leads_to_a_broken_box_and_to_counted_returns(client, resto, login):
+    login(resto)
+    page = client.get("/restaurant/counter").get_data(as_text=True)
+    assert 'href="/scan"' in page and "cassée" in page
+    assert 'href="/restaurant/counted-returns"' in page
