@@ -1,14 +1,23 @@
-"""The washing site's forms: receive, sort, open, fill, close and release a batch,
-deliver against a winegrower's request."""
+"""The washing site's forms: receive, sort, open, fill, close, correct and release a
+batch, deliver against a winegrower's request."""
 
 from __future__ import annotations
 
 from ..services.washing.batches import MAX_COUNT
+from ..services.washing.corrections import MAX_REASON
 from ..services.washing.site import parse_codes
 from ..vocabulary import REASON_LABELS, REJECT_REASONS
 from .base import CODE_LENGTH, MAX_MEASURE, Form, Text, _l, posted_mode
 from .checks import Between, MaxLength, Required
-from .fields import ChoiceField, CodesField, DecimalNumberField, TextField, WholeNumberField
+from .fields import (
+    ChoiceField,
+    CodesField,
+    DecimalNumberField,
+    LongTextField,
+    TextField,
+    TickField,
+    WholeNumberField,
+)
 
 MAX_CLOSE = 10_000_000  # the counts of a close: a batch may run for days
 TRANSPORT_ROWS = 2  # legs of the collection's transport a close records
@@ -80,6 +89,12 @@ class BatchInputsForm(Form):
                         rows=3)
     count = WholeNumberField(_l("Et/ou nombre compté"), [Between(0, MAX_COUNT)])
 
+    def limit_count(self, high: int) -> BatchInputsForm:
+        """The most one count may add (the app's MAX_BATCH_INPUT), checked and shown."""
+        self.count.validators = [Between(0, high)]
+        self.count.flags.max = high
+        return self
+
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
@@ -96,6 +111,9 @@ def measure(label: Text) -> DecimalNumberField:
 class BatchCloseForm(Rejects, Form):
     clean = WholeNumberField(_l("Propres"), [Required(_l("Indiquez le nombre de propres.")),
                                              Between(0, MAX_CLOSE)])
+    # Shown when the inputs are above ten times the site's usual batch; the
+    # service refuses the close without it then.
+    confirm_unusual = TickField(_l("Je confirme le nombre d'entrées de ce lot."))
     water_l = measure(_l("Eau (L)"))
     electricity_kwh = measure(_l("Électricité (kWh)"))
     gas_kwh = measure(_l("Gaz (kWh)"))
@@ -117,6 +135,18 @@ for _leg in range(TRANSPORT_ROWS):
     setattr(BatchCloseForm, f"mode_{_leg}", ChoiceField(_l("Véhicule"), choices=[
         ("van", _l("Utilitaire (par km)")), ("truck", _l("Camion sous-traité (par t·km)"))],
         default="van"))
+
+
+class BatchCorrectionForm(Rejects, Form):
+    clean = WholeNumberField(_l("Propres"), [Required(_l("Indiquez le nombre de propres.")),
+                                             Between(0, MAX_CLOSE)])
+    reason = LongTextField(_l("Motif de la correction"), [
+        Required(_l("Dites pourquoi le lot est corrigé.")), MaxLength(MAX_REASON)],
+        description=_l("Par exemple : 12 bouteilles ébréchées comptées propres par erreur."),
+        render_kw={"rows": 2})
+
+
+with_rejects(BatchCorrectionForm, MAX_CLOSE)
 
 
 class ReleaseForm(Form):

@@ -2,7 +2,7 @@
 
 from .admin import ContainerTypeRevision, TemporaryPassword
 from .base import MAX_ID, Base, utcnow
-from .batch import REJECT_REASONS, Batch, BatchReject
+from .batch import REJECT_REASONS, Batch, BatchCorrection, BatchCorrectionReject, BatchReject
 from .bottle_request import REQUEST_STATUSES, BottleRequest
 from .container_type import FAMILIES, ContainerType
 from .deposit import CountedReturn, DepositEntry
@@ -23,4 +23,5 @@ __all__ = [
     "REQUEST_STATUSES", "BottleRequest",
     "LOAN_STATUSES", "Loan", "LoanLine",
     "LoginFailure", "LoginSession",
+    "BatchCorrection", "BatchCorrectionReject",
 ]

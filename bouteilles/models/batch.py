@@ -1,4 +1,5 @@
-"""Washing batches: one run of the line for one container type."""
+"""Washing batches: one run of the line for one container type, and the corrections
+of a closed batch's counts."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .base import Base, DecimalText, UTCDateTime, sql_in, utcnow
 from .container_type import ContainerType
 from .factor import FactorSet
 from .organisation import Organisation
+from .user import User
 
 
 class Batch(Base):
@@ -73,3 +75,67 @@ class BatchReject(Base):
     count: Mapped[int]
 
     batch: Mapped[Batch] = relationship(back_populates="rejects")
+
+
+class BatchCorrection(Base):
+    """A correction of a closed batch's counts: what they were, what they are, why.
+
+    The batch row keeps the figures of its close (its month never changes); each
+    correction adds the difference, counted in the month it is made. Rows are
+    never changed or deleted (database triggers refuse it): a correction is
+    corrected by another one.
+    """
+
+    __tablename__ = "batch_corrections"
+    __table_args__ = (
+        CheckConstraint(
+            "clean_before >= 0 AND rejected_before >= 0 AND clean_after >= 0 "
+            "AND rejected_after >= 0", name="counts_non_negative"),
+        CheckConstraint("clean_before + rejected_before = clean_after + rejected_after",
+                        name="inputs_unchanged"),
+        CheckConstraint("mass_g > 0", name="mass_positive"),
+        Index("ix_batch_corrections_made_at", "made_at"),
+        Index("ix_batch_corrections_batch_id", "batch_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    clean_before: Mapped[int]
+    rejected_before: Mapped[int]
+    clean_after: Mapped[int]
+    rejected_after: Mapped[int]
+    # The type's mass the batch's impact was computed with (its mass at the close).
+    mass_g: Mapped[int]
+    # The impact after minus the impact before, in grams (the month's adjustment).
+    co2e_avoided_delta_g: Mapped[int]
+    co2e_process_delta_g: Mapped[int]
+    waste_avoided_delta_g: Mapped[int]
+    to_recycling_delta_g: Mapped[int]
+
+    batch: Mapped[Batch] = relationship()
+    made_by: Mapped[User] = relationship()
+    rejects: Mapped[list[BatchCorrectionReject]] = relationship(
+        back_populates="correction", order_by="BatchCorrectionReject.reason"
+    )
+
+
+class BatchCorrectionReject(Base):
+    """One reason's rejected count before and after a correction."""
+
+    __tablename__ = "batch_correction_rejects"
+    __table_args__ = (
+        CheckConstraint(sql_in("reason", REJECT_REASONS), name="reason"),
+        CheckConstraint("count_before >= 0 AND count_after >= 0 "
+                        "AND count_before + count_after > 0", name="counts"),
+    )
+
+    correction_id: Mapped[int] = mapped_column(ForeignKey("batch_corrections.id"),
+                                               primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count_before: Mapped[int]
+    count_after: Mapped[int]
+
+    correction: Mapped[BatchCorrection] = relationship(back_populates="rejects")

@@ -13,6 +13,7 @@ from ..services.impact.figures import monthly_impact, twelve_months
 from ..services.items.lookup import get_org
 from ..services.washing.batches import factor_set_in_force
 from .model import (
+    AdjustmentRow,
     BatchRow,
     BreakdownRow,
     DepositRow,
@@ -61,6 +62,11 @@ def build_monthly_report(
         by_batch=[BatchRow(b["code"], datetime.fromisoformat(b["closed_at"]), b["site"], b["type"],
                            b["factor_set"] or "", ImpactFigures.from_mapping(b))
                   for b in impact["by_batch"]],
+        adjustments=[AdjustmentRow(a["batch"], a["batch_month"],
+                                   datetime.fromisoformat(a["corrected_at"]), a["site"],
+                                   a["type"], a["factor_set"] or "", a["reason"],
+                                   ImpactFigures.from_mapping(a))
+                     for a in impact["adjustments"]],
         rejects=[RejectRow(r["reason"], r["count"], r["mass_g"]) for r in impact["rejects"]],
         series=[MonthPoint(p["month"], p["containers_reused"], p["co2e_avoided_g"],
                            p["waste_avoided_g"], p["co2e_process_g"])

@@ -63,6 +63,16 @@ def render_csv(report: MonthlyReport) -> bytes:
         ),
     )
     _section(
+        writer, "adjustments",
+        ["batch", "batch_month", "corrected_at", "site", "type", "factor_set", "reason",
+         *FIGURE_COLUMNS],
+        (
+            [a.batch, a.batch_month, a.corrected_at.isoformat(timespec="seconds"), a.site,
+             a.type, a.factor_set, a.reason, *_figures(a.figures)]
+            for a in report.adjustments
+        ),
+    )
+    _section(
         writer, "rejects", ["reason", "label", "count", "mass_g"],
         ([r.reason, r.label, r.count, r.mass_g] for r in report.rejects),
     )

@@ -43,6 +43,10 @@ METHOD = (
        "donnent les kilogrammes à 100 g près ; les exports CSV et XLSX, les grammes exacts. "
        "<b>Emplois</b> : le réseau estime 1 à 2 emplois par million de bouteilles réemployées "
        "(estimation, non mesurée)."),
+    N_("<b>Corrections</b> : un mois clos ne change plus. Un lot corrigé garde, dans le mois "
+       "de sa clôture, les chiffres de sa clôture ; la correction compte dans le mois où elle "
+       "est faite, comme une ligne d'ajustement qui nomme le lot et son mois. L'impact corrigé "
+       "est calculé avec le jeu de facteurs du lot ; l'ajustement en est la différence."),
     N_("<b>Part d'un membre</b> (restaurant, commerce, point de collecte) : il n'a pas de lot de "
        "lavage ; sa part est, par type, le nombre de contenants repris chez lui dans le mois × "
        "le chiffre moyen par contenant propre des lots du réseau de ce type clôturés dans le "
@@ -90,6 +94,25 @@ class BatchRow:
     type: str
     factor_set: str
     figures: ImpactFigures
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    """A correction made this month of a batch closed earlier: the differences it made."""
+
+    batch: str
+    batch_month: str
+    corrected_at: datetime
+    site: str
+    type: str
+    factor_set: str
+    reason: str
+    figures: ImpactFigures
+
+    @property
+    def batch_month_label(self) -> str:
+        """The month of the batch's close in the reader's language, e.g. 'mars 2026'."""
+        return formatting.month_name(self.batch_month)
 
 
 @dataclass(frozen=True)
@@ -175,6 +198,7 @@ class MonthlyReport:
     by_type: list[BreakdownRow] = field(default_factory=list)
     by_site: list[BreakdownRow] = field(default_factory=list)
     by_batch: list[BatchRow] = field(default_factory=list)
+    adjustments: list[AdjustmentRow] = field(default_factory=list)
     rejects: list[RejectRow] = field(default_factory=list)
     series: list[MonthPoint] = field(default_factory=list)
     factor_sets: list[FactorSetInfo] = field(default_factory=list)

@@ -126,6 +126,8 @@ def _details(report: MonthlyReport, st: Styles) -> list:
             story.append(Paragraph(gettext(
                 "%(shown)s lots sur %(total)s ; la liste complète est dans les exports CSV et "
                 "XLSX.", shown=len(shown), total=len(report.by_batch)), st.small))
+    if report.adjustments:
+        story += _adjustments(report, st)
     if report.deposits is not None:
         dep = report.deposits
         rows = [[gettext("Consignes encaissées"), gettext("Remboursées"),
@@ -142,6 +144,33 @@ def _details(report: MonthlyReport, st: Styles) -> list:
                       st.table(rows, [70 * mm, 70 * mm, 34 * mm], align="LLR")]
         story.append(KeepTogether(block))
     return story
+
+
+def _signed(text: str, value: int) -> str:
+    return f"+{text}" if value > 0 else text
+
+
+def _adjustments(report: MonthlyReport, st: Styles) -> list:
+    """The corrections made this month of batches closed earlier: one line each."""
+    rows = [[gettext("Lot (mois)"), gettext("Corrigé le"), gettext("Réemployés"),
+             gettext("Écartés"), gettext("%(co2)se évité (kg)", co2=st.co2),
+             gettext("Déchets évités (kg)"), gettext("Motif")]]
+    for a in report.adjustments:
+        f = a.figures
+        rows.append([
+            Paragraph(f"{esc(a.batch)} ({esc(a.batch_month_label)})", st.cell),
+            paris_time(a.corrected_at, year=False),
+            _signed(number(f.containers_reused), f.containers_reused),
+            _signed(number(f.containers_rejected), f.containers_rejected),
+            _signed(kilograms(f.co2e_avoided_g), f.co2e_avoided_g),
+            _signed(kilograms(f.waste_avoided_g), f.waste_avoided_g),
+            Paragraph(esc(a.reason), st.cell)])
+    widths = [36 * mm, 19 * mm, 23 * mm, 17 * mm, 21 * mm, 21 * mm, 37 * mm]
+    return [Paragraph(gettext("Corrections de lots (ajustements du mois)"), st.h2),
+            Paragraph(gettext(
+                "Un mois clos ne change plus : ces corrections de lots déjà clôturés comptent "
+                "dans ce mois-ci, et sont dans ses totaux."), st.small),
+            Spacer(1, 1.5 * mm), st.table(rows, widths, align="LLRRRRL")]
 
 
 def _method(report: MonthlyReport, st: Styles) -> list:

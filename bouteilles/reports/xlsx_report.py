@@ -132,6 +132,17 @@ def render_xlsx(report: MonthlyReport) -> bytes:
     )
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
         row[0].number_format = "dd/mm/yyyy hh:mm"
+    ws = wb.create_sheet(gettext("Ajustements"))
+    _table(
+        ws, (gettext("Lot"), gettext("Mois du lot"), gettext("Corrigé le"), gettext("Site"),
+             gettext("Type"), gettext("Jeu de facteurs"), gettext("Motif"),
+             *_figure_headers()),
+        ([a.batch, a.batch_month, a.corrected_at.astimezone(PARIS).replace(tzinfo=None),
+          a.site, a.type, a.factor_set, a.reason, *_figures(a.figures)]
+         for a in report.adjustments),
+    )
+    for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].number_format = "dd/mm/yyyy hh:mm"
     _table(wb.create_sheet(gettext("Rebuts")),
            (gettext("Motif"), gettext("Libellé"), gettext("Nombre"), gettext("Masse (g)")),
            ([r.reason, gettext(r.label), r.count, r.mass_g] for r in report.rejects))

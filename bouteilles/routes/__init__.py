@@ -12,6 +12,7 @@ from . import (
     api,
     api_batches,
     auth,
+    batch_corrections,
     collector,
     home,
     loans,
@@ -36,7 +37,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (labels_pages, public_pages):  # labels, public /q pages
         app.register_blueprint(module.bp)
-    for module in (washing, winegrower):  # washing site and winegrowers
+    for module in (washing, batch_corrections, winegrower):  # washing site and winegrowers
         app.register_blueprint(module.bp)
     for module in (admin_pages, admin_watch_pages, account_pages):  # coordination
         app.register_blueprint(module.bp)

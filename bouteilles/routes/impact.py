@@ -203,8 +203,11 @@ def dashboard():
                       .order_by(Organisation.name)).all() if coordinator else []
     rate = (Decimal(impact["containers_rejected"]) / impact["inputs"]
             if impact["inputs"] else None)
+    adjustments = [{**a, "corrected_at": datetime.fromisoformat(a["corrected_at"])}
+                   for a in impact["adjustments"]]
     return render_template(
-        "impact/dashboard.html", impact=impact, series=series, chart=_chart(series),
+        "impact/dashboard.html", impact=impact, adjustments=adjustments, series=series,
+        chart=_chart(series),
         month=month, org=org, org_row=org_row, orgs=orgs, coordinator=coordinator,
         held_cents=held, reject_rate=rate, formats=list(FORMATS), error=error,
     ), status

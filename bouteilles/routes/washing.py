@@ -25,6 +25,7 @@ from flask_login import current_user
 from ..db.database import get_session
 from ..forms.washing import (
     BatchCloseForm,
+    BatchCorrectionForm,
     BatchInputsForm,
     FulfilForm,
     OpenBatchForm,
@@ -36,14 +37,17 @@ from ..forms.washing import (
     receive_form,
     sort_form,
 )
-from ..models import REJECT_REASONS, User
+from ..models import REJECT_REASONS
 from ..services import access
 from ..services.errors import BouteillesError, Forbidden
 from ..services.items.stock import stock_rows
 from ..services.pages import winegrower
+from ..services.pages.batch import batch_page_facts
 from ..services.paging import page_number, paginate
 from ..services.washing import site as washing
-from ..services.washing.batches import add_inputs, close_batch, get_batch, open_batch
+from ..services.washing.batches import close_batch, get_batch, open_batch
+from ..services.washing.corrected import corrected_clean
+from ..services.washing.inputs import add_inputs_one_by_one
 from ..vocabulary import REASON_LABELS
 from .guard import guard_blueprint
 from .refusals import refused_form
@@ -183,7 +187,8 @@ def _batches_context(form=None):
         ctype, type_code = None, None
     stmt = washing.batches_query(site_id=_site_id(), status=status,
                                  type_id=ctype.id if ctype else None)
-    return {"page": paginate(db, stmt, page_number(request.args.get("page"))),
+    page = paginate(db, stmt, page_number(request.args.get("page")))
+    return {"page": page, "corrected": corrected_clean(db, [b.id for b in page.items]),
             "types": washing.active_types(db), "status": status, "type_code": type_code,
             "form": form or _with_types(OpenBatchForm.blank())}
 
@@ -218,16 +223,16 @@ def _load_batch(batch_id: int, *, for_update: bool = False):
 
 
 def _batch_context(batch, **extra):
-    """A batch's page; its three forms blank unless given."""
-    db = get_session()
-    people = {uid: db.get(User, uid) for uid in (batch.opened_by_id, batch.closed_by_id) if uid}
-    context = {
-        "batch": batch, "outputs": washing.batch_outputs(db, batch),
-        "events": paginate(db, washing.batch_events(batch), page_number(request.args.get("page"))),
-        "opened_by": people.get(batch.opened_by_id), "closed_by": people.get(batch.closed_by_id),
-        "inputs_form": BatchInputsForm.blank(), "close_form": BatchCloseForm.blank(),
-        "release_form": ReleaseForm.blank(),
-    }
+    """A batch's page; its forms blank unless given (the correction's filled with the
+    batch's counts as they stand)."""
+    context = batch_page_facts(get_session(), batch, viewer=current_user,
+                               page=page_number(request.args.get("page")))
+    context.update(inputs_form=inputs_form(blank=True), close_form=BatchCloseForm.blank(),
+                   release_form=ReleaseForm.blank(), input_outcomes=[])
+    if context["figures"] is not None:
+        figures = context["figures"]
+        context["correction_form"] = BatchCorrectionForm.blank(clean=figures.clean, **{
+            f"reject_{r}": figures.rejects.get(r, 0) for r in REJECT_REASONS})
     context.update(extra)
     return context
 
@@ -235,6 +240,12 @@ def _batch_context(batch, **extra):
 def _batch_context_of(batch_id: int) -> dict:
     """A batch's page as the database holds it (after a refused form's rollback)."""
     return _batch_context(_load_batch(batch_id))
+
+
+def inputs_form(*, blank: bool = False) -> BatchInputsForm:
+    """The form adding inputs, its count limited to the app's MAX_BATCH_INPUT."""
+    form = BatchInputsForm.blank() if blank else BatchInputsForm()
+    return form.limit_count(current_app.config["MAX_BATCH_INPUT"])
 
 
 @bp.get("/batches/<int:batch_id>")
@@ -245,31 +256,46 @@ def batch_page(batch_id: int):
 
 @bp.post("/batches/<int:batch_id>/inputs")
 def batch_inputs(batch_id: int):
-    """Add inputs by scanned codes and/or a count."""
+    """Add inputs by scanned codes and/or a count. Each code stands on its own: the
+    accepted ones are recorded, the refused ones listed with their reason and left
+    in the form to be dealt with (422)."""
     batch = _load_batch(batch_id, for_update=True)
-    form = BatchInputsForm()
+    form = inputs_form()
     reread = partial(_batch_context_of, batch_id)
     if not form.validate():
         return refused_form("washing/batch.html", form, form_name="inputs_form", reread=reread)
-    codes, count = form.codes.codes, form.count.data
     db = get_session()
     try:
-        add_inputs(db, batch, actor=current_user, codes=codes, count=count)
+        outcomes = add_inputs_one_by_one(
+            db, batch, actor=current_user, codes=form.codes.codes, count=form.count.data,
+            max_count=current_app.config["MAX_BATCH_INPUT"])
     except BouteillesError as exc:
-        if len(codes) == 1 and not count and not isinstance(exc, washing.CodeRefused):
-            exc = washing.CodeRefused(codes[0], exc)
         return refused_form("washing/batch.html", form, exc, form_name="inputs_form",
-                            reread=reread)
+                            field=getattr(exc, "field", None), reread=reread)
     db.commit()
-    flash(ngettext("Entrées ajoutées : le lot compte %(num)s entrée.",
-                   "Entrées ajoutées : le lot compte %(num)s entrées.", batch.inputs),
-          "success")
-    return redirect(url_for(".batch_page", batch_id=batch.id))
+    refused = [o for o in outcomes if not o.accepted]
+    recorded = ngettext("Entrées ajoutées : le lot compte %(num)s entrée.",
+                        "Entrées ajoutées : le lot compte %(num)s entrées.", batch.inputs)
+    if not refused:
+        flash(recorded, "success")
+        return redirect(url_for(".batch_page", batch_id=batch.id))
+    # What was refused stays in the form, to be set aside or scanned into its own batch.
+    kept = BatchInputsForm(formdata=None, data={"codes": "\n".join(o.code for o in refused)})
+    kept.limit_count(current_app.config["MAX_BATCH_INPUT"])
+    kept.form_errors.append(ngettext(
+        "%(num)s code refusé (ci-dessous, avec la raison) : il n'est pas entré dans le lot.",
+        "%(num)s codes refusés (ci-dessous, avec la raison) : ils ne sont pas entrés dans le "
+        "lot.", len(refused)))
+    if len(refused) < len(outcomes) or form.count.data:
+        flash(recorded, "success")
+    return render_template("washing/batch.html", **_batch_context(
+        batch, inputs_form=kept, input_outcomes=outcomes)), 422
 
 
 @bp.post("/batches/<int:batch_id>/close")
 def batch_close(batch_id: int):
-    """Close with clean and rejected counts by reason, metered water/energy, transport."""
+    """Close with clean and rejected counts by reason, metered water/energy, transport;
+    inputs far above the site's usual batch need the operator's confirmation."""
     batch = _load_batch(batch_id, for_update=True)
     form = BatchCloseForm()
     reread = partial(_batch_context_of, batch_id)
@@ -280,9 +306,10 @@ def batch_close(batch_id: int):
         close_batch(db, batch, actor=current_user, clean=form.clean.data,
                     rejected=form.rejects(), water_l=form.water_l.data,
                     electricity_kwh=form.electricity_kwh.data, gas_kwh=form.gas_kwh.data,
-                    transport=form.transport())
+                    transport=form.transport(), unusual_confirmed=bool(form.confirm_unusual.data))
     except BouteillesError as exc:
-        return refused_form("washing/batch.html", form, exc, form_name="close_form", reread=reread)
+        return refused_form("washing/batch.html", form, exc, form_name="close_form",
+                            field=getattr(exc, "field", None), reread=reread)
     db.commit()
     flash(gettext("Lot %(code)s clôturé.", code=batch.code), "success")
     return redirect(url_for(".batch_page", batch_id=batch.id))

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from ..i18n import N_
 from ..services.impact.figures import TRANSPORT_MODES
 from ..services.washing.batches import MAX_COUNT
+from ..services.washing.corrections import MAX_REASON
 from ..vocabulary import REJECT_REASONS
 from .base import Count, Input, Measure, Output, Text
 from .items import OrgCode, TypeCode
@@ -35,7 +36,9 @@ class BatchInputs(Input):
 
     codes: list[Text(200)] = Field([], max_length=MAX_CODES, description=(
         "Codes scanned into the batch (each a `wash` scan)."))
-    count: Count(0, MAX_COUNT) | None = Field(None, description="Counted, unlabelled inputs.")
+    count: Count(0, MAX_COUNT) | None = Field(None, description=(
+        "Counted, unlabelled inputs; above the app's MAX_BATCH_INPUT (default 100,000) "
+        "a typing slip: 422."))
 
     MESSAGES: ClassVar = {("codes_or_count", ""): N_("Donnez des « codes » et/ou un « count ».")}
 
@@ -69,6 +72,22 @@ class BatchClose(Input):
         return self.rejected if isinstance(self.rejected, dict) else {"other": self.rejected}
 
 
+class BatchCorrection(Input):
+    """A closed batch's counts corrected: clean + rejected must still be its inputs.
+    By the batch's washing site within 7 days of the close, or a coordination
+    administrator; the difference counts in the month the correction is made."""
+
+    clean: Count(0, MAX_CLOSE_COUNT)
+    rejected: dict[Reason, Count(0, MAX_CLOSE_COUNT)] | Count(0, MAX_CLOSE_COUNT) = Field(
+        {}, description="Rejects by reason after the correction; a bare number counts as "
+                        "`other`.")
+    reason: Text(MAX_REASON, description="Why the counts are corrected.")
+
+    def rejects(self) -> dict[str, int]:
+        """Rejects by reason."""
+        return self.rejected if isinstance(self.rejected, dict) else {"other": self.rejected}
+
+
 class BatchImpact(Output):
     co2e_avoided_g: int
     co2e_process_g: int
@@ -93,4 +112,36 @@ class Batch(Output):
     rejected_total: int | None = None
     closed_at: str | None = Field(None, json_schema_extra={"format": "date-time"})
     impact: BatchImpact | None = None
+    corrections: int | None = Field(None, description=(
+        "How many times the closed batch was corrected; its counts and impact are the "
+        "corrected ones."))
+
+
+class ImpactDelta(Output):
+    """The impact after a correction minus the impact before it, in grams."""
+
+    co2e_avoided_g: int
+    co2e_process_g: int
+    waste_avoided_g: int
+    to_recycling_g: int
+
+
+class CorrectionRecord(Output):
+    id: int
+    made_at: str = Field(json_schema_extra={"format": "date-time"})
+    made_by: str | None
+    reason: str
+    clean_before: int
+    rejected_before: int
+    clean_after: int
+    rejected_after: int
+
+
+class BatchCorrected(Output):
+    """A correction just recorded: the batch as it now stands, its impact, the difference."""
+
+    batch: Batch
+    impact: BatchImpact
+    impact_delta: ImpactDelta
+    correction: CorrectionRecord
 

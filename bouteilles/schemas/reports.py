@@ -82,6 +82,24 @@ class BatchFigures(Figures):
     factor_set: str | None
 
 
+class AdjustmentFigures(Figures):
+    """A correction of a batch closed in an earlier month (or earlier this month),
+    counted in this one: the differences it made (`batches` and `inputs` are 0)."""
+
+    id: int
+    batch: str
+    batch_month: str = Month
+    batch_closed_at: str = Field(json_schema_extra={"format": "date-time"})
+    corrected_at: str = Field(json_schema_extra={"format": "date-time"})
+    reason: str
+    site: str
+    site_name: str
+    type: str
+    type_name: str
+    family: str
+    factor_set: str | None
+
+
 class RejectFigures(Output):
     reason: str
     count: int
@@ -97,6 +115,9 @@ class Impact(Figures):
     by_type: list[TypeFigures]
     by_site: list[SiteFigures]
     by_batch: list[BatchFigures]
+    adjustments: list[AdjustmentFigures] = Field(description=(
+        "Corrections made this month of batches closed before: the month's totals, by "
+        "type and by site include them; a month's figures never change once it has ended."))
     rejects: list[RejectFigures]
     factor_sets: list[str]
 

@@ -7,7 +7,7 @@ import io
 import re
 import shutil
 import subprocess
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from bouteilles import formatting
 from bouteilles.reports import render
 from bouteilles.reports.csv_report import render_csv
 from bouteilles.reports.model import (
+    AdjustmentRow,
     BatchRow,
     BreakdownRow,
     DepositRow,
@@ -245,3 +246,63 @@ def test_report_from_the_database_agrees_with_the_api_figures(session, actors, t
         flat = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}\b)", "", text)
         for key in ("co2e_avoided_g", "waste_avoided_g", "co2e_process_g"):
             assert f"soit {api[key]} g" in flat, key
+
+
+def report_with_an_adjustment() -> tuple[MonthlyReport, AdjustmentRow]:
+    """The sample month, plus a correction of a February batch made in March: 10 bottles
+    counted clean were chipped (the differences of tests/services/washing/test_corrections.py)."""
+    report = sample_report()
+    delta = ImpactFigures(containers_reused=-10, containers_rejected=10,
+                          co2e_avoided_g=-3_565, co2e_process_g=-355, waste_avoided_g=-5_600,
+                          to_recycling_g=5_600)
+    line = AdjustmentRow("L-0214", "2026-02", datetime(2026, 3, 4, 8, 15, tzinfo=UTC),
+                         "lavage-lons", "bouteille-75", "fr-2026-1",
+                         "=10 ébréchées comptées propres", delta)
+    bottles = next(r for r in report.by_type if r.key == "bouteille-75")
+    by_type = [BreakdownRow(r.key, r.label, _sum([r.figures, delta]), r.family)
+               if r is bottles else r for r in report.by_type]
+    by_site = [BreakdownRow(r.key, r.label, _sum([r.figures, delta]))
+               if r.key == "lavage-lons" else r for r in report.by_site]
+    rejects = [RejectRow(r.reason, r.count + 10, r.mass_g + 5_600) if r.reason == "chipped"
+               else r for r in report.rejects]
+    return replace(report, totals=_sum([report.totals, delta]), by_type=by_type,
+                   by_site=by_site, rejects=rejects, adjustments=[line]), line
+
+
+def test_an_adjustment_line_is_in_every_format_and_in_the_totals(tmp_path):
+    report, line = report_with_an_adjustment()
+    totals = report.totals
+    assert totals.co2e_avoided_g == EXPECTED.co2e_avoided_g - 3_565
+    assert sum(r.mass_g for r in report.rejects) == totals.to_recycling_g
+    sections = csv_sections(render_csv(report))
+    (adjustment,) = sections["adjustments"]
+    assert adjustment["batch"] == "L-0214" and adjustment["batch_month"] == "2026-02"
+    assert adjustment["reason"].startswith("'=")  # no formula injection
+    for figure in ("co2e_avoided_g", "waste_avoided_g", "co2e_process_g", "to_recycling_g",
+                   "containers_reused"):
+        summed = sum(int(r[figure]) for r in sections["by_batch"] + sections["adjustments"])
+        assert summed == getattr(totals, figure), figure
+        for name in ("by_type", "by_site"):
+            assert sum(int(r[figure]) for r in sections[name]) == getattr(totals, figure)
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert wb.sheetnames[:5] == ["Synthèse", "Par type", "Par site", "Par lot", "Ajustements"]
+    rows = list(wb["Ajustements"].iter_rows(values_only=True))
+    header, (row,) = rows[0], rows[1:]
+    assert row[0] == "L-0214" and row[1] == "2026-02" and isinstance(row[2], datetime)
+    assert row[header.index("CO₂e évité (g)")] == -3_565
+    assert wb["Ajustements"].cell(2, 7).data_type == "s"  # the reason, text
+    lots = list(wb["Par lot"].iter_rows(values_only=True))
+    col = lots[0].index("CO₂e évité (g)")
+    assert sum(r[col] for r in lots[1:]) + row[header.index("CO₂e évité (g)")] == \
+        totals.co2e_avoided_g
+    summary = {r[0]: r[1] for r in wb["Synthèse"].iter_rows(min_row=6, values_only=True)}
+    assert summary["CO₂e évité"] == totals.co2e_avoided_g
+    if shutil.which("pdftotext"):
+        path = tmp_path / "report.pdf"
+        path.write_bytes(render_pdf(report))
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        flat = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}\b)", "", text)
+        assert f"soit {totals.co2e_avoided_g} g" in flat
+        assert "Corrections de lots" in text and "L-0214 (février" in text
+        assert "-3,6" in flat and "+10" in flat

@@ -8,7 +8,8 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -190,3 +191,73 @@ def test_openapi_documents_impact(client):
     report = paths["/exports/impact/{month}.{fmt}"]["get"]["responses"]["200"]["content"]
     assert "application/pdf" in report and "text/csv" in report
     assert "/exports/epcis/{month}.jsonld" in paths
+
+
+def test_a_correction_is_an_adjustment_of_this_month_in_every_format(
+        client, session, world, token_for, login, tmp_path):
+    """A batch closed last month (Paris) and corrected now: last month keeps its figures;
+    this month's API, CSV, XLSX, PDF, dashboard and EPCIS show the adjustment line."""
+    from jsonschema import Draft7Validator
+
+    from bouteilles.services.deposits import month_bounds
+    from bouteilles.services.impact.figures import last_months
+
+    month = world["month"]
+    previous = last_months(month, 2)[0]
+    site = world["site"]
+    batch = open_batch(session, actor=site, type_code="bouteille-75")
+    add_inputs(session, batch, actor=site, count=1000)
+    close_batch(session, batch, actor=site, clean=970, rejected={"broken": 20, "chipped": 10},
+                transport=[{"km": 40, "mode": "van"}],
+                closed_at=month_bounds(previous)[0] + timedelta(days=10))
+    session.commit()
+    headers = token_for(world["coord"])
+    before = client.get(f"/api/v1/impact?month={previous}", headers=headers).get_json()
+    this_before = client.get(f"/api/v1/impact?month={month}", headers=headers).get_json()
+    corrected = client.post(f"/api/v1/batches/{batch.id}/corrections", headers=headers, json={
+        "clean": 960, "rejected": {"broken": 25, "chipped": 15}, "reason": "recompté"})
+    assert corrected.status_code == 201
+    assert client.get(f"/api/v1/impact?month={previous}", headers=headers).get_json() == before
+    api = client.get(f"/api/v1/impact?month={month}", headers=headers).get_json()
+    (line,) = api["adjustments"]
+    assert line["batch"] == batch.code and line["batch_month"] == previous
+    assert api["co2e_avoided_g"] == this_before["co2e_avoided_g"] - 3_565
+    assert api["batches"] == this_before["batches"] == 2
+
+    csv_file = client.get(f"/exports/impact/{month}.csv", headers=headers).data
+    assert _csv_summary(csv_file) == {k: api[k] for k in TOTALS}
+    assert f"{batch.code},{previous}," in csv_file.decode("utf-8-sig")
+    wb = load_workbook(io.BytesIO(client.get(f"/exports/impact/{month}.xlsx",
+                                             headers=headers).data))
+    summary = {r[0]: r[1] for r in wb["Synthèse"].iter_rows(min_row=6, values_only=True)}
+    assert summary["CO₂e évité"] == api["co2e_avoided_g"]
+    assert [r[0] for r in wb["Ajustements"].iter_rows(min_row=2, values_only=True)] == [
+        batch.code]
+    if shutil.which("pdftotext"):
+        path = tmp_path / "r.pdf"
+        path.write_bytes(client.get(f"/exports/impact/{month}.pdf", headers=headers).data)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        flat = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}\b)", "", text)
+        assert f"soit {api['co2e_avoided_g']} g" in flat and batch.code in text
+
+    login(world["coord"])
+    page = client.get(f"/dashboard?month={month}")
+    assert 'id="adjustments"' in page.text and batch.code in page.text
+    assert formatting.month_name(previous) in page.text and "-3,6" in page.text
+
+    document = json.loads(client.get(f"/exports/epcis/{month}.jsonld", headers=headers).data)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "data" /
+                         "epcis-2.0-json-schema.json").read_text())
+    errors = list(Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+                  .iter_errors(document))
+    assert not errors, errors[0].message
+    declared = [e for e in document["epcisBody"]["eventList"] if "errorDeclaration" in e]
+    assert len(declared) == 1
+    assert declared[0]["eventID"].endswith(f"/events/batch-{batch.code}")
+    assert declared[0]["outputQuantityList"][0]["quantity"] == 970
+    (corrective_id,) = declared[0]["errorDeclaration"]["correctiveEventIDs"]
+    (corrective,) = [e for e in document["epcisBody"]["eventList"]
+                     if e["eventID"] == corrective_id]
+    assert corrective["outputQuantityList"][0]["quantity"] == 960
+    assert corrective["bou:rejected"] == {"broken": 25, "chipped": 15}

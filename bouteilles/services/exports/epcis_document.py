@@ -19,12 +19,24 @@ Life cycle → CBV (ObjectEvent; action OBSERVE unless noted):
     wash              bou:washing          in_progress
     reject            destroying           destroyed (glass goes to recycling)
     lose / find       bou:declaring_lost / bou:declaring_found   bou:lost / active
+    relabel           bou:relabelling      (no disposition: the state is unchanged;
+                                            bou:replaces names the old label's URI)
     batch_close  TransformationEvent, bou:washing, available: inputs = all washed,
                  outputs = the clean ones; rejects are consumed, by reason in bou:rejected.
 
 CBV has no washing, filling or loss step, hence `bou:` URIs (EPCIS 2.0 allows
 any URI). Extensions: bou:batch, bou:reason, bou:anomaly, bou:crate, bou:type,
 bou:rejected.
+
+Corrections (EPCIS 2.0 §7.4.1.2): an event with `error_declaration` is the
+erroneous event repeated as it was (same eventID, eventTime, contents) with
+`errorDeclaration` {declarationTime, reason, correctiveEventIDs}. A batch
+correction declares the statement of the batch it corrects (the close, or the
+previous correction) with reason `incorrect_data` and names its corrective
+event: the batch's TransformationEvent again, with the corrected outputs and
+rejects, recorded when the correction was made (`bou:note`: the reason given).
+An undone event is declared with reason `did_not_occur` and no corrective
+event: the undo puts the object back as it was (`bou:undo`: the undo's URI).
 """
 
 from __future__ import annotations
@@ -52,6 +64,7 @@ OBJECT_EVENTS: dict[str, tuple[str, str, str]] = {
     "reject": ("OBSERVE", "destroying", "destroyed"),
     "lose": ("OBSERVE", "bou:declaring_lost", "bou:lost"),
     "find": ("OBSERVE", "bou:declaring_found", "active"),
+    "relabel": ("OBSERVE", "bou:relabelling", ""),
 }
 BATCH_CLOSE = ("batch_close", "close")
 EXTENSIONS = (("batch", "bou:batch"), ("reason", "bou:reason"), ("anomaly", "bou:anomaly"))
@@ -62,6 +75,16 @@ class Contents(TypedDict, total=False):
 
     codes: list[str]
     quantity: int
+
+
+class ErrorDeclaration(TypedDict):
+    """The event it is attached to was recorded in error."""
+
+    declared_at: datetime  # timezone-aware
+    reason: str  # "incorrect_data" or "did_not_occur" (CBV error reasons)
+    corrective_ids: NotRequired[list[str | int]]  # the events that correct it
+    note: NotRequired[str | None]  # why, in the member's words
+    undo: NotRequired[int | None]  # the logged undo event that undid it
 
 
 class EventDict(TypedDict):
@@ -83,9 +106,11 @@ class EventDict(TypedDict):
     reason: NotRequired[str | None]
     anomaly: NotRequired[str | None]
     batch: NotRequired[str | None]  # batch code (wash, batch_close)
+    replaces: NotRequired[str | None]  # relabel: the old label's code
     inputs: NotRequired[Contents]  # batch_close
     outputs: NotRequired[Contents]  # batch_close: the clean ones
     rejected: NotRequired[dict[str, int]]  # batch_close: count by reason
+    error_declaration: NotRequired[ErrorDeclaration]  # this event was recorded in error
 
 
 class _Uris:
@@ -95,7 +120,8 @@ class _Uris:
         self.base = base_url.rstrip("/")
         self.voc = f"{self.base}/voc/"
         # Expanded once per document, not once per event (a month is ~10^6 events).
-        self.steps = {name: (action, self.term(biz_step), self.term(disposition))
+        self.steps = {name: (action, self.term(biz_step),
+                             self.term(disposition) if disposition else None)
                       for name, (action, biz_step, disposition) in OBJECT_EVENTS.items()}
 
     def item(self, code: str) -> str:
@@ -133,6 +159,21 @@ def _time_fields(event: Mapping[str, Any]) -> dict[str, str]:
     return fields
 
 
+def _error_declaration(declared: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
+    """EPCIS's errorDeclaration of an event recorded in error."""
+    out: dict[str, Any] = {
+        "declarationTime": declared["declared_at"].astimezone(UTC).isoformat("T", "milliseconds"),
+        "reason": declared["reason"],
+    }
+    if declared.get("corrective_ids"):
+        out["correctiveEventIDs"] = [uris.event_id(i) for i in declared["corrective_ids"]]
+    if declared.get("note"):
+        out["bou:note"] = declared["note"]
+    if declared.get("undo") is not None:
+        out["bou:undo"] = uris.event_id(declared["undo"])
+    return out
+
+
 def _what(event: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
     """epcList for a labelled container, quantityList (+ bou:crate) for a counted crate."""
     code = event.get("code")
@@ -163,10 +204,13 @@ def _object_event(event: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
         disposition = "damaged" if event.get("reason") in DAMAGE_REASONS else "non_conformant"
     out: dict[str, Any] = {"type": "ObjectEvent", **_time_fields(event)}
     out["eventID"] = uris.event_id(event["id"])
+    if declared := event.get("error_declaration"):
+        out["errorDeclaration"] = _error_declaration(declared, uris)
     out.update(_what(event, uris))
     out["action"] = action
     out["bizStep"] = biz_step
-    out["disposition"] = disposition
+    if disposition is not None:
+        out["disposition"] = disposition
     read_point = uris.org(event["org"])
     out["readPoint"] = {"id": read_point}
     holder = event.get("to_org") if name in ("deliver", "collect") else None
@@ -180,6 +224,8 @@ def _object_event(event: Mapping[str, Any], uris: _Uris) -> dict[str, Any]:
     for field, key in EXTENSIONS:
         if value := event.get(field):
             out[key] = value
+    if old_code := event.get("replaces"):
+        out["bou:replaces"] = uris.item(old_code)
     return out
 
 
@@ -194,6 +240,8 @@ def _transformation_event(event: Mapping[str, Any], uris: _Uris) -> dict[str, An
         raise ValueError(f"batch {batch}: a closed batch needs inputs")
     out: dict[str, Any] = {"type": "TransformationEvent", **_time_fields(event)}
     out["eventID"] = uris.event_id(event["id"])
+    if declared := event.get("error_declaration"):
+        out["errorDeclaration"] = _error_declaration(declared, uris)
     for side, lists in (("input", inputs), ("output", outputs)):
         if lists["epcs"]:
             out[f"{side}EPCList"] = lists["epcs"]

@@ -1,25 +1,31 @@
-"""A month of the event log as EPCIS 2.0 JSON-LD (mapping: services/exports/epcis_document.py)."""
+"""A month of the event log as EPCIS 2.0 JSON-LD (mapping: services/exports/epcis_document.py).
+
+The month's scans and batch closes, oldest first; then what the month declared
+in error: each event undone in the month, and each batch statement corrected
+in the month with its corrective event (services/exports/corrections_epcis.py).
+"""
 
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from operator import itemgetter
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from ...models import Batch, BatchReject, ContainerType, Event, Organisation
+from ...models import Batch, ContainerType, Event, Organisation
 from ..deposits import month_bounds
 from ..items.lookup import get_org
+from .epcis_corrections import batch_contents, batch_corrections
 from .epcis_document import EventDict, stream_epcis_document
 
 # Plain columns through Core, codes from small dicts loaded once: a network's month is
 # ~10^6 events, and ORM entities (each with two joined organisations) cost 40 s of it.
-_EVENT, _BATCH, _REJECT = (model.__table__ for model in (Event, Batch, BatchReject))
+_EVENT, _BATCH = Event.__table__, Batch.__table__
 _ROWS_PER_FETCH = 2000
 _BATCHES_PER_QUERY = 500
 
@@ -50,14 +56,16 @@ def _planned_for_every_row(session: Session) -> Iterator[None]:
 
 def _scan_events(session: Session, start: datetime, end: datetime, org_id: int | None,
                  orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
-    """The month's events except per-container batch closes (batches are exported whole)."""
+    """The month's events except per-container batch closes (batches are exported whole)
+    and undos (each declares the event it undid in error: `undone_events`)."""
     e = _EVENT.c
     stmt = (
         select(e.id, e.action, e.code, e.crate_id, e.type_id, e.quantity, e.from_state,
                e.to_state, e.org_id, e.holder_id, e.from_holder_id, e.occurred_at,
-               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code)
+               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code, e.detail)
         .select_from(_EVENT.outerjoin(_BATCH, _BATCH.c.id == e.batch_id))
-        .where(e.occurred_at >= start, e.occurred_at < end, e.action != "batch_close")
+        .where(e.occurred_at >= start, e.occurred_at < end,
+               e.action.not_in(("batch_close", "undo")))
         .order_by(e.occurred_at, e.id)
     )
     if org_id is not None:  # a filtered scan of the month: an index costs every scan a write
@@ -69,10 +77,37 @@ def _scan_events(session: Session, start: datetime, end: datetime, org_id: int |
         yield from _event_dicts(rows, orgs, types)
 
 
+def undone_events(session: Session, start: datetime, end: datetime, org_id: int | None,
+                  orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+    """Each event undone in the month, repeated as it was and declared in error: the
+    move did not occur (the undo put the object back as it was)."""
+    undone_table = _EVENT.alias("undone")
+    e, undone = _EVENT.c, undone_table.c
+    stmt = (
+        select(undone.id, undone.action, undone.code, undone.crate_id, undone.type_id,
+               undone.quantity, undone.from_state, undone.to_state, undone.org_id,
+               undone.holder_id, undone.from_holder_id, undone.occurred_at,
+               undone.recorded_at, undone.reason, undone.anomaly, _BATCH.c.code,
+               undone.detail, e.id, e.recorded_at, e.detail)
+        .select_from(_EVENT.join(undone_table, undone.id == e.undoes_id)
+                     .outerjoin(_BATCH, _BATCH.c.id == undone.batch_id))
+        .where(e.action == "undo", e.occurred_at >= start, e.occurred_at < end)
+        .order_by(e.occurred_at, e.id))
+    if org_id is not None:
+        stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
+                              e.from_holder_id == org_id))
+    rows = session.execute(stmt).all()
+    declared = _event_dicts((row[:17] for row in rows), orgs, types)
+    for event, (*_undone, undo_id, undo_recorded_at, detail) in zip(declared, rows, strict=True):
+        event["error_declaration"] = {"declared_at": undo_recorded_at, "reason": "did_not_occur",
+                                      "undo": undo_id, "note": (detail or {}).get("reason")}
+        yield event
+
+
 def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
     """One EPCIS-ready dict per event row."""
     for (id_, action, code, crate_id, type_id, quantity, from_state, to_state, org, holder,
-         before, occurred_at, recorded_at, reason, anomaly, batch_code) in rows:
+         before, occurred_at, recorded_at, reason, anomaly, batch_code, detail) in rows:
         org_code, holder_code = orgs[org], orgs[holder]
         before_code = orgs[before] if before is not None else None
         crate = crate_id is not None
@@ -85,27 +120,8 @@ def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[
             "from_org": before_code if before_code != holder_code else None,
             "occurred_at": occurred_at, "recorded_at": recorded_at,
             "reason": reason, "anomaly": anomaly, "batch": batch_code,
+            "replaces": detail.get("replaces") if detail and action == "relabel" else None,
         }
-
-
-def _batch_contents(session: Session, batch_ids: list[int]
-                    ) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, dict]]:
-    """Labelled codes washed into and clean out of each batch, and its rejects by reason."""
-    e, r = _EVENT.c, _REJECT.c
-    washed: defaultdict[int, list[str]] = defaultdict(list)
-    clean: defaultdict[int, list[str]] = defaultdict(list)
-    for batch_id, action, code in session.execute(
-            select(e.batch_id, e.action, e.code)
-            .where(e.batch_id.in_(batch_ids), e.container_id.is_not(None),
-                   or_(e.action == "wash", and_(e.action == "batch_close", e.to_state == "clean")))
-            .order_by(e.id)):
-        (washed if action == "wash" else clean)[batch_id].append(code)
-    rejects: defaultdict[int, dict[str, int]] = defaultdict(dict)
-    for batch_id, reason, count in session.execute(
-            select(r.batch_id, r.reason, r.count).where(r.batch_id.in_(batch_ids))
-            .order_by(r.batch_id, r.reason)):
-        rejects[batch_id][reason] = count
-    return washed, clean, rejects
 
 
 def _batch_events(session: Session, start: datetime, end: datetime, org_id: int | None,
@@ -122,7 +138,7 @@ def _batch_events(session: Session, start: datetime, end: datetime, org_id: int 
     # events) are never all held at once, and a network's month takes a few queries.
     for i in range(0, len(batches), _BATCHES_PER_QUERY):
         chunk = batches[i:i + _BATCHES_PER_QUERY]
-        washed, clean, rejects = _batch_contents(session, [batch.id for batch in chunk])
+        washed, clean, rejects = batch_contents(session, [batch.id for batch in chunk])
         for batch_id, code, type_id, site_id, closed_at, inputs, clean_count in chunk:
             codes_in, codes_out = washed.get(batch_id, []), clean.get(batch_id, [])
             yield {
@@ -137,14 +153,18 @@ def _batch_events(session: Session, start: datetime, end: datetime, org_id: int 
 
 def month_event_dicts(session: Session, month: str, org_code: str | None = None
                       ) -> Iterator[EventDict]:
-    """The month's events (Paris calendar) as EPCIS event dicts, oldest first."""
+    """The month's events (Paris calendar) as EPCIS event dicts, oldest first; then its
+    declarations of events recorded in error."""
     start, end = month_bounds(month)
     org = get_org(session, org_code) if org_code else None
     org_id = org.id if org is not None and org.kind != "coordinator" else None
     orgs, types = _codes_by_id(session, Organisation), _codes_by_id(session, ContainerType)
-    return heapq.merge(_scan_events(session, start, end, org_id, orgs, types),
-                       _batch_events(session, start, end, org_id, orgs, types),
-                       key=itemgetter("occurred_at"))
+    return itertools.chain(
+        heapq.merge(_scan_events(session, start, end, org_id, orgs, types),
+                    _batch_events(session, start, end, org_id, orgs, types),
+                    key=itemgetter("occurred_at")),
+        undone_events(session, start, end, org_id, orgs, types),
+        batch_corrections(session, start, end, org_id, orgs, types))
 
 
 def export_epcis_month(session: Session, month: str, *, base_url: str,

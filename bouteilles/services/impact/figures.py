@@ -16,6 +16,12 @@ from ...models import Batch, BatchReject, ContainerType, FactorSet, Organisation
 from ..deposits import calendar_bounds, month_bounds
 from ..items.lookup import get_org
 from ..periods import parse_month
+from .adjustments import (
+    added,
+    adjustments_by_month,
+    month_adjustments,
+    month_reject_adjustments,
+)
 from .member_share import member_month, member_series
 
 FACTOR_KEYS = (
@@ -233,10 +239,12 @@ _MONTH_REJECTS = _by_scope(
 
 
 def monthly_impact(session: Session, month: str, org_code: str | None = None) -> dict:
-    """The month's impact (API.md `GET /api/v1/impact`), from batches closed that month.
+    """The month's impact (API.md `GET /api/v1/impact`), from batches closed that month
+    and the corrections made that month (`adjustments`, services/impact/adjustments.py).
 
-    The network and a washing site sum their batches' rounded figures; a member
-    (restaurant, shop…) gets its share of them (see services/impact/member_share.py).
+    The network and a washing site sum their batches' rounded figures and the
+    adjustments; a member (restaurant, shop…) gets its share of them (see
+    services/impact/member_share.py).
     """
     start, end = month_bounds(month)
     scope, org = impact_scope(session, org_code)
@@ -258,15 +266,32 @@ def monthly_impact(session: Session, month: str, org_code: str | None = None) ->
             "to_recycling_g": recycled})
         by_type.setdefault((ctype, type_name, family), []).append(row)
         by_site.setdefault((site, site_name), []).append(row)
-    rejects = session.execute(_MONTH_REJECTS[scope], params)
+    types = {key: _summed(found) for key, found in by_type.items()}
+    sites = {key: _summed(found) for key, found in by_site.items()}
+    totals = _summed(rows)
+    adjustments = month_adjustments(session, scope, params)
+    for line in adjustments:
+        totals = added(totals, line)
+        key = (line["type"], line["type_name"], line["family"])
+        types[key] = added(types.get(key, {}), line)
+        key = (line["site"], line["site_name"])
+        sites[key] = added(sites.get(key, {}), line)
+    rejects = {reason: (int(n), int(g)) for reason, n, g in
+               session.execute(_MONTH_REJECTS[scope], params)}
+    for reason, (n, g) in month_reject_adjustments(session, scope, params).items():
+        was = rejects.get(reason, (0, 0))
+        rejects[reason] = (was[0] + n, was[1] + g)
+    used = {b["factor_set"] for b in by_batch} | {a["factor_set"] for a in adjustments}
     return {
-        "month": month, "org": org_code or None, "scope": scope, **_summed(rows),
-        "by_type": [{"type": c, "name": n, "family": f, **_summed(by_type[c, n, f])}
-                    for c, n, f in sorted(by_type)],
-        "by_site": [{"site": c, "name": n, **_summed(by_site[c, n])} for c, n in sorted(by_site)],
+        "month": month, "org": org_code or None, "scope": scope, **totals,
+        "by_type": [{"type": c, "name": n, "family": f, **types[c, n, f]}
+                    for c, n, f in sorted(types)],
+        "by_site": [{"site": c, "name": n, **sites[c, n]} for c, n in sorted(sites)],
         "by_batch": by_batch,
-        "rejects": [{"reason": r, "count": int(n), "mass_g": int(g)} for r, n, g in rejects],
-        "factor_sets": sorted({b["factor_set"] for b in by_batch if b["factor_set"]}),
+        "adjustments": adjustments,
+        "rejects": [{"reason": r, "count": n, "mass_g": g}
+                    for r, (n, g) in sorted(rejects.items()) if n or g],
+        "factor_sets": sorted(code for code in used if code),
     }
 
 
@@ -293,4 +318,6 @@ def twelve_months(session: Session, end_month: str, org_code: str | None = None)
                *(func.coalesce(func.sum(sub.c[f]), 0) for f in FIGURES)).group_by(sub.c.month)
     )
     found = {month: _figures(rest) for month, *rest in rows}
-    return [{"month": m, **found.get(m, _figures([0] * 8))} for m in months]
+    corrected = adjustments_by_month(session, months, org.id if scope == "site" else None)
+    return [{"month": m, **added(found.get(m, _figures([0] * 8)), corrected.get(m, {}))}
+            for m in months]

@@ -120,7 +120,7 @@ def member_month(session: Session, month: str, org: Organisation) -> dict:
         .distinct()) if rows else []
     by_type = [{k: v for k, v in r.items() if k != "month"} for r in rows]
     return {**_total(month, rows), "org": org.code, "scope": "member", "method": METHOD,
-            "by_type": by_type, "by_site": [], "by_batch": [], "rejects": [],
+            "by_type": by_type, "by_site": [], "by_batch": [], "adjustments": [], "rejects": [],
             "factor_sets": sorted(used)}
 
 

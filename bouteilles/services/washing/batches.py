@@ -19,11 +19,13 @@ from ...models import (
     utcnow,
 )
 from .. import access
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
+from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
 from ..impact.figures import compute_batch_impact
 from ..items.codes import new_code
 from ..items.lookup import get_org, get_type, iso
 from ..movements import close_batch_contents, record_scan
+from .corrected import corrected_figures
+from .usual import UNUSUAL_FACTOR, is_unusual, usual_inputs
 
 MAX_COUNT = 1_000_000
 
@@ -69,14 +71,28 @@ def get_batch(session: Session, batch_id: int | str, *, for_update: bool = False
     return batch
 
 
-def add_inputs(session: Session, batch: Batch, *, actor: User, codes: list[str] = (),
-               count: int | None = None, occurred_at: datetime | None = None) -> Batch:
-    """Add scanned containers/crates (each a `wash` scan) and/or a counted quantity."""
+def check_inputs(batch: Batch, *, actor: User, count: int | None,
+                 max_count: int = MAX_COUNT) -> None:
+    """Refuse inputs the batch cannot take: not its site's, closed, a count out of bounds
+    (`max_count`: the app's MAX_BATCH_INPUT; more is a typing slip)."""
     _check_site(actor, batch)
     if batch.status != "open":
         raise Conflict(_l("Le lot %(code)s est déjà clôturé.", code=batch.code))
-    if count is not None and not 0 <= count <= MAX_COUNT:
-        raise ValidationError(_l("Quantité hors limites (0 à %(n)s).", n=MAX_COUNT))
+    if count is not None and count < 0:
+        raise FieldError("count", _l("Un nombre ne peut pas être négatif."))
+    if count is not None and count > max_count:
+        raise FieldError("count", _l(
+            "%(count)s entrées comptées d'un coup : c'est plus que le maximum de %(n)s par "
+            "saisie. Vérifiez le nombre (un zéro de trop ?) ; un grand lot se saisit en "
+            "plusieurs fois.", count=count, n=max_count))
+
+
+def add_inputs(session: Session, batch: Batch, *, actor: User, codes: list[str] = (),
+               count: int | None = None, occurred_at: datetime | None = None,
+               max_count: int = MAX_COUNT) -> Batch:
+    """Add scanned containers/crates (each a `wash` scan) and/or a counted quantity;
+    all or nothing."""
+    check_inputs(batch, actor=actor, count=count, max_count=max_count)
     for code in codes:
         record_scan(session, actor=actor, code=code, action="wash", batch=batch.code,
                     occurred_at=occurred_at)
@@ -103,17 +119,22 @@ def close_batch(
     session: Session, batch: Batch, *, actor: User, clean: int, rejected: dict[str, int],
     water_l: Decimal | None = None, electricity_kwh: Decimal | None = None,
     gas_kwh: Decimal | None = None, transport: list[dict] | None = None,
-    closed_at: datetime | None = None,
+    closed_at: datetime | None = None, unusual_confirmed: bool | None = None,
 ) -> Batch:
     """Close a batch: check the balance, move its contents, compute its impact.
 
     Labelled containers still `washing` come out clean (cycles + 1); a broken one
     is rejected by scanning it before the close. Crates that went in come out
     empty; the clean counted output becomes one new crate at the site.
+    `unusual_confirmed`: False refuses inputs above ten times the site's usual
+    batch (services/washing/usual.py) until the operator confirms (True); None
+    asks nothing (a line's own software sends what it measured).
     """
     _check_site(actor, batch)
     if batch.status != "open":
         raise Conflict(_l("Le lot %(code)s est déjà clôturé.", code=batch.code))
+    if unusual_confirmed is False:
+        _check_usual(session, batch)
     unknown = set(rejected) - set(REJECT_REASONS)
     if unknown:
         raise ValidationError(_l("Motifs de rebut inconnus : %(reasons)s.",
@@ -152,25 +173,32 @@ def close_batch(
     return batch
 
 
-def describe_batch(batch: Batch) -> dict:
-    """The API description of a batch."""
+def _check_usual(session: Session, batch: Batch) -> None:
+    usual = usual_inputs(session, batch)
+    if is_unusual(batch.inputs, usual):
+        raise FieldError("confirm_unusual", _l(
+            "Ce lot a %(inputs)s entrées, plus de %(factor)s fois le lot habituel du site pour "
+            "ce type (%(usual)s entrées : la médiane de ses derniers lots clôturés). Vérifiez "
+            "les entrées, puis cochez « Je confirme » pour clôturer.",
+            inputs=batch.inputs, factor=UNUSUAL_FACTOR, usual=round(usual)))
+
+
+def describe_batch(session: Session, batch: Batch) -> dict:
+    """The API description of a batch; a closed one's figures with its corrections."""
     body = {
         "id": batch.id, "code": batch.code, "status": batch.status, "type": batch.type.code,
         "site": batch.site.code, "inputs": batch.inputs, "counted_inputs": batch.counted_inputs,
         "opened_at": iso(batch.opened_at),
     }
     if batch.status == "closed":
+        figures = corrected_figures(session, batch)
         body.update({
-            "clean": batch.clean,
-            "rejected": {r.reason: r.count for r in batch.rejects},
-            "rejected_total": batch.rejected,
+            "clean": figures.clean,
+            "rejected": figures.rejects,
+            "rejected_total": figures.rejected,
             "closed_at": iso(batch.closed_at),
-            "impact": {
-                "co2e_avoided_g": batch.co2e_avoided_g,
-                "co2e_process_g": batch.co2e_process_g,
-                "waste_avoided_g": batch.waste_avoided_g,
-                "to_recycling_g": batch.to_recycling_g,
-                "factor_set": batch.factor_set.code if batch.factor_set else None,
-            },
+            "impact": {**figures.impact(),
+                       "factor_set": batch.factor_set.code if batch.factor_set else None},
+            "corrections": figures.corrections,
         })
     return body

@@ -253,7 +253,8 @@ def test_batches_of_a_month_are_read_a_few_at_a_time(session, actors, make_conta
         "type": "bocal-500", "quantity": None, "from_state": "returned",
         "to_state": "collected", "org": site.org.code, "to_org": None,
         "from_org": resto.org.code, "occurred_at": collect["occurred_at"],
-        "recorded_at": collect["recorded_at"], "reason": None, "anomaly": None, "batch": None}
+        "recorded_at": collect["recorded_at"], "reason": None, "anomaly": None, "batch": None,
+        "replaces": None}
 
 
 def test_the_export_gives_the_planner_setting_back(session):
@@ -266,3 +267,129 @@ def test_the_export_gives_the_planner_setting_back(session):
     session.execute(text("SET LOCAL cursor_tuple_fraction = 0.2"))
     assert list(month_event_dicts(session, "2026-03")) == []
     assert session.scalar(text("SHOW cursor_tuple_fraction")) == "0.2"
+
+
+DECLARED = [
+    ev(17, "batch_close", code=None, batch="B-2026-0042", type="bocal-500",
+       id="batch-B-2026-0042", occurred_at=T0 + timedelta(hours=15),
+       inputs={"codes": ["K7QX2M9P"], "quantity": 48},
+       outputs={"codes": ["K7QX2M9P"], "quantity": 46}, rejected={"broken": 2, "chipped": 1},
+       error_declaration={"declared_at": T0 + timedelta(days=20), "reason": "incorrect_data",
+                          "corrective_ids": ["batch-B-2026-0042-correction-7"],
+                          "note": "2 ébréchées comptées propres"}),
+    ev(18, "batch_close", code=None, batch="B-2026-0042", type="bocal-500",
+       id="batch-B-2026-0042-correction-7", occurred_at=T0 + timedelta(hours=15),
+       recorded_at=T0 + timedelta(days=20, seconds=3),
+       inputs={"codes": ["K7QX2M9P"], "quantity": 48},
+       outputs={"codes": ["K7QX2M9P"], "quantity": 44}, rejected={"broken": 2, "chipped": 3}),
+    ev(3, "lend", org="resto-le-comptoir", from_state="clean", to_state="in_use",
+       error_declaration={"declared_at": T0 + timedelta(hours=3, minutes=2),
+                          "reason": "did_not_occur", "undo": 19, "note": None}),
+]
+
+
+def test_error_declarations_are_valid_epcis_2(validator):
+    doc = build_epcis_document(EVENTS + DECLARED, base_url=BASE)
+    errors = list(validator.iter_errors(doc))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    batch, corrective, lend = doc["epcisBody"]["eventList"][-3:]
+    assert batch["eventID"] == f"{BASE}/events/batch-B-2026-0042"
+    assert batch["errorDeclaration"] == {
+        "declarationTime": "2026-03-25T09:30:00.000+00:00", "reason": "incorrect_data",
+        "correctiveEventIDs": [f"{BASE}/events/batch-B-2026-0042-correction-7"],
+        "bou:note": "2 ébréchées comptées propres"}
+    assert batch["outputQuantityList"][0]["quantity"] == 46
+    assert corrective["eventID"] == batch["errorDeclaration"]["correctiveEventIDs"][0]
+    assert "errorDeclaration" not in corrective
+    assert corrective["eventTime"] == batch["eventTime"]  # what happened, and when: the close
+    assert corrective["recordTime"] == "2026-03-25T09:30:03.000+00:00"
+    assert corrective["bou:rejected"] == {"broken": 2, "chipped": 3}
+    assert lend["eventID"] == f"{BASE}/events/3" and lend["bizStep"] == "retail_selling"
+    assert lend["errorDeclaration"] == {"declarationTime": "2026-03-05T12:32:00.000+00:00",
+                                        "reason": "did_not_occur",
+                                        "bou:undo": f"{BASE}/events/19"}
+    streamed = json.loads("".join(stream_epcis_document(
+        EVENTS + DECLARED, base_url=BASE, created_at=datetime(2026, 4, 1, tzinfo=UTC))))
+    assert streamed == build_epcis_document(EVENTS + DECLARED, base_url=BASE,
+                                            created_at=datetime(2026, 4, 1, tzinfo=UTC))
+
+
+def test_a_months_corrections_and_undos_are_declared(session, actors, make_container, scan,
+                                                     validator):
+    from bouteilles.models import Event
+    from bouteilles.services.exports.epcis_month import export_epcis_month, month_event_dicts
+    from bouteilles.services.movements import undo_event
+    from bouteilles.services.washing.batches import add_inputs, close_batch, open_batch
+    from bouteilles.services.washing.corrections import correct_batch
+
+    resto, site = actors["restaurant"], actors["washing_site"]
+    boxes = [make_container("bocal-500", holder=site.org) for _ in range(2)]
+    for code in boxes:
+        scan(site, code, "sort")
+    batch = open_batch(session, actor=site, type_code="bocal-500")
+    add_inputs(session, batch, actor=site, codes=boxes, count=20)
+    close_batch(session, batch, actor=site, clean=20, rejected={"chipped": 2})
+    first = correct_batch(session, batch, actor=site, clean=18, rejected={"chipped": 4},
+                          reason="2 ébréchées de plus").correction
+    second = correct_batch(session, batch, actor=site, clean=19,
+                           rejected={"chipped": 2, "broken": 1}, reason="une cassée").correction
+    lent = make_container("bocal-500", holder=resto.org)
+    mistaken = scan(resto, lent, "lend").event
+    undo = undo_event(session, resto, mistaken.id, undo_minutes=15, reason="pas prêtée")
+    session.commit()
+
+    month = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    doc = json.loads("".join(export_epcis_month(session, month, base_url=BASE)))
+    errors = list(validator.iter_errors(doc))
+    assert not errors, errors[0].message
+    body = doc["epcisBody"]["eventList"]
+    by_id = {}
+    for event in body:
+        by_id.setdefault(event["eventID"], []).append(event)
+    close_id = f"{BASE}/events/batch-{batch.code}"
+    first_id, second_id = (f"{close_id}-correction-{c.id}" for c in (first, second))
+    close, declared_close = by_id[close_id]  # the close as it was, then declared in error
+    assert "errorDeclaration" not in close and close["outputQuantityList"][0]["quantity"] == 18
+    assert declared_close["errorDeclaration"]["correctiveEventIDs"] == [first_id]
+    assert declared_close["errorDeclaration"]["bou:note"] == "2 ébréchées de plus"
+    assert {k: v for k, v in declared_close.items() if k != "errorDeclaration"} == close
+    corrective, declared_first = by_id[first_id]
+    assert corrective["outputQuantityList"][0]["quantity"] == 16
+    assert corrective["outputEPCList"] == [f"{BASE}/q/{c}" for c in boxes]
+    assert declared_first["errorDeclaration"]["correctiveEventIDs"] == [second_id]
+    assert declared_first["recordTime"] == corrective["recordTime"]
+    (latest,) = by_id[second_id]
+    assert latest["outputQuantityList"][0]["quantity"] == 17
+    assert latest["bou:rejected"] == {"broken": 1, "chipped": 2}
+    # The undone lend: as it was, declared in error; the undo itself is no ObjectEvent.
+    lend_id = f"{BASE}/events/{mistaken.id}"
+    lend, declared_lend = by_id[lend_id]
+    assert declared_lend["errorDeclaration"] == {
+        "declarationTime": declared_lend["errorDeclaration"]["declarationTime"],
+        "reason": "did_not_occur", "bou:undo": f"{BASE}/events/{undo.event.id}",
+        "bou:note": "pas prêtée"}
+    assert {k: v for k, v in declared_lend.items() if k != "errorDeclaration"} == lend
+    assert f"{BASE}/events/{undo.event.id}" not in by_id
+    assert session.get(Event, undo.event.id).undoes_id == mistaken.id
+    # A member's month: its own undo; not the site's batch.
+    own = list(month_event_dicts(session, month, resto.org.code))
+    assert [e["id"] for e in own if e.get("error_declaration")] == [mistaken.id]
+    site_own = list(month_event_dicts(session, month, site.org.code))
+    assert sum(bool(e.get("error_declaration")) for e in site_own) == 2
+
+
+def test_a_relabel_names_the_label_it_replaces(session, actors, make_container, validator):
+    from bouteilles.services.exports.epcis_month import export_epcis_month
+    from bouteilles.services.movements import relabel_item
+
+    site = actors["washing_site"]
+    old = make_container("bocal-500", holder=site.org)
+    new = relabel_item(session, site, old).code
+    session.commit()
+    month = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    doc = json.loads("".join(export_epcis_month(session, month, base_url=BASE)))
+    assert not list(validator.iter_errors(doc))
+    (relabel,) = [e for e in doc["epcisBody"]["eventList"]
+                  if e["bizStep"] == f"{BASE}/voc/relabelling"]
+    assert relabel["epcList"] == [f"{BASE}/q/{new}"] and "disposition" not in relabel
+    assert relabel["bou:replaces"] == f"{BASE}/q/{old}"
