@@ -161,7 +161,7 @@ def post_undo(event_id: int, caller: User, body: Undo):
                           idempotency_key=body.idempotency_key,
                           undo_minutes=current_app.config["UNDO_MINUTES"]).body(session)
 
-    status, answer = submit_once(session, caller, body.idempotency_key, undo)
+    status, answer = submit_once(session, caller, f"undo:{body.idempotency_key}", undo)
     commit_session()
     return jsonify(answer), status
 

@@ -21,6 +21,8 @@ from .base import Count, Input, Moment, Output, Text, field_errors
 from .status import Error
 
 MAX_BATCH_SCANS = 1000
+# An undo's key is kept apart from the scans' (`movements.submit_once`: "undo:" + key).
+UNDO_KEY_LENGTH = 90
 Action = Literal[lifecycle.SCAN_ACTIONS]
 Reason = Literal[REJECT_REASONS]
 Destination = Text(64, description="The code of the organisation the thing goes to.")
@@ -186,7 +188,7 @@ class ScanAnswer(Output):
 class Undo(Input):
     """Undo an item's latest event (`POST /events/<id>/undo`)."""
 
-    idempotency_key: Text(100, description=(
+    idempotency_key: Text(UNDO_KEY_LENGTH, description=(
         "Chosen by the client: the same key again answers 200 with the first answer."))
     reason: Text(200, description="Why (kept with the undo; a coordinator's "
                                   "correction should say).") | None = None

@@ -82,3 +82,9 @@ def test_the_old_code_s_public_page_says_it_was_replaced(client, actors, token_f
     page = client.get(f"/q/{code}").get_data(as_text=True)
     assert "remplacée" in page and format_code(new) in page
     assert "remplacée" not in client.get(f"/q/{new}").get_data(as_text=True)
+
+
+def test_a_mistyped_code_names_no_object(client, actors, token_for):
+    answer = client.post("/api/v1/items/00/relabel",
+                         headers=token_for(actors["washing_site"]), json={})
+    assert answer.status_code == 404

@@ -219,3 +219,12 @@ def test_a_refused_undo_writes_nothing_and_its_key_may_be_sent_again(
     assert kinds == ["taken", "refunded", "reclaimed", "reopened"]
     assert box.lend_entry_id == session.scalar(select(func.max(DepositEntry.id)))
     assert box.lent_at is not None and box.lent_at <= utcnow() + timedelta(seconds=1)
+
+
+def test_a_scan_s_key_is_not_an_undo_s(client, resto, make_container):
+    code = make_container()
+    key = uuid4().hex
+    lend = client.post("/api/v1/scans", headers=resto, json={
+        "code": code, "action": "lend", "idempotency_key": key}).get_json()
+    answer = _undo(client, resto, lend["event"]["id"], key=key)
+    assert answer.status_code == 201 and answer.get_json()["event"]["action"] == "undo"

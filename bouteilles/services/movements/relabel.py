@@ -38,10 +38,14 @@ def relabel_item(session: Session, actor: User, code: str, *,
     """Give the object labelled `code` the minted, unused label `new_code` (else a
     new one): refusals raise before anything is written."""
     access.require(actor, "relabel")
-    old = parse_code(code)
-    label = find_label(session, old)
+    try:
+        old = parse_code(code)
+    except ValidationError:
+        old = None  # a mistyped code names no object (the URL's: 404)
+    label = find_label(session, old) if old is not None else None
     if label is None or (label.container_id is None and label.crate_id is None):
-        raise UnknownCode(_l("Le code %(code)s n'est pas en service dans le réseau.", code=old))
+        raise UnknownCode(_l("Le code %(code)s n'est pas en service dans le réseau.",
+                             code=old or code[:40]))
     item = _locked(session, label)
     if label.detached_at is not None:
         raise Conflict(_l("Cette étiquette a déjà été remplacée par %(code)s.", code=item.code))

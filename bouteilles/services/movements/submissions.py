@@ -78,7 +78,9 @@ def submit_once(session: Session, actor: User | Actor, key: str,
                 record: Callable[[], dict]) -> tuple[int, dict]:
     """Run `record` (a move other than a scan: an undo) at most once per idempotency
     key: (201, its answer), or (200, the answer first given) for a key seen before.
-    A refusal is not remembered: the key may be sent again."""
+    A refusal is not remembered: the key may be sent again. The caller keeps its
+    keys apart from the scans' (a prefix), so that a key never answers with
+    another kind of move's answer."""
     actor = actor if isinstance(actor, Actor) else Actor.of(actor)
     conn = session.connection()
     claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
