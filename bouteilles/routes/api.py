@@ -82,7 +82,9 @@ def show_item(code: str, caller: User):
     session = get_session()
     item = get_item(session, code)
     body = describe_item(session, item)
-    body["actions"] = lifecycle.available_actions(caller.org.kind, item.state)
+    body["actions"] = lifecycle.available_actions(
+        caller.org.kind, item.state, holder_kind=item.holder.kind,
+        own=item.holder_id == caller.org_id)
     suggested = lifecycle.suggested_action(caller.org.kind, item.state)
     body["suggested"] = suggested if suggested in body["actions"] else None
     # Only the coordination and the members in the history read it (items.can_see_history).

@@ -275,11 +275,14 @@ def completes_cycle(action: str, to_state: str | None) -> bool:
     return action == "batch_close" and to_state == "clean"
 
 
-def available_actions(kind: str, state: str) -> list[str]:
-    """Scan actions this kind of organisation may take on a thing in `state`."""
+def available_actions(kind: str, state: str, *, holder_kind: str | None = None,
+                      own: bool = False) -> list[str]:
+    """Scan actions this kind of organisation may take on a thing in `state` (held by
+    an organisation of `holder_kind`, its own if `own`)."""
     return [
         action for action in SCAN_ACTIONS
-        if may_act(kind, action) and decide(action, state).outcome != "refused"
+        if may_act(kind, action)
+        and decide(action, state, holder_kind=holder_kind, own=own).outcome != "refused"
     ]
 
 

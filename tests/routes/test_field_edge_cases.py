@@ -28,6 +28,7 @@ def test_a_box_delivered_to_the_washing_site_is_not_collected_again(
     assert "site de lavage" in refused.get_json()["error"]["message"]
     item = client.get(f"/api/v1/items/{code}", headers=collector).get_json()
     assert item["holder"] == site.org.code and item["state"] == "collected"
+    assert "collect" not in item["actions"] and item["suggested"] != "collect"
     # The site itself moves it on.
     assert _scan(client, token_for(site), code, "sort").status_code == 201
 
