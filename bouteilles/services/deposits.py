@@ -74,7 +74,11 @@ def _not_reclaimed(refund):
     """A refund no undo took back: nothing names it (only a `reclaimed` entry names a
     refund; `lend_entry_id` is unique and indexed)."""
     answer = aliased(DepositEntry)
-    return ~select(answer.id).where(answer.lend_entry_id == refund.id).exists()
+    # A scalar subquery with LIMIT: one index lookup per refund. As NOT EXISTS,
+    # PostgreSQL may turn it into an anti-join that reads the whole index
+    # (tests/services/test_query_plans.py).
+    return select(answer.id).where(answer.lend_entry_id == refund.id).limit(1) \
+        .scalar_subquery().is_(None)
 
 
 def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | None = None):
