@@ -66,12 +66,8 @@ def submit_scan(session: Session, actor: User | Actor, data: object, *,
     else:
         key, _code, fields = parsed
     actor = actor if isinstance(actor, Actor) else Actor.of(actor)
-    conn = session.connection()
-    claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
-        "key": key, "org_id": actor.org_id, "now": utcnow()})
-    if claimed is None:
-        return _known_answer(conn, key, actor)
-    return _answer(session, actor, key, fields)
+    known = _claim(session.connection(), key, actor)
+    return known if known is not None else _answer(session, actor, key, fields)
 
 
 def submit_once(session: Session, actor: User | Actor, key: str,
@@ -83,10 +79,9 @@ def submit_once(session: Session, actor: User | Actor, key: str,
     another kind of move's answer."""
     actor = actor if isinstance(actor, Actor) else Actor.of(actor)
     conn = session.connection()
-    claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
-        "key": key, "org_id": actor.org_id, "now": utcnow()})
-    if claimed is None:
-        return _known_answer(conn, key, actor)
+    known = _claim(conn, key, actor)
+    if known is not None:
+        return known
     try:
         body = record()
     except BouteillesError:
@@ -149,6 +144,14 @@ def _parse(data: object) -> tuple[str, str, dict] | None:
         return scan.idempotency_key, parse_code(scan.code), scan.fields()
     except ValidationError:
         return None
+
+
+def _claim(conn: Connection, key: str, actor: Actor) -> tuple[int, dict] | None:
+    """Claim `key` for `actor`'s answer: None when claimed now, else the answer the
+    key already has (`_known_answer`)."""
+    claimed = _TAKE_KEY[conn.dialect.name].first(conn, {
+        "key": key, "org_id": actor.org_id, "now": utcnow()})
+    return _known_answer(conn, key, actor) if claimed is None else None
 
 
 def _known_answer(conn: Connection, key: str, actor: Actor) -> tuple[int, dict]:

@@ -96,12 +96,17 @@ def add_inputs(session: Session, batch: Batch, *, actor: User, codes: list[str] 
     for code in codes:
         record_scan(session, actor=actor, code=code, action="wash", batch=batch.code,
                     occurred_at=occurred_at)
+    count_inputs(session, batch, count)
+    return batch
+
+
+def count_inputs(session: Session, batch: Batch, count: int | None) -> None:
+    """Add `count` counted (not scanned) inputs to the batch; read it back as stored."""
     if count:
         batch.counted_inputs += count
         batch.inputs += count
     session.flush()
     session.refresh(batch)
-    return batch
 
 
 def factor_set_in_force(session: Session, at: datetime | None = None) -> FactorSet:

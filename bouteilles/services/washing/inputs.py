@@ -20,7 +20,7 @@ from ...models import Batch, User
 from ..errors import BouteillesError, InvalidTransition
 from ..items.lookup import find_item, parse_code
 from ..movements import record_scan
-from .batches import MAX_COUNT, check_inputs
+from .batches import MAX_COUNT, check_inputs, count_inputs
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,5 @@ def add_inputs_one_by_one(session: Session, batch: Batch, *, actor: User, codes:
                     occurred_at=occurred_at)
 
     outcomes = each_on_its_own(session, codes, wash)
-    if count:
-        batch.counted_inputs += count
-        batch.inputs += count
-    session.flush()
-    session.refresh(batch)
+    count_inputs(session, batch, count)
     return outcomes
