@@ -50,6 +50,7 @@ class Event(Base):
         partial_index("ix_events_anomaly_recent", "occurred_at", "id",
                       where="anomaly IS NOT NULL"),
         partial_index("ix_events_recount", "occurred_at", "id", where="quantity_delta <> 0"),
+        partial_index("ix_events_undoes", "undoes_id", where="undoes_id IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
