@@ -228,3 +228,14 @@ def test_a_scan_s_key_is_not_an_undo_s(client, resto, make_container):
         "code": code, "action": "lend", "idempotency_key": key}).get_json()
     answer = _undo(client, resto, lend["event"]["id"], key=key)
     assert answer.status_code == 201 and answer.get_json()["event"]["action"] == "undo"
+
+
+def test_a_crate_s_recount_is_undone_with_its_quantity(client, actors, token_for, make_crate):
+    site = actors["washing_site"]
+    headers = token_for(site)
+    crate = make_crate(quantity=100, state="collected", holder=site.org)
+    sorted_ = _scan(client, headers, crate, "sort", quantity=96)
+    assert sorted_["event"]["anomaly"] == "recount" and sorted_["item"]["quantity"] == 96
+    undone = _undo(client, headers, sorted_["event"]["id"]).get_json()
+    assert undone["item"]["state"] == "collected" and undone["item"]["quantity"] == 100
+    assert undone["event"]["quantity_delta"] == 4 and undone["deposit"] is None
