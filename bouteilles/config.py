@@ -77,6 +77,9 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "BASE_URL": _base_url(),
         "GS1_COMPANY_PREFIX": os.environ.get("GS1_COMPANY_PREFIX") or None,
+        # What names the network in its Reuse Standard UUIDs (default: BASE_URL); set it
+        # before BASE_URL ever changes, to the old BASE_URL, and the UUIDs stay.
+        "REUSE_NAMESPACE": os.environ.get("REUSE_NAMESPACE") or None,
         "OVERDUE_DAYS": int(os.environ.get("OVERDUE_DAYS", "14")),
         # How long the organisation that recorded a scan may undo it itself; an
         # admin coordinator may revert an item's latest event at any time.

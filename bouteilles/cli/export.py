@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..db.database import get_read_session, get_session
-from ..reports import FORMATS, build_monthly_report, render
+from ..reports import EXTENSIONS, FORMATS, build_monthly_report, render
 from ..services.errors import BouteillesError, ValidationError
 from ..services.exports.epcis_month import export_epcis_month
 from ..services.periods import FIRST_YEAR, LAST_YEAR, parse_month
@@ -32,8 +32,9 @@ def _month(_ctx, _param, value: str) -> str:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--org", "org_code", help="One organisation (default: the whole network).")
 def export_impact(month: str, fmt: str | None, output: Path, org_code: str | None) -> None:
-    """Write the monthly impact report (csv, xlsx or pdf)."""
-    fmt = fmt or output.suffix.lstrip(".").lower()
+    """Write the monthly impact report (csv: a zip of CSV files; xlsx or pdf)."""
+    suffix = output.suffix.lstrip(".").lower()
+    fmt = fmt or {ext: name for name, ext in EXTENSIONS.items()}.get(suffix, suffix)
     if fmt not in FORMATS:
         raise click.BadParameter(f"use --format {'|'.join(FORMATS)}", param_hint="--format")
     try:
@@ -59,7 +60,8 @@ def export_epcis(month: str, output: Path, org_code: str | None) -> None:
     size = 0
     try:
         chunks = export_epcis_month(get_read_session(), month, org_code=org_code or None,
-                                    base_url=current_app.config["BASE_URL"])
+                                    base_url=current_app.config["BASE_URL"],
+                                    config=current_app.config)
         with output.open("w", encoding="utf-8") as out:
             for chunk in chunks:
                 out.write(chunk)

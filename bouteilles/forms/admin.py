@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..models import ContainerType, Organisation, User
 from ..services.members.accounts import EMAIL, SLUG
 from ..services.members.management import MAX_DEPOSIT_CENTS, MAX_MASS_G, MAX_VOLUME_ML
@@ -19,6 +21,7 @@ from .fields import (
 )
 
 NAME_LENGTH = column_length(Organisation.name)
+GLN = re.compile(r"\d{13}\Z")
 
 
 def slug_field(label: Text, column) -> SlugField:
@@ -33,6 +36,9 @@ class OrgForm(Form):
     address = LongTextField(_l("Adresse"), [MaxLength(NOTE_LENGTH)], render_kw={"rows": 2})
     opening_hours = LongTextField(_l("Horaires d'ouverture"), [MaxLength(NOTE_LENGTH)],
                                   render_kw={"rows": 2})
+    gln = TextField(_l("GLN (GS1, 13 chiffres, facultatif)"), [MaxLength(13), Matches(
+        GLN, _l("Un GLN a 13 chiffres."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class NewOrgForm(OrgForm):

@@ -29,6 +29,9 @@ class FactorSetForm(Form):
         for key in keys:
             fields[f"value_{key}"] = DecimalNumberField(
                 _l("Valeur"), [Required(), Between(0, MAX_VALUE)])
+            fields[f"low_{key}"] = DecimalNumberField(_l("Plage basse"), [Between(0, MAX_VALUE)])
+            fields[f"high_{key}"] = DecimalNumberField(_l("Plage haute"),
+                                                       [Between(0, MAX_VALUE)])
             fields[f"unit_{key}"] = TextField(
                 _l("Unité"), [Required(), MaxLength(column_length(Factor.unit))])
             fields[f"source_{key}"] = LongTextField(
@@ -42,13 +45,16 @@ class FactorSetForm(Form):
         return cls.with_keys([key for key in sent if KEY_RE.match(key)][:MAX_KEYS])()
 
     def row(self, key: str) -> tuple:
-        """The value, unit and source fields of one factor."""
-        return self[f"value_{key}"], self[f"unit_{key}"], self[f"source_{key}"]
+        """The value, range, unit and source fields of one factor."""
+        return (self[f"value_{key}"], self[f"low_{key}"], self[f"high_{key}"],
+                self[f"unit_{key}"], self[f"source_{key}"])
 
     def factors(self) -> dict[str, FactorInput]:
         """The factors as the service takes them."""
-        return {key: FactorInput(str(value.data), unit.data, source.data)
-                for key in self.keys for value, unit, source in [self.row(key)]}
+        def text(field) -> str:
+            return "" if field.data is None else str(field.data)
+        return {key: FactorInput(str(value.data), unit.data, source.data, text(low), text(high))
+                for key in self.keys for value, low, high, unit, source in [self.row(key)]}
 
 
 class NewFactorSetForm(FactorSetForm):
@@ -64,5 +70,7 @@ def form_of(factor_set: FactorSet, form_class: type[FactorSetForm], **data) -> F
     form_class = form_class.with_keys(f.key for f in factor_set.factors)
     for f in factor_set.factors:
         data |= {f"value_{f.key}": str(f.value), f"unit_{f.key}": f.unit,
-                 f"source_{f.key}": f.source}
+                 f"source_{f.key}": f.source,
+                 f"low_{f.key}": "" if f.low is None else str(f.low),
+                 f"high_{f.key}": "" if f.high is None else str(f.high)}
     return form_class.blank(**data)

@@ -117,6 +117,8 @@ class BatchCloseForm(Rejects, Form):
     water_l = measure(_l("Eau (L)"))
     electricity_kwh = measure(_l("Électricité (kWh)"))
     gas_kwh = measure(_l("Gaz (kWh)"))
+    hours_worked = measure(_l("Heures travaillées sur le lot"))
+    insertion_hours = measure(_l("dont heures en insertion"))
 
     def legs(self) -> list[tuple]:
         """The distance and vehicle fields of each leg of transport."""

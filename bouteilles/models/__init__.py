@@ -8,6 +8,7 @@ from .container_type import FAMILIES, ContainerType
 from .deposit import CountedReturn, DepositEntry
 from .event import ACTIONS, Event, IdempotentResponse
 from .factor import Factor, FactorSet
+from .issuer import LOGO_TYPES, ReportIssuer
 from .item import STATES, Container, Crate, Label
 from .loan import LOAN_STATUSES, Loan, LoanLine
 from .login import LoginFailure, LoginSession
@@ -24,4 +25,5 @@ __all__ = [
     "LOAN_STATUSES", "Loan", "LoanLine",
     "LoginFailure", "LoginSession",
     "BatchCorrection", "BatchCorrectionReject",
+    "LOGO_TYPES", "ReportIssuer",
 ]

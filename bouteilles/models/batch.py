@@ -42,6 +42,9 @@ class Batch(Base):
     electricity_kwh: Mapped[Decimal | None] = mapped_column(DecimalText)
     gas_kwh: Mapped[Decimal | None] = mapped_column(DecimalText)
     transport: Mapped[list | None] = mapped_column(JSON)
+    # Hours worked on the batch, and of them by people in an insertion programme.
+    hours_worked: Mapped[Decimal | None] = mapped_column(DecimalText)
+    insertion_hours: Mapped[Decimal | None] = mapped_column(DecimalText)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,5 +36,8 @@ class Factor(Base):
     value: Mapped[Decimal] = mapped_column(DecimalText)
     unit: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)
+    # The range found in the sources, for the report's sensitivity (None: no range).
+    low: Mapped[Decimal | None] = mapped_column(DecimalText)
+    high: Mapped[Decimal | None] = mapped_column(DecimalText)
 
     factor_set: Mapped[FactorSet] = relationship(back_populates="factors")

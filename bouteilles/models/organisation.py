@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..vocabulary import ORG_KINDS
@@ -15,6 +15,8 @@ class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint(sql_in("kind", ORG_KINDS), name="kind"),
+        CheckConstraint("gln IS NULL OR length(gln) = 13", name="gln_length"),
+        Index("ix_organisations_gln", "gln", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,6 +25,8 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(Text)
     opening_hours: Mapped[str | None] = mapped_column(Text)
+    # GS1 Global Location Number: 13 digits, check digit validated by the forms.
+    gln: Mapped[str | None] = mapped_column(String(13))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -52,7 +52,36 @@ METHOD = (
        "le chiffre moyen par contenant propre des lots du réseau de ce type clôturés dans le "
        "mois, arrondie au gramme une fois par type. Ces parts attribuent les chiffres des lots, "
        "elles ne s'y ajoutent pas : les totaux du réseau restent la somme des lots."),
+    N_("<b>Circulation</b> : prêts, retours et pertes du mois enregistrés avant sa fin ; taux "
+       "de retour = retours ÷ prêts, taux de perte = pertes ÷ prêts (les retours d'un mois "
+       "rendent aussi des prêts plus anciens). Réemplois moyens par contenant = contenants "
+       "propres sortis des lots depuis le début ÷ contenants mis en service, à la fin du mois. "
+       "Consignes détenues : solde du registre des consignes à la fin du mois."),
+    N_("<b>Fourchette</b> : chaque facteur dont les sources donnent une plage est porté à "
+       "l'extrémité qui abaisse, puis à celle qui relève, le chiffre (verre neuf, lavage par "
+       "contenant, emballage jetable évité) ; l'énergie mesurée, le transport et les "
+       "corrections du mois restent à leur valeur."),
+    N_("<b>Emplois</b> : heures saisies à la clôture des lots, dont celles de personnes en "
+       "parcours d'insertion. Équivalents temps plein du mois = heures ÷ (1 607 h ÷ 12), "
+       "1 607 h étant la durée légale annuelle du travail en France ; emplois par million de "
+       "contenants = (heures ÷ 1 607 h) ÷ millions de contenants propres des lots qui ont "
+       "saisi leurs heures, à comparer à l'estimation du pilote (1 à 2 emplois par million de "
+       "bouteilles). Les tournées de collecte n'ont pas d'enregistrement propre : leurs heures "
+       "ne sont pas encore comptées."),
+    N_("<b>Reproductible</b> : les chiffres d'un mois terminé ne comptent que ce qui a été "
+       "enregistré avant sa fin ; le même rapport, régénéré plus tard, donne les mêmes "
+       "chiffres."),
 )
+
+
+def period_label(month: str, through: date | None) -> str:
+    """A month, or the days of it counted so far: 'du 1er au 5 décembre 2026, mois en cours'."""
+    if through is None:
+        return formatting.month_name(month)
+    last = formatting.paris_date(through, "long")
+    if through.day == 1:
+        return gettext("le %(day)s, mois en cours", day=last)
+    return gettext("du 1er au %(last)s, mois en cours", last=last)
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,8 @@ class BatchRow:
     type: str
     factor_set: str
     figures: ImpactFigures
+    site_name: str = ""
+    type_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +139,8 @@ class AdjustmentRow:
     factor_set: str
     reason: str
     figures: ImpactFigures
+    site_name: str = ""
+    type_name: str = ""
 
     @property
     def batch_month_label(self) -> str:
@@ -148,6 +181,8 @@ class FactorRow:
     value: Decimal
     unit: str
     source: str
+    low: Decimal | None = None
+    high: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +202,7 @@ class DepositRow:
     taken_cents: int
     refunded_cents: int
     held_cents: int
+    org_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +212,8 @@ class Settlement:
     from_org: str
     to_org: str
     amount_cents: int
+    from_name: str = ""
+    to_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +225,63 @@ class DepositsSummary:
     held_cents: int = 0
     rows: list[DepositRow] = field(default_factory=list)
     settlements: list[Settlement] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues the report: the cooperative (set by an administrator)."""
+
+    name: str
+    address: str | None = None
+    siret: str | None = None
+    logo: bytes | None = None
+    logo_type: str | None = None
+
+    @property
+    def siret_label(self) -> str:
+        """'SIRET 123 456 789 00012', or '' when not set."""
+        if not self.siret:
+            return ""
+        s = self.siret
+        return f"SIRET {s[:3]} {s[3:6]} {s[6:9]} {s[9:]}"
+
+
+@dataclass(frozen=True)
+class Circulation:
+    """Lends, returns and losses of the month, and the deposits held at its end."""
+
+    lends: int = 0
+    returns: int = 0
+    lost: int = 0
+    return_rate: Decimal | None = None
+    loss_rate: Decimal | None = None
+    reuses_per_container: Decimal | None = None
+    deposits_held_cents: int = 0
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """CO₂e and waste avoided with the factors at the ends of their ranges (grams)."""
+
+    co2e_avoided_low_g: int
+    co2e_avoided_high_g: int
+    waste_avoided_low_g: int
+    waste_avoided_high_g: int
+
+
+@dataclass(frozen=True)
+class Work:
+    """Hours worked on the month's batches, full-time equivalents, jobs per million."""
+
+    hours_worked: Decimal = Decimal(0)
+    insertion_hours: Decimal = Decimal(0)
+    batches: int = 0
+    containers_reused: int = 0
+    fte: Decimal = Decimal(0)
+    jobs_per_million: Decimal | None = None
+    annual_hours: Decimal = Decimal(1607)
+    estimate_low: int = 1
+    estimate_high: int = 2
 
 
 @dataclass(frozen=True)
@@ -207,11 +302,30 @@ class MonthlyReport:
     org_name: str | None = None
     network_name: str = "Bouteilles"
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    issuer: Issuer | None = None
+    in_progress: bool = False
+    through: date | None = None
+    circulation: Circulation | None = None
+    sensitivity: Sensitivity | None = None
+    work: Work = field(default_factory=Work)
+
+    @property
+    def issuer_name(self) -> str:
+        """Who issues the report: the issuer set by an administrator, else the network."""
+        return self.issuer.name if self.issuer else self.network_name
 
     @property
     def month_label(self) -> str:
         """The month in the reader's language, e.g. 'mars 2026'."""
         return formatting.month_name(self.month)
+
+    @property
+    def period_label(self) -> str:
+        """'mars 2026', or for the month in progress 'du 1er au 5 décembre 2026, mois en
+        cours' (Paris days), in the reader's language."""
+        if not self.in_progress or self.through is None:
+            return self.month_label
+        return period_label(self.month, self.through)
 
     @property
     def scope(self) -> str:

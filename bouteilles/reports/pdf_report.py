@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
+    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -27,9 +28,11 @@ from reportlab.platypus import (
 from ..formatting import kilograms, mass, money, number, paris_date, paris_time, percent
 from ..i18n import get_locale
 from .model import METHOD, BreakdownRow, MonthlyReport
+from .pdf_funders import funders_section, in_progress_banner
 from .pdf_style import CONTENT_WIDTH, MUTED, PALE, Styles, chart
 
 MAX_BATCH_ROWS = 30
+LOGO_BOX = (40 * mm, 18 * mm)  # the logo fits in this box, its proportions kept
 
 
 def _cards(report: MonthlyReport, st: Styles) -> Table:
@@ -65,11 +68,35 @@ def _breakdown(rows: list[BreakdownRow], report: MonthlyReport, st: Styles, what
     total = [(gettext("Total"), report.totals)]
     for key, figures in [(r.label or r.key, r.figures) for r in rows] + total:
         data.append([Paragraph(esc(key), st.cell), number(figures.containers_reused),
-                     number(figures.containers_rejected), kilograms(figures.co2e_avoided_g),
-                     kilograms(figures.co2e_process_g), kilograms(figures.waste_avoided_g),
-                     kilograms(figures.to_recycling_g)])
+                     number(figures.containers_rejected),
+                     *(kilograms(g) for g in (
+                         figures.co2e_avoided_g, figures.co2e_process_g,
+                         figures.waste_avoided_g, figures.to_recycling_g))])
     widths = [34 * mm, 24 * mm, 18 * mm, 25 * mm, 25 * mm, 26 * mm, 22 * mm]
     return st.table(data, widths, total=True)
+
+
+def _issuer_header(report: MonthlyReport, st: Styles) -> list:
+    """Who issues the report: its logo, name, address and SIRET, above the title."""
+    issuer = report.issuer
+    lines = [Paragraph(f"<b>{esc(report.issuer_name)}</b>", st.body)]
+    if issuer and issuer.address:
+        lines.append(Paragraph(esc(issuer.address).replace("\n", "<br/>"), st.small))
+    if issuer and issuer.siret:
+        lines.append(Paragraph(esc(issuer.siret_label), st.small))
+    cells: list = [lines]
+    widths = [CONTENT_WIDTH]
+    if issuer and issuer.logo:
+        logo = Image(io.BytesIO(issuer.logo), *LOGO_BOX, kind="proportional", hAlign="RIGHT")
+        cells, widths = [lines, logo], [CONTENT_WIDTH - LOGO_BOX[0], LOGO_BOX[0]]
+    table = Table([cells], colWidths=widths, hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.6, PALE),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    return [table, Spacer(1, 4 * mm)]
 
 
 def _first_page(report: MonthlyReport, st: Styles) -> list:
@@ -80,11 +107,13 @@ def _first_page(report: MonthlyReport, st: Styles) -> list:
         grams=number(Decimal(t.co2e_avoided_g) / t.containers_reused, 0), co2=st.co2,
     ) if t.containers_reused else ""
     return [
+        *_issuer_header(report, st),
         Paragraph(gettext("RAPPORT D'IMPACT MENSUEL"), st.kicker),
         Paragraph(esc(report.month_label.capitalize()), st.title),
-        Paragraph(f"{esc(report.network_name)} · {esc(report.scope)} · J'aime mes bouteilles "
-                  "et Ju'Ramène Ta Boîte", st.small),
-        Spacer(1, 7 * mm), _cards(report, st), Spacer(1, 3 * mm),
+        Paragraph(f"{esc(report.scope)} · J'aime mes bouteilles et Ju'Ramène Ta Boîte",
+                  st.small),
+        *in_progress_banner(report, st),
+        Spacer(1, 5 * mm), _cards(report, st), Spacer(1, 3 * mm),
         Paragraph(gettext(
             "%(inputs)s contenants lavés, %(clean)s propres et %(rejected)s écartés ;"
             "%(per_item)s %(glass)s de verre écarté envoyé au recyclage (non compté comme "
@@ -102,7 +131,7 @@ def _first_page(report: MonthlyReport, st: Styles) -> list:
 
 def _details(report: MonthlyReport, st: Styles) -> list:
     """Rejects by reason, the batches, the deposits."""
-    story: list = [PageBreak()]
+    story: list = [PageBreak(), *funders_section(report, st)]
     if report.rejects:
         total = sum(r.count for r in report.rejects) or 1
         rows = [[gettext("Motif"), gettext("Nombre"), gettext("Part"), gettext("Masse (kg)")]]
@@ -115,9 +144,12 @@ def _details(report: MonthlyReport, st: Styles) -> list:
         rows = [[gettext("Lot"), gettext("Clôturé le"), gettext("Site"), gettext("Type"),
                  gettext("Entrées"), gettext("Propres"), gettext("Écartés"),
                  gettext("%(co2)se évité (kg)", co2=st.co2)]]
-        rows += [[b.code, paris_time(b.closed_at, year=False), b.site, b.type,
+        rows += [[b.code, paris_time(b.closed_at, year=False),
+                  Paragraph(esc(b.site_name or b.site), st.cell),
+                  Paragraph(esc(b.type_name or b.type), st.cell),
                   number(b.figures.inputs), number(b.figures.containers_reused),
-                  number(b.figures.containers_rejected), kilograms(b.figures.co2e_avoided_g)]
+                  number(b.figures.containers_rejected),
+                  kilograms(b.figures.co2e_avoided_g)]
                  for b in shown]
         widths = [24 * mm, 21 * mm, 28 * mm, 25 * mm, 17 * mm, 17 * mm, 18 * mm, 24 * mm]
         story += [Paragraph(gettext("Lots de lavage"), st.h2),
@@ -137,7 +169,9 @@ def _details(report: MonthlyReport, st: Styles) -> list:
                  st.table(rows, [45 * mm] * 3, align="RRR")]
         if dep.settlements:
             rows = [[gettext("De"), gettext("À"), gettext("Montant")]]
-            rows += [[s.from_org, s.to_org, money(s.amount_cents)] for s in dep.settlements]
+            rows += [[Paragraph(esc(s.from_name or s.from_org), st.cell),
+                      Paragraph(esc(s.to_name or s.to_org), st.cell),
+                      money(s.amount_cents)] for s in dep.settlements]
             block += [Spacer(1, 3 * mm), Paragraph(gettext(
                           "Compensations entre membres (boîtes prêtées chez l'un et rendues "
                           "chez l'autre) :"), st.small), Spacer(1, 1.5 * mm),
@@ -178,14 +212,18 @@ def _method(report: MonthlyReport, st: Styles) -> list:
     story: list = [PageBreak(), Paragraph(gettext("Méthode"), st.h2)]
     story += [Paragraph(gettext(text), st.para) for text in METHOD]
     for fs in report.factor_sets:
-        rows: list[list] = [[gettext("Facteur"), gettext("Valeur"), gettext("Unité"),
-                             gettext("Source et note")]]
+        rows: list[list] = [[gettext("Facteur"), gettext("Valeur"), gettext("Plage"),
+                             gettext("Unité"), gettext("Source et note")]]
         rows += [[Paragraph(esc(f.key), st.cell), number(f.value),
+                  Paragraph(gettext("%(low)s à %(high)s", low=number(f.low),
+                                    high=number(f.high)) if f.low is not None
+                            and f.high is not None else "—", st.cell),
                   Paragraph(esc(f.unit), st.cell), Paragraph(esc(f.source), st.cell)]
                  for f in fs.factors]
-        table = st.table(rows, [26 * mm, 16 * mm, 40 * mm, 92 * mm], align="LRLL")
+        table = st.table(rows, [27 * mm, 15 * mm, 22 * mm, 28 * mm, 82 * mm], align="LRLLL")
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        story += [Paragraph(gettext("Jeu de facteurs %(code)s — %(name)s", code=esc(fs.code),
+        story += [CondPageBreak(90 * mm),
+                  Paragraph(gettext("Jeu de facteurs %(code)s — %(name)s", code=esc(fs.code),
                                     name=esc(fs.name)), st.h2), table]
     return story
 
@@ -198,7 +236,7 @@ def _footer(report: MonthlyReport, st: Styles) -> Callable[[Canvas, SimpleDocTem
         canvas.setFillColor(MUTED)
         canvas.drawString(18 * mm, 10 * mm, gettext(
             "%(network)s · rapport d'impact %(month)s · %(scope)s · édité le %(day)s",
-            network=report.network_name, month=report.month_label, scope=report.scope,
+            network=report.issuer_name, month=report.period_label, scope=report.scope,
             day=paris_date(report.generated_at)))
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, gettext("page %(n)s", n=doc.page))
         canvas.restoreState()
@@ -209,11 +247,14 @@ def render_pdf(report: MonthlyReport) -> bytes:
     """Render the report as an A4 PDF of two to four pages."""
     st = Styles()
     out = io.BytesIO()
+    # invariant: no creation date nor random document id, so a report regenerated with
+    # the same figures and the same `generated_at` is the same bytes.
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
         bottomMargin=18 * mm, title=gettext("Rapport d'impact %(month)s",
-                                            month=report.month_label),
-        author=report.network_name, subject=report.scope, lang=get_locale(),
+                                            month=report.period_label),
+        author=report.issuer_name, creator=report.issuer_name, subject=report.scope,
+        lang=get_locale(), invariant=1,
     )
     footer = _footer(report, st)
     story = _first_page(report, st) + _details(report, st) + _method(report, st)

@@ -16,8 +16,10 @@ from . import (
     collector,
     home,
     loans,
+    master_data,
     nav,
     openapi,
+    passports,
     restaurant,
     scan,
     washing,
@@ -35,7 +37,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (restaurant, loans, collector):  # Ju'Ramène and collection
         app.register_blueprint(module.bp)
-    for module in (labels_pages, public_pages):  # labels, public /q pages
+    for module in (labels_pages, public_pages, master_data):  # labels, public pages
         app.register_blueprint(module.bp)
     for module in (washing, batch_corrections, winegrower):  # washing site and winegrowers
         app.register_blueprint(module.bp)
@@ -45,6 +47,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     # The JSON API is not form-based: it takes bearer tokens or the session with a
     # JSON body, which a cross-site form cannot send; so no CSRF token there.
-    for module in (api, api_batches):
+    for module in (api, api_batches, passports):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)

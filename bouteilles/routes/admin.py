@@ -9,6 +9,8 @@ put in a URL or the session.
 
 from __future__ import annotations
 
+import base64
+
 from flask import (
     Blueprint,
     abort,
@@ -27,8 +29,10 @@ from sqlalchemy import select
 from ..db.database import get_session
 from ..forms.account import UserTokenForm
 from ..forms.admin import ActiveForm, NewOrgForm, NewTypeForm, OrgForm, TypeForm, UserForm
+from ..forms.issuer import ReportIssuerForm
 from ..models import Organisation
 from ..services.errors import BouteillesError
+from ..services.impact.issuer import get_issuer, set_issuer
 from ..services.items.lookup import get_org, get_type
 from ..services.members import management as service
 from ..services.members.accounts import create_org, get_user_by_email
@@ -98,7 +102,8 @@ def org_new():
     try:
         org = create_org(db, code=form.code.data, name=form.name.data, kind=form.kind.data,
                          address=form.address.data or None,
-                         opening_hours=form.opening_hours.data or None)
+                         opening_hours=form.opening_hours.data or None,
+                         gln=form.gln.data or None)
     except BouteillesError as exc:
         return refused_form("admin/org_form.html", form, exc, org=None)
     db.commit()
@@ -120,7 +125,7 @@ def org_edit(code: str):
         return refused_form("admin/org_form.html", form, org=org, users=users)
     try:
         service.update_org(db, org, name=form.name.data, address=form.address.data,
-                           opening_hours=form.opening_hours.data)
+                           opening_hours=form.opening_hours.data, gln=form.gln.data)
     except BouteillesError as exc:
         return refused_form("admin/org_form.html", form, exc, org=org, users=users)
     db.commit()
@@ -298,3 +303,40 @@ def type_edit(code: str):
           else gettext("Rien n'a changé."), "success")
     return redirect(url_for("admin.type_edit", code=ctype.code))
 
+
+
+# ------------------------------------------------------------------ report issuer
+
+
+def _logo_src(issuer) -> str | None:
+    """The logo as a data: URL for the page (the CSP allows data: images)."""
+    if issuer is None or not issuer.logo:
+        return None
+    return f"data:image/{issuer.logo_type};base64,{base64.b64encode(issuer.logo).decode()}"
+
+
+@bp.route("/report-issuer", methods=["GET", "POST"])
+def report_issuer():
+    """Who issues the monthly impact report: name, address, SIRET, logo."""
+    db = get_session()
+    issuer = get_issuer(db)
+    if request.method == "GET":
+        form = ReportIssuerForm.blank(name=issuer.name if issuer else "",
+                                      address=issuer.address if issuer else "",
+                                      siret=issuer.siret if issuer else "")
+        return render_template("admin/report_issuer.html", form=form, issuer=issuer,
+                               logo_src=_logo_src(issuer))
+    form = ReportIssuerForm()
+    if not form.validate():
+        return refused_form("admin/report_issuer.html", form, issuer=issuer,
+                            logo_src=_logo_src(issuer))
+    try:
+        set_issuer(db, name=form.name.data, address=form.address.data,
+                   siret=form.siret.data, logo=form.logo_bytes(),
+                   remove_logo=bool(form.remove_logo.data), actor=current_user)
+    except BouteillesError as exc:
+        return refused_form("admin/report_issuer.html", form, exc, issuer=issuer,
+                            logo_src=_logo_src(issuer), field=getattr(exc, "field", None))
+    db.commit()
+    flash(gettext("Émetteur des rapports enregistré."), "success")
+    return redirect(url_for("admin.report_issuer"))

@@ -95,6 +95,7 @@ def post_close(batch_id: int, caller: User, body: BatchClose):
         session, batch, actor=caller, clean=body.clean, rejected=body.rejects(),
         water_l=_decimal(body.water_l), electricity_kwh=_decimal(electricity),
         gas_kwh=_decimal(body.gas_kwh), transport=[leg.model_dump() for leg in body.transport],
+        hours_worked=_decimal(body.hours_worked), insertion_hours=_decimal(body.insertion_hours),
     )
     session.commit()
     return jsonify(describe_batch(session, batch))

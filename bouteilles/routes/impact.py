@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 import weakref
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import (
@@ -30,7 +30,8 @@ from ..auth import api_actor, login_manager
 from ..db.database import get_read_session, get_session
 from ..formatting import kilograms, month_name, number
 from ..models import Organisation, User
-from ..reports import FORMATS, build_monthly_report, render
+from ..reports import EXTENSIONS, FORMATS, build_monthly_report, render
+from ..reports.model import period_label
 from ..reports.svg_chart import Bar, bar_chart
 from ..schemas.reports import (
     EPCIS_FILE,
@@ -103,7 +104,8 @@ def _file_name(kind: str, month: str, org: str | None, ext: str) -> str:
 @documented(query=ExportQuery, path={"month": MonthInPath, "fmt": Format},
             answers={200: REPORT_FILES, 302: LOG_IN_FIRST}, refusals=(403, 404, 422, 429))
 def export_report(month: str, fmt: str, query: ExportQuery):
-    """The monthly impact report as CSV, XLSX or PDF (same totals as /api/v1/impact)."""
+    """The monthly impact report as CSV (a zip of one table per file), XLSX or PDF (same
+    totals as /api/v1/impact)."""
     actor = _download_actor()
     if actor is None:
         return login_manager.unauthorized()
@@ -115,7 +117,7 @@ def export_report(month: str, fmt: str, query: ExportQuery):
                                   network_name=current_app.config.get("NETWORK_NAME",
                                                                       "Bouteilles"))
     return Response(render(report, fmt), mimetype=FORMATS[fmt].split(";")[0],
-                    headers=_attachment(_file_name("impact", month, org, fmt)))
+                    headers=_attachment(_file_name("impact", month, org, EXTENSIONS[fmt])))
 
 
 @bp.get("/exports/epcis/<month>.jsonld")
@@ -129,7 +131,8 @@ def export_epcis(month: str, query: ExportQuery):
     month = parse_month(month)
     org = scope_for(actor, query.org)
     document, size = _spooled(export_epcis_month(get_read_session(), month, org_code=org,
-                                                 base_url=current_app.config["BASE_URL"]))
+                                                 base_url=current_app.config["BASE_URL"],
+                                                 config=current_app.config))
     response = Response(document, mimetype="application/ld+json", direct_passthrough=True,
                         headers=_attachment(_file_name("epcis", month, org, "jsonld")))
     response.content_length = size
@@ -205,8 +208,10 @@ def dashboard():
             if impact["inputs"] else None)
     adjustments = [{**a, "corrected_at": datetime.fromisoformat(a["corrected_at"])}
                    for a in impact["adjustments"]]
+    through = date.fromisoformat(impact["through"]) if impact["through"] else None
     return render_template(
         "impact/dashboard.html", impact=impact, adjustments=adjustments, series=series,
+        period=period_label(month, through), through=through,
         chart=_chart(series),
         month=month, org=org, org_row=org_row, orgs=orgs, coordinator=coordinator,
         held_cents=held, reject_rate=rate, formats=list(FORMATS), error=error,

@@ -306,7 +306,9 @@ def batch_close(batch_id: int):
         close_batch(db, batch, actor=current_user, clean=form.clean.data,
                     rejected=form.rejects(), water_l=form.water_l.data,
                     electricity_kwh=form.electricity_kwh.data, gas_kwh=form.gas_kwh.data,
-                    transport=form.transport(), unusual_confirmed=bool(form.confirm_unusual.data))
+                    transport=form.transport(), unusual_confirmed=bool(form.confirm_unusual.data),
+                    hours_worked=form.hours_worked.data,
+                    insertion_hours=form.insertion_hours.data)
     except BouteillesError as exc:
         return refused_form("washing/batch.html", form, exc, form_name="close_form",
                             field=getattr(exc, "field", None), reread=reread)

@@ -66,6 +66,10 @@ class BatchClose(Input):
     energy_kwh: Measure() | None = Field(None, description="`electricity_kwh`'s older name.")
     gas_kwh: Measure() | None = None
     transport: list[TransportLeg] = Field([], max_length=100)
+    hours_worked: Measure() | None = Field(None, description=(
+        "Hours worked on the batch (sorting, washing, control), for the report's jobs."))
+    insertion_hours: Measure() | None = Field(None, description=(
+        "Of `hours_worked`, the hours by people in an insertion programme."))
 
     def rejects(self) -> dict[str, int]:
         """Rejects by reason."""

@@ -106,8 +106,52 @@ class RejectFigures(Output):
     mass_g: int
 
 
+class Circulation(Output):
+    """Lends, returns and losses of the month (recorded before its end), and deposits held."""
+
+    lends: int
+    returns: int
+    lost: int
+    return_rate: float | None = Field(description="returns ÷ lends of the month (0 to 1).")
+    loss_rate: float | None = Field(description="lost ÷ lends of the month (0 to 1).")
+    reuses_per_container: float | None = Field(description=(
+        "The network's clean outputs since the start ÷ containers commissioned, at the "
+        "month's end; null for one organisation."))
+    deposits_held_cents: int = Field(description="Deposits held at the month's end.")
+
+
+class Sensitivity(Output):
+    """CO₂e and waste avoided with each ranged factor at the low, then high, end of its range."""
+
+    co2e_avoided_low_g: int
+    co2e_avoided_high_g: int
+    waste_avoided_low_g: int
+    waste_avoided_high_g: int
+
+
+class Work(Output):
+    """Hours worked on the month's batches that recorded them, and the jobs they make."""
+
+    hours_worked: float
+    insertion_hours: float = Field(description="Of them, by people in an insertion programme.")
+    batches: int = Field(description="Batches of the month that recorded their hours.")
+    containers_reused: int = Field(description="Those batches' clean outputs.")
+    fte: float = Field(description="Full-time equivalents of the month: hours ÷ (1,607 ÷ 12).")
+    jobs_per_million: float | None = Field(description=(
+        "(hours ÷ 1,607) ÷ millions of those batches' clean outputs."))
+    annual_hours: float = Field(description="1,607 h: the French legal annual working time.")
+    estimate: list[int] = Field(description="The pilot's estimate: jobs per million bottles.")
+
+
 class Impact(Figures):
     """A month's impact: the network's, a washing site's or a member's share."""
+
+    in_progress: bool = Field(description="The month is the current one (Paris time).")
+    through: str | None = Field(json_schema_extra={"format": "date"}, description=(
+        "For the month in progress, the last day counted (today in Paris); else null."))
+    circulation: Circulation
+    sensitivity: Sensitivity | None = Field(description="Null for a member's share.")
+    work: Work
 
     month: str = Month
     org: str | None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 
 from openpyxl import load_workbook
+from reports.csv_read import csv_summary, csv_tables
 
 from bouteilles.services.deposits import PARIS
 from bouteilles.services.impact.figures import monthly_impact
@@ -27,14 +26,13 @@ def _washed(session, actors) -> str:
 def test_export_impact_in_three_formats(runner, session, actors, tmp_path):
     month = _washed(session, actors)
     api = monthly_impact(session, month)
-    for fmt in ("csv", "xlsx", "pdf"):
-        out = tmp_path / f"report.{fmt}"
+    for fmt, ext in (("csv", "zip"), ("xlsx", "xlsx"), ("pdf", "pdf")):
+        out = tmp_path / f"report.{ext}"
         result = runner.invoke(args=["export", "impact", "--month", month, "--format", fmt,
                                      "-o", str(out)])
         assert result.exit_code == 0, result.output
         assert "335037 g CO2e avoided" in result.output and out.stat().st_size > 500
-    rows = list(csv.reader(io.StringIO((tmp_path / "report.csv").read_text("utf-8-sig"))))
-    summary = {r[0]: int(r[1]) for r in rows[rows.index(["[summary]"]) + 2:][:8]}
+    summary = csv_summary((tmp_path / "report.zip").read_bytes())
     assert summary["co2e_avoided_g"] == api["co2e_avoided_g"] == 335037
     assert summary["waste_avoided_g"] == api["waste_avoided_g"]
     wb = load_workbook(tmp_path / "report.xlsx")
@@ -45,11 +43,12 @@ def test_export_impact_in_three_formats(runner, session, actors, tmp_path):
 
 def test_format_from_the_extension_and_one_org(runner, session, actors, tmp_path):
     month = _washed(session, actors)
-    out = tmp_path / "site.csv"
+    out = tmp_path / "site.zip"  # a zip of CSV files: the format from the extension
     result = runner.invoke(args=["export", "impact", "--month", month, "-o", str(out),
                                  "--org", actors["washing_site"].org.code])
     assert result.exit_code == 0, result.output
-    assert f"org,{actors['washing_site'].org.code}" in out.read_text("utf-8-sig")
+    about = {r["Rubrique"]: r["Valeur"] for r in csv_tables(out.read_bytes())["rapport"]}
+    assert about["Périmètre"] == actors["washing_site"].org.name
 
 
 def test_export_refusals(runner, session, actors, tmp_path):

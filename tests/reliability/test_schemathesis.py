@@ -31,7 +31,8 @@ SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261205"))
 # (API.md): a code's check character, a scan more than 10 minutes ahead or 90
 # days back, a site that is not a washing site, a close that does not balance.
 RULES_BEYOND_THE_SCHEMA = (
-    "GET /api/v1/items/{code}", "POST /api/v1/scans", "POST /api/v1/batches",
+    "GET /api/v1/items/{code}", "GET /api/v1/items/{code}/passport", "POST /api/v1/scans",
+    "POST /api/v1/batches",
     "POST /api/v1/batches/{batch_id}/inputs", "POST /api/v1/batches/{batch_id}/close",
 )
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]

@@ -7,12 +7,21 @@ import io
 import re
 import shutil
 import subprocess
-from dataclasses import fields, replace
+import zipfile
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from reports.csv_read import (
+    CSV_FIGURES,
+    column_total,
+    csv_summary,
+    csv_tables,
+    decimal,
+    exact_grams,
+)
 
 from bouteilles import formatting
 from bouteilles.reports import render
@@ -113,21 +122,6 @@ def sample_report() -> MonthlyReport:
     )
 
 
-def csv_sections(data: bytes) -> dict[str, list[dict]]:
-    """Parse the sectioned CSV back into {section: [row dicts]}."""
-    sections: dict[str, list[dict]] = {}
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    for i, row in enumerate(rows):
-        if len(row) == 1 and row[0].startswith("["):
-            header, body = rows[i + 1], []
-            for line in rows[i + 2:]:
-                if not line:
-                    break
-                body.append(dict(zip(header, line, strict=True)))
-            sections[row[0].strip("[]")] = body
-    return sections
-
-
 def test_sample_report_is_consistent():
     report = sample_report()
     assert report.totals == EXPECTED
@@ -138,20 +132,94 @@ def test_sample_report_is_consistent():
 
 
 def test_csv_totals():
-    report = sample_report()
-    sections = csv_sections(render_csv(report))
-    summary = {r["metric"]: int(r["value"]) for r in sections["summary"]}
-    assert summary == {f.name: getattr(EXPECTED, f.name) for f in fields(ImpactFigures)}
-    for name in ("by_type", "by_site", "by_batch"):
-        assert sum(int(r["co2e_avoided_g"]) for r in sections[name]) == EXPECTED.co2e_avoided_g
-        assert sum(int(r["waste_avoided_g"]) for r in sections[name]) == EXPECTED.waste_avoided_g
-    assert sum(int(r["mass_g"]) for r in sections["rejects"]) == EXPECTED.to_recycling_g
-    assert sections["twelve_months"][-1]["co2e_avoided_g"] == "1251419"
-    assert len(sections["factors"]) == 9 and sections["factors"][0]["value"] == "0.70"
-    assert sections["deposits"][-1] == {
-        "org": "total", "taken_cents": "45000", "refunded_cents": "38000", "held_cents": "7000"
-    }
-    assert sections["deposits"][1]["org"].startswith("'=")  # no formula injection
+    tables = csv_tables(render_csv(sample_report()))
+    assert list(tables) == ["rapport", "synthese", "indicateurs", "par-type", "par-site", "par-lot",
+                            "ajustements", "rebuts", "douze-mois", "facteurs", "consignes",
+                            "reglements"]
+    assert csv_summary(render_csv(sample_report())) == {
+        f.name: getattr(EXPECTED, f.name) for f in fields(ImpactFigures)}
+    for name in ("par-type", "par-site", "par-lot"):
+        for key, header in CSV_FIGURES.items():
+            assert column_total(tables[name], header) == getattr(EXPECTED, key), (name, key)
+    assert tables["par-type"][0]["CO₂e évité (kg)"] == "335,037"  # decimal comma, no grouping
+    assert column_total(tables["rebuts"], "Verre au recyclage (kg)") == EXPECTED.to_recycling_g
+    assert tables["rebuts"][0]["Motif"] == "cassé"  # a label, not the code
+    assert exact_grams(tables["douze-mois"][-1]["CO₂e évité (kg)"]) == 1_251_419
+    assert len(tables["facteurs"]) == 9 and tables["facteurs"][0]["Valeur"] == "0,70"
+    # Money in euros, exact; no total line for a spreadsheet to count twice.
+    assert [decimal(r["Solde net (€)"]) for r in tables["consignes"]] == [40, 30]
+    assert tables["consignes"][0]["Consignes encaissées (€)"] == "300,00"
+    summary = {r["Indicateur"]: r for r in tables["synthese"]}
+    assert summary["Solde net des consignes"]["Valeur"] == "70,00"
+    assert summary["Solde net des consignes"]["Unité"] == "€"
+    assert tables["reglements"] == [{"De": "resto-le-comptoir", "À": "resto-chez-paul",
+                                     "Montant (€)": "15,00"}]
+    assert tables["consignes"][1]["Organisation"].startswith("'=")  # no formula injection
+    # Moments in Paris time (16:45 UTC in March is 17:45 in Paris); names, not codes.
+    lot = tables["par-lot"][0]
+    assert lot["Clôturé le (heure de Paris)"] == "2026-03-03 17:45"
+    assert lot["Site de lavage"] == "Lavage lons" and lot["Type de contenant"] == "Bouteille 75"
+    about = {r["Rubrique"]: r["Valeur"] for r in tables["rapport"]}
+    assert about["Mois"] == "mars 2026" and about["Édité le (heure de Paris)"] == \
+        "2026-04-01 08:00"
+
+
+def test_every_csv_file_reads_as_one_typed_table():
+    """What `pandas.read_csv(f, sep=";", decimal=",")` needs: one table per file, as wide
+    as its header, and every cell of a number column a number (float() after the comma)."""
+    report, _ = report_with_an_adjustment()
+    with zipfile.ZipFile(io.BytesIO(render_csv(report))) as archive:
+        for name in archive.namelist():
+            text = archive.read(name).decode("utf-8-sig")
+            assert "\r\n\r\n" not in text and text.endswith("\r\n"), name
+            header, *rows = csv.reader(io.StringIO(text), delimiter=";")
+            assert len(set(header)) == len(header), name
+            for col, title in enumerate(header):
+                if title.endswith(("(kg)", "(€)")) or title in (
+                        "Lots", "Nombre", "Contenants entrés", "Contenants réemployés",
+                        "Contenants écartés"):
+                    assert all(isinstance(float(r[col].replace(",", ".")), float)
+                               for r in rows), (name, title)
+    assert render_csv(report) == render_csv(report)  # the same bytes for the same report
+
+
+def test_english_headers_follow_the_page_language(app):
+    report, _ = report_with_an_adjustment()
+    with app.test_request_context("/?lang=en"):
+        tables = csv_tables(render_csv(report))
+        wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert "by-batch" in tables and "summary" in tables
+    lot = tables["by-batch"][0]
+    assert lot["CO₂e avoided (kg)"] == "335,037"  # still a decimal comma: French spreadsheets
+    assert "Closed (Paris time)" in lot
+    assert tables["rejects"][0]["Reason"] == "broken"
+    assert wb.sheetnames[:4] == ["Summary", "By type", "By site", "By batch"]
+    assert "CO₂e avoided (g)" in [c.value for c in wb["By batch"][1]]
+
+
+@dataclass(frozen=True)
+class _Hours:
+    site: str
+    hours: Decimal
+    amount_cents: int
+
+
+def test_a_section_added_to_the_report_gets_its_own_table():
+    """Fields the renderers do not know yet are rendered as they are, one table each."""
+    @dataclass(frozen=True)
+    class Later(MonthlyReport):
+        hours: list[_Hours] = field(default_factory=list)
+        funder: str = "Région Bourgogne-Franche-Comté"
+
+    report = Later(**{f.name: getattr(sample_report(), f.name)
+                      for f in fields(MonthlyReport)},
+                   hours=[_Hours("lavage-lons", Decimal("12.5"), 25_000)])
+    tables = csv_tables(render_csv(report))
+    assert tables["hours"] == [{"site": "lavage-lons", "hours": "12,5",
+                                "amount_cents (€)": "250,00"}]
+    assert {"Rubrique": "funder", "Valeur": "Région Bourgogne-Franche-Comté"} in tables["rapport"]
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert [c.value for c in wb["hours"][2]] == ["lavage-lons", 12.5, 250]
 
 
 def test_xlsx_totals():
@@ -176,6 +244,37 @@ def test_xlsx_totals():
     assert wb["Consignes"]["A3"].value == '=HYPERLINK("x")'  # stored as text
     assert wb["Consignes"]["A3"].data_type == "s"
     assert wb["Consignes"]["B4"].value == 450  # euros, a number
+
+
+def test_xlsx_prints_on_a4_with_dates_and_names():
+    report, _ = report_with_an_adjustment()
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.paperSize == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1, ws.title
+        assert setup.fitToHeight == 0, ws.title
+        header = 5 if ws.title == "Synthèse" else 1
+        assert ws.print_title_rows == f"${header}:${header}", ws.title
+        assert ws.freeze_panes == f"A{header + 1}", ws.title
+        wide = ws.max_column > 6 and ws.title != "12 mois"  # the chart is no column
+        assert setup.orientation == ("landscape" if wide else "portrait"), ws.title
+    months = wb["12 mois"]
+    assert months["A2"].value == datetime(2025, 4, 1) and months["A2"].is_date
+    assert months["A2"].number_format == "mmmm yyyy"
+    assert months["A13"].value == datetime(2026, 3, 1)
+    closed = wb["Par lot"]["B2"]
+    assert closed.value == datetime(2026, 3, 3, 17, 45) and closed.number_format == \
+        "dd/mm/yyyy hh:mm"  # Paris time
+    codes = {"bouteille-75", "bocal-500", "clavelin-62", "lavage-lons",
+             "lavage-arbois", "broken", "chipped", "wrong_model"}
+    for sheet in ("Par type", "Par site", "Par lot", "Ajustements", "Rebuts"):
+        values = {c for row in wb[sheet].iter_rows(values_only=True) for c in row}
+        assert not values & codes, (sheet, values & codes)
+    lots = list(wb["Par lot"].iter_rows(min_row=2, max_row=2, values_only=True))[0]
+    assert lots[2:5] == ("Lavage lons", "Bouteille 75", "Facteurs France 2026")
+    assert [r[0] for r in wb["Rebuts"].iter_rows(min_row=2, values_only=True)] == [
+        "cassé", "ébréché", "mauvais modèle"]
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -230,7 +329,7 @@ def test_report_from_the_database_agrees_with_the_api_figures(session, actors, t
     assert report.series[-1].co2e_avoided_g == api["co2e_avoided_g"]
     assert [f.key for f in report.factor_sets[0].factors][:1] == ["e_su_box"]
 
-    summary = {r["metric"]: int(r["value"]) for r in csv_sections(render_csv(report))["summary"]}
+    summary = csv_summary(render_csv(report))
     wb = load_workbook(io.BytesIO(render_xlsx(report)))
     xlsx = {row[0]: row[1] for row in wb["Synthèse"].iter_rows(min_row=6, values_only=True)}
     for key, label in (("co2e_avoided_g", "CO₂e évité"), ("waste_avoided_g", "Déchets évités"),
@@ -274,21 +373,22 @@ def test_an_adjustment_line_is_in_every_format_and_in_the_totals(tmp_path):
     totals = report.totals
     assert totals.co2e_avoided_g == EXPECTED.co2e_avoided_g - 3_565
     assert sum(r.mass_g for r in report.rejects) == totals.to_recycling_g
-    sections = csv_sections(render_csv(report))
-    (adjustment,) = sections["adjustments"]
-    assert adjustment["batch"] == "L-0214" and adjustment["batch_month"] == "2026-02"
-    assert adjustment["reason"].startswith("'=")  # no formula injection
-    for figure in ("co2e_avoided_g", "waste_avoided_g", "co2e_process_g", "to_recycling_g",
-                   "containers_reused"):
-        summed = sum(int(r[figure]) for r in sections["by_batch"] + sections["adjustments"])
+    tables = csv_tables(render_csv(report))
+    (adjustment,) = tables["ajustements"]
+    assert adjustment["Lot"] == "L-0214" and adjustment["Mois du lot"] == "2026-02"
+    assert adjustment["Motif"].startswith("'=")  # no formula injection
+    assert adjustment["CO₂e évité (kg)"] == "-3,565"
+    for figure, header in CSV_FIGURES.items():
+        summed = column_total(tables["par-lot"] + tables["ajustements"], header)
         assert summed == getattr(totals, figure), figure
-        for name in ("by_type", "by_site"):
-            assert sum(int(r[figure]) for r in sections[name]) == getattr(totals, figure)
+        for name in ("par-type", "par-site"):
+            assert column_total(tables[name], header) == getattr(totals, figure)
     wb = load_workbook(io.BytesIO(render_xlsx(report)))
     assert wb.sheetnames[:5] == ["Synthèse", "Par type", "Par site", "Par lot", "Ajustements"]
     rows = list(wb["Ajustements"].iter_rows(values_only=True))
     header, (row,) = rows[0], rows[1:]
-    assert row[0] == "L-0214" and row[1] == "2026-02" and isinstance(row[2], datetime)
+    assert row[0] == "L-0214" and row[1] == datetime(2026, 2, 1) and isinstance(row[2], datetime)
+    assert wb["Ajustements"].cell(2, 2).number_format == "mmmm yyyy"
     assert row[header.index("CO₂e évité (g)")] == -3_565
     assert wb["Ajustements"].cell(2, 7).data_type == "s"  # the reason, text
     lots = list(wb["Par lot"].iter_rows(values_only=True))

@@ -123,6 +123,18 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/q"): Access(PUBLIC),
     ("GET", "/q/<code>"): Access(PUBLIC, obj="item"),
     ("GET", "/8003/<path:grai>"): Access(PUBLIC, obj="grai"),
+    # --- what the EPCIS export's URIs name: places, parties and types are public master
+    # data; an event, for the members who may read its object's history (the event of
+    # FIXED_PARAMS does not exist: 404 past the door)
+    ("GET", "/org/<code>"): Access(PUBLIC, obj="org"),
+    ("GET", "/414/<gln>"): Access(PUBLIC),
+    ("GET", "/417/<gln>"): Access(PUBLIC),
+    ("GET", "/class/<type_code>"): Access(PUBLIC, obj="type"),
+    ("GET", "/events/<int:event_id>"): Access(ANY),
+    ("GET", "/events/<statement>"): Access(ANY),
+    ("GET", "/batches/<batch_code>"): Access(ANY),
+    ("GET", "/voc/"): Access(PUBLIC),
+    ("GET", "/voc/<term>"): Access(PUBLIC),
     # --- the phone scanner (its offline page loads without a login; its service
     # worker, /sw.js, is a static file: bouteilles/static_files/)
     ("GET", "/scan"): Access(ANY),
@@ -132,6 +144,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/health"): Access(PUBLIC),
     ("GET", "/api/v1/openapi.json"): Access(PUBLIC),
     ("GET", "/api/v1/items/<code>"): Access(ANY, obj="item"),
+    # A passport as the item: any member; its history hidden from those who never had it.
+    ("GET", "/api/v1/items/<code>/passport"): Access(ANY, obj="item"),
     ("POST", "/api/v1/scans"): Access(ANY, json={}),
     ("POST", "/api/v1/scans/batch"): Access(ANY, json={"scans": []}),
     # An undo is any member's to ask; the service then says whose event it is
@@ -242,6 +256,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/admin/types/new"): Access(**ADMIN),
     ("GET", "/admin/types/<code>"): Access(COORD, obj="type"),
     ("POST", "/admin/types/<code>"): Access(**ADMIN, obj="type"),
+    ("GET", "/admin/report-issuer"): Access(COORD),
+    ("POST", "/admin/report-issuer"): Access(**ADMIN, form={"name": "Coopérative"}),
     ("GET", "/admin/anomalies"): Access(COORD),
     ("GET", "/admin/audit"): Access(COORD),
     ("GET", "/admin/items/<code>"): Access(COORD, obj="item"),
@@ -264,6 +280,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/impact"): Access(ANY, query="org", own_only=True),
     ("GET", "/exports/impact/<month>.<fmt>"): Access(ANY, query="org", own_only=True),
     ("GET", "/exports/epcis/<month>.jsonld"): Access(ANY, query="org", own_only=True),
+    ("GET", "/api/v1/passports"): Access(ANY, query="org", own_only=True),
     ("GET", "/dashboard"): Access(ANY),
     ("GET", "/impact/factors/"): Access(COORD),
     ("GET", "/impact/factors/new"): Access(**ADMIN),
@@ -345,7 +362,8 @@ def build_world(session) -> dict:
 FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "bocal-500",
          "factor_set": "fr-2026-1"}
 FIXED_PARAMS = {"month": "2026-11", "fmt": "csv", "locale": "en", "state": "clean",
-                "grai": "0614141000012345", "event_id": "999999"}
+                "grai": "0614141000012345", "event_id": "999999", "gln": "3701234000008",
+                "term": "washing", "statement": "batch-B-NONE", "batch_code": "B-NONE"}
 
 
 def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from reports.csv_read import csv_summary, csv_tables
 
 from bouteilles import formatting
 from bouteilles.db.database import get_session
@@ -94,14 +94,8 @@ def test_who_sees_what(client, world, token_for, actors):
 
 
 def _csv_summary(data: bytes) -> dict[str, int]:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    start = rows.index(["[summary]"]) + 2
-    summary = {}
-    for row in rows[start:]:
-        if not row:
-            break
-        summary[row[0]] = int(row[1])
-    return summary
+    """The CSV download's summary (a zip of `;` files, kg and a decimal comma) in grams."""
+    return csv_summary(data)
 
 
 def test_each_format_has_the_api_totals(client, world, token_for, tmp_path):
@@ -109,8 +103,8 @@ def test_each_format_has_the_api_totals(client, world, token_for, tmp_path):
     month = world["month"]
     api = client.get(f"/api/v1/impact?month={month}", headers=headers).get_json()
     answer = client.get(f"/exports/impact/{month}.csv", headers=headers)
-    assert answer.status_code == 200 and answer.mimetype == "text/csv"
-    assert answer.headers["Content-Disposition"] == f'attachment; filename="impact-{month}.csv"'
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert answer.headers["Content-Disposition"] == f'attachment; filename="impact-{month}.zip"'
     assert _csv_summary(answer.data) == {k: api[k] for k in TOTALS}
 
     answer = client.get(f"/exports/impact/{month}.xlsx", headers=headers)
@@ -140,7 +134,7 @@ def test_member_report_matches_member_api(client, world, token_for):
     api = client.get("/api/v1/impact", headers=headers).get_json()
     answer = client.get(f"/exports/impact/{world['month']}.csv", headers=headers)
     assert answer.headers["Content-Disposition"].endswith(
-        f'impact-{world["month"]}-{world["resto"].org.code}.csv"')
+        f'impact-{world["month"]}-{world["resto"].org.code}.zip"')
     assert _csv_summary(answer.data) == {k: api[k] for k in TOTALS}
 
 
@@ -189,7 +183,7 @@ def test_openapi_documents_impact(client):
     assert {"month", "containers_reused", "co2e_avoided_g", "waste_avoided_g", "batches",
             "by_type"} <= set(schema["properties"])
     report = paths["/exports/impact/{month}.{fmt}"]["get"]["responses"]["200"]["content"]
-    assert "application/pdf" in report and "text/csv" in report
+    assert "application/pdf" in report and "application/zip" in report
     assert "/exports/epcis/{month}.jsonld" in paths
 
 
@@ -226,7 +220,8 @@ def test_a_correction_is_an_adjustment_of_this_month_in_every_format(
 
     csv_file = client.get(f"/exports/impact/{month}.csv", headers=headers).data
     assert _csv_summary(csv_file) == {k: api[k] for k in TOTALS}
-    assert f"{batch.code},{previous}," in csv_file.decode("utf-8-sig")
+    (line,) = csv_tables(csv_file)["ajustements"]
+    assert line["Lot"] == batch.code and line["Mois du lot"] == previous
     wb = load_workbook(io.BytesIO(client.get(f"/exports/impact/{month}.xlsx",
                                              headers=headers).data))
     summary = {r[0]: r[1] for r in wb["Synthèse"].iter_rows(min_row=6, values_only=True)}

@@ -9,31 +9,64 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from ...models import Batch, ContainerType, Event, Organisation
+from ...models import Batch, Container, ContainerType, Crate, Event, Organisation
 from ..deposits import month_bounds
 from ..items.lookup import get_org
+from ..labels.minting import type_grai
 from .epcis_corrections import batch_contents, batch_corrections
 from .epcis_document import EventDict, stream_epcis_document
+from .epcis_names import Names
 
 # Plain columns through Core, codes from small dicts loaded once: a network's month is
 # ~10^6 events, and ORM entities (each with two joined organisations) cost 40 s of it.
-_EVENT, _BATCH = Event.__table__, Batch.__table__
+_EVENT, _BATCH, _CRATE, _BOX = (model.__table__ for model in (Event, Batch, Crate, Container))
 _ROWS_PER_FETCH = 2000
 _BATCHES_PER_QUERY = 500
 
 
-def _codes_by_id(session: Session, model: type[Organisation] | type[ContainerType]
-                 ) -> dict[int, str]:
+class _Orgs(dict[int, str]):
+    """Organisations' codes by id, with their kinds and GLNs."""
+
+    kinds: dict[int, str]
+    glns: dict[str, str]
+
+
+def _codes_by_id(session: Session, model: type[ContainerType]) -> dict[int, str]:
     table = model.__table__
     return dict(session.execute(select(table.c.id, table.c.code)).all())
+
+
+def _orgs(session: Session) -> _Orgs:
+    o = Organisation.__table__.c
+    orgs = _Orgs()
+    orgs.kinds, orgs.glns = {}, {}
+    for id_, code, kind, gln in session.execute(select(o.id, o.code, o.kind, o.gln)):
+        orgs[id_], orgs.kinds[id_] = code, kind
+        if gln:
+            orgs.glns[code] = gln
+    return orgs
+
+
+def export_names(session: Session, config: Mapping[str, Any] | None = None) -> Names:
+    """The GRAIs of the types' containers and crates (when GS1 is configured) and the
+    organisations' GLNs."""
+    glns = {code: gln for code, gln in session.execute(
+        select(Organisation.code, Organisation.gln).where(Organisation.gln.is_not(None)))}
+    grai = {}
+    if config and config.get("GS1_COMPANY_PREFIX"):
+        for ctype in session.scalars(select(ContainerType)):
+            for kind in ("container", "crate"):
+                grai[kind, ctype.code] = type_grai(config, ctype, crate=kind == "crate")
+    return Names(grai=grai, glns=glns)
 
 
 @contextmanager
@@ -54,20 +87,53 @@ def _planned_for_every_row(session: Session) -> Iterator[None]:
                         {"before": before})
 
 
-def _scan_events(session: Session, start: datetime, end: datetime, org_id: int | None,
-                 orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
-    """The month's events except per-container batch closes (batches are exported whole)
-    and undos (each declares the event it undid in error: `undone_events`)."""
+def _event_rows():
+    """The columns of `_event_dicts`, from the log and what it names."""
     e = _EVENT.c
-    stmt = (
+    return (
         select(e.id, e.action, e.code, e.crate_id, e.type_id, e.quantity, e.from_state,
                e.to_state, e.org_id, e.holder_id, e.from_holder_id, e.occurred_at,
-               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code, e.detail)
-        .select_from(_EVENT.outerjoin(_BATCH, _BATCH.c.id == e.batch_id))
-        .where(e.occurred_at >= start, e.occurred_at < end,
-               e.action.not_in(("batch_close", "undo")))
-        .order_by(e.occurred_at, e.id)
-    )
+               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code, e.detail,
+               func.coalesce(_BOX.c.owner_id, _CRATE.c.owner_id))
+        .select_from(_EVENT.outerjoin(_BATCH, _BATCH.c.id == e.batch_id)
+                     # The owner is stated once, when the thing is commissioned.
+                     .outerjoin(_BOX, and_(_BOX.c.id == e.container_id,
+                                           e.action == "commission"))
+                     .outerjoin(_CRATE, and_(_CRATE.c.id == e.crate_id,
+                                             e.action == "commission"))))
+
+
+def logged_event_dicts(session: Session, event_id: int) -> list[EventDict]:
+    """One logged scan as event dicts: itself; an undo, as the event it undid, declared in
+    error. Empty for what the export shows otherwise (a container's part of a batch
+    close: the batch's transformation)."""
+    e = _EVENT.c
+    found = session.execute(select(e.action, e.occurred_at)
+                            .where(e.id == event_id)).first()
+    if found is None:
+        return []
+    orgs, types = _orgs(session), _codes_by_id(session, ContainerType)
+    action, occurred_at = found
+    if action == "undo":
+        return [event for event in undone_events(session, occurred_at,
+                                                 occurred_at + timedelta(microseconds=1),
+                                                 None, orgs, types)
+                if event["error_declaration"]["undo"] == event_id]
+    rows = session.execute(_event_rows().where(
+        e.id == event_id, or_(e.action != "batch_close", e.crate_id.is_not(None))))
+    return list(_event_dicts(rows, orgs, types))
+
+
+def _scan_events(session: Session, start: datetime, end: datetime, org_id: int | None,
+                 orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+    """The month's events except per-container batch closes (batches are exported whole;
+    an emptied crate's close is its own event) and undos (each declares the event it
+    undid in error: `undone_events`)."""
+    e = _EVENT.c
+    stmt = (_event_rows()
+            .where(e.occurred_at >= start, e.occurred_at < end, e.action != "undo",
+                   or_(e.action != "batch_close", e.crate_id.is_not(None)))
+            .order_by(e.occurred_at, e.id))
     if org_id is not None:  # a filtered scan of the month: an index costs every scan a write
         stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
                               e.from_holder_id == org_id))
@@ -97,7 +163,7 @@ def undone_events(session: Session, start: datetime, end: datetime, org_id: int 
         stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
                               e.from_holder_id == org_id))
     rows = session.execute(stmt).all()
-    declared = _event_dicts((row[:17] for row in rows), orgs, types)
+    declared = _event_dicts(((*row[:17], None) for row in rows), orgs, types)
     for event, (*_undone, undo_id, undo_recorded_at, detail) in zip(declared, rows, strict=True):
         event["error_declaration"] = {"declared_at": undo_recorded_at, "reason": "did_not_occur",
                                       "undo": undo_id, "note": (detail or {}).get("reason")}
@@ -106,8 +172,9 @@ def undone_events(session: Session, start: datetime, end: datetime, org_id: int 
 
 def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
     """One EPCIS-ready dict per event row."""
+    kinds = orgs.kinds if isinstance(orgs, _Orgs) else {}
     for (id_, action, code, crate_id, type_id, quantity, from_state, to_state, org, holder,
-         before, occurred_at, recorded_at, reason, anomaly, batch_code, detail) in rows:
+         before, occurred_at, recorded_at, reason, anomaly, batch_code, detail, owner) in rows:
         org_code, holder_code = orgs[org], orgs[holder]
         before_code = orgs[before] if before is not None else None
         crate = crate_id is not None
@@ -121,6 +188,7 @@ def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[
             "occurred_at": occurred_at, "recorded_at": recorded_at,
             "reason": reason, "anomaly": anomaly, "batch": batch_code,
             "replaces": detail.get("replaces") if detail and action == "relabel" else None,
+            "holder_kind": kinds.get(holder), "owner": orgs[owner] if owner else None,
         }
 
 
@@ -158,7 +226,7 @@ def month_event_dicts(session: Session, month: str, org_code: str | None = None
     start, end = month_bounds(month)
     org = get_org(session, org_code) if org_code else None
     org_id = org.id if org is not None and org.kind != "coordinator" else None
-    orgs, types = _codes_by_id(session, Organisation), _codes_by_id(session, ContainerType)
+    orgs, types = _orgs(session), _codes_by_id(session, ContainerType)
     return itertools.chain(
         heapq.merge(_scan_events(session, start, end, org_id, orgs, types),
                     _batch_events(session, start, end, org_id, orgs, types),
@@ -168,7 +236,12 @@ def month_event_dicts(session: Session, month: str, org_code: str | None = None
 
 
 def export_epcis_month(session: Session, month: str, *, base_url: str,
-                       org_code: str | None = None) -> Iterator[str]:
-    """The month as an EPCISDocument, as JSON text chunks (for a streamed response or a file)."""
+                       org_code: str | None = None,
+                       config: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The month as an EPCISDocument, as JSON text chunks (for a streamed response or a file).
+
+    `config`: the app's configuration (GS1_COMPANY_PREFIX, GS1_ASSET_TYPES)."""
+    names = export_names(session, config)
     events = month_event_dicts(session, month, org_code)
-    return stream_epcis_document(events, base_url=base_url, sender=org_code or None)
+    return stream_epcis_document(events, base_url=base_url, sender=org_code or None,
+                                 names=names)

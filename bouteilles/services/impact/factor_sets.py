@@ -35,6 +35,8 @@ class FactorInput:
     value: str
     unit: str
     source: str
+    low: str = ""  # the range found in the sources (both or neither), for the sensitivity
+    high: str = ""
 
 
 def get_factor_set(session: Session, code: str) -> FactorSet:
@@ -74,8 +76,23 @@ def _value(key: str, raw: str) -> Decimal:
     return number
 
 
-def _checked(factors: dict[str, FactorInput]) -> dict[str, tuple[Decimal, str, str]]:
-    """Every known factor with a number, a unit and a source."""
+def _range(key: str, given: FactorInput, value: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    """The factor's range: both ends or neither, low ≤ value ≤ high."""
+    low_text, high_text = (given.low or "").strip(), (given.high or "").strip()
+    if not low_text and not high_text:
+        return None, None
+    if not low_text or not high_text:
+        raise ValidationError(_l("Facteur « %(key)s » : la plage a deux bornes (basse et "
+                                 "haute), ou aucune.", key=key))
+    low, high = _value(key, low_text), _value(key, high_text)
+    if not low <= value <= high:
+        raise ValidationError(_l("Facteur « %(key)s » : la plage doit encadrer la valeur "
+                                 "(basse ≤ valeur ≤ haute).", key=key))
+    return low, high
+
+
+def _checked(factors: dict[str, FactorInput]) -> dict[str, tuple]:
+    """Every known factor with a number, a unit, a source, and its range (or None, None)."""
     missing = [k for k in FACTOR_KEYS if k not in factors]
     if missing:
         raise ValidationError(_l("Facteurs manquants : %(keys)s.", keys=", ".join(missing)))
@@ -88,7 +105,8 @@ def _checked(factors: dict[str, FactorInput]) -> dict[str, tuple[Decimal, str, s
             raise ValidationError(_l("Facteur « %(key)s » : l'unité et la source sont "
                                      "obligatoires.",
                                      key=key))
-        checked[key] = (_value(key, given.value), unit, source)
+        value = _value(key, given.value)
+        checked[key] = (value, unit, source, *_range(key, given, value))
     return checked
 
 
@@ -113,8 +131,8 @@ def create_factor_set(session: Session, *, code: str, name: str, valid_from: dat
         raise ValidationError(_l("Le nom du jeu de facteurs est obligatoire."))
     checked = _checked(factors)
     factor_set = FactorSet(code=code, name=name, valid_from=_valid_from(valid_from))
-    factor_set.factors = [Factor(key=k, value=v, unit=u, source=s)
-                          for k, (v, u, s) in sorted(checked.items())]
+    factor_set.factors = [Factor(key=k, value=v, unit=u, source=s, low=lo, high=hi)
+                          for k, (v, u, s, lo, hi) in sorted(checked.items())]
     session.add(factor_set)
     session.flush()
     return factor_set
@@ -138,10 +156,13 @@ def update_factor_set(session: Session, factor_set: FactorSet, *, name: str,
     checked = _checked(factors)
     factor_set.name, factor_set.valid_from = name, _valid_from(valid_from)
     current = {f.key: f for f in factor_set.factors}
-    for key, (value, unit, source) in checked.items():
+    for key, (value, unit, source, low, high) in checked.items():
         if key in current:
-            current[key].value, current[key].unit, current[key].source = value, unit, source
+            factor = current[key]
+            factor.value, factor.unit, factor.source = value, unit, source
+            factor.low, factor.high = low, high
         else:
-            factor_set.factors.append(Factor(key=key, value=value, unit=unit, source=source))
+            factor_set.factors.append(Factor(key=key, value=value, unit=unit, source=source,
+                                             low=low, high=high))
     session.flush()
     return factor_set

@@ -22,6 +22,7 @@ from .adjustments import (
     month_adjustments,
     month_reject_adjustments,
 )
+from .funders import circulation, month_period, sensitivity, work
 from .member_share import member_month, member_series
 
 FACTOR_KEYS = (
@@ -246,10 +247,33 @@ def monthly_impact(session: Session, month: str, org_code: str | None = None) ->
     adjustments; a member (restaurant, shop…) gets its share of them (see
     services/impact/member_share.py).
     """
-    start, end = month_bounds(month)
     scope, org = impact_scope(session, org_code)
     if scope == "member":  # a member's share, not batches (services/impact/member_share.py)
-        return member_month(session, month, org)
+        figures = member_month(session, month, org)
+    else:
+        figures = _month_batches(session, month, org_code, scope, org)
+    return {**figures, **month_period(month), **funders_figures(session, month, scope, org,
+                                                                 figures)}
+
+
+def _json(values: dict) -> dict:
+    """Decimals as JSON numbers (rates, hours), the rest as it is."""
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+def funders_figures(session: Session, month: str, scope: str, org, totals: dict) -> dict:
+    """Circulation, sensitivity and work of the month (services/impact/funders.py)."""
+    spread = sensitivity(session, month, org, scope, totals)
+    jobs = work(session, month, org, scope)
+    return {"circulation": _json(circulation(session, month, org)),
+            "sensitivity": spread,
+            "work": {**_json(jobs), "estimate": list(jobs["estimate"])}}
+
+
+def _month_batches(session: Session, month: str, org_code: str | None, scope: str, org
+                   ) -> dict:
+    """monthly_impact of the network or a washing site: its batches and adjustments."""
+    start, end = month_bounds(month)
     params = {"start": start, "end": end, "site_id": org.id if scope == "site" else None}
     rows = session.execute(_MONTH_BATCHES[scope], params).all()
     # Totals, by type and by site summed here from the batch rows: cheaper than a
@@ -260,7 +284,8 @@ def monthly_impact(session: Session, month: str, org_code: str | None = None) ->
          bid, code, closed, site, site_name, ctype, type_name, family, factor_set) = row
         by_batch.append({  # closed_at as isoformat() of the aware UTC time would write it
             "id": bid, "code": code, "closed_at": f"{closed.isoformat()}+00:00", "site": site,
-            "type": ctype, "factor_set": factor_set, "batches": 1, "inputs": inputs,
+            "site_name": site_name, "type": ctype, "type_name": type_name,
+            "factor_set": factor_set, "batches": 1, "inputs": inputs,
             "containers_reused": clean, "containers_rejected": rejected,
             "co2e_avoided_g": avoided, "co2e_process_g": process, "waste_avoided_g": waste,
             "to_recycling_g": recycled})

@@ -40,23 +40,35 @@ def caption(ctype: ContainerType, quantity: int | None = None) -> str:
     return f"{what}\n{loop_name(ctype.family)}"
 
 
-def asset_type_ref(config: Mapping, ctype: ContainerType) -> str | None:
-    """The GRAI asset type reference of a type, or None when GS1 is not configured.
+def asset_type_ref(config: Mapping, ctype: ContainerType, *, crate: bool = False) -> str | None:
+    """The GRAI asset type reference of a type (of its crates: `crate`), or None when GS1
+    is not configured.
 
-    `GS1_ASSET_TYPES` maps type codes to digit strings; a type not listed gets its
-    database id, zero-padded to fill the 12 digits after the company prefix.
+    `GS1_ASSET_TYPES` maps type codes (a crate of a type: "crate:" + the type code) to
+    digit strings; a type not listed gets its database id, zero-padded to fill the 12
+    digits after the company prefix, a crate the same with a leading 9.
     """
     prefix = config.get("GS1_COMPANY_PREFIX")
     if not prefix:
         return None
     configured = dict(config.get("GS1_ASSET_TYPES") or {})
-    return configured.get(ctype.code) or str(ctype.id).zfill(12 - len(prefix))
+    width = 12 - len(prefix)
+    if crate:
+        return configured.get(f"crate:{ctype.code}") or "9" + str(ctype.id).zfill(width - 1)
+    return configured.get(ctype.code) or str(ctype.id).zfill(width)
 
 
-def target_url(config: Mapping, code: str, ctype: ContainerType, *, gs1: bool = False) -> str:
+def type_grai(config: Mapping, ctype: ContainerType, *, crate: bool = False) -> str:
+    """The GRAI of a type's containers (or crates) without serial: "0", 12 digits, check."""
+    return grai_for_code(config["GS1_COMPANY_PREFIX"],
+                         asset_type_ref(config, ctype, crate=crate), "")
+
+
+def target_url(config: Mapping, code: str, ctype: ContainerType, *, gs1: bool = False,
+               crate: bool = False) -> str:
     """The URL a label's QR encodes: /q/<code>, or its GS1 Digital Link when asked for."""
     base = config["BASE_URL"]
-    ref = asset_type_ref(config, ctype) if gs1 else None
+    ref = asset_type_ref(config, ctype, crate=crate) if gs1 else None
     if ref is None:
         return label_url(base, code)
     return digital_link(base, grai_for_code(config["GS1_COMPANY_PREFIX"], ref, code))
@@ -123,7 +135,8 @@ def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
         if ctype is None:
             result.append(PrintedLabel(code, label_url(config["BASE_URL"], code), None))
             continue
-        result.append(PrintedLabel(code, target_url(config, code, ctype, gs1=gs1),
+        result.append(PrintedLabel(code, target_url(config, code, ctype, gs1=gs1,
+                                              crate=bool(label.crate_id)),
                                    caption(ctype, quantity)))
     return result
 

@@ -16,6 +16,7 @@ from zxcvbn import zxcvbn
 
 from ...models import ORG_KINDS, ApiToken, Organisation, User, utcnow
 from ..errors import Conflict, NotFound, ValidationError
+from ..items.gs1 import gs1_check_digit
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -44,8 +45,28 @@ class Actor:
                    row.actor_name)
 
 
+def checked_gln(session: Session, gln: str | None, org_id: int | None = None) -> str | None:
+    """A GS1 Global Location Number (13 digits, its check digit right, no other member's),
+    or None when empty."""
+    gln = (gln or "").strip()
+    if not gln:
+        return None
+    if len(gln) != 13 or not gln.isascii() or not gln.isdigit():
+        raise ValidationError(_l("Un GLN a 13 chiffres : « %(gln)s ».", gln=gln))
+    expected = gs1_check_digit(gln[:12])
+    if gln[12] != expected:
+        raise ValidationError(_l("GLN %(gln)s : la clé de contrôle devrait être %(digit)s.",
+                                 gln=gln, digit=expected))
+    other = session.scalar(select(Organisation.code).where(Organisation.gln == gln,
+                                                           Organisation.id != (org_id or 0)))
+    if other:
+        raise Conflict(_l("Le GLN %(gln)s est déjà celui de « %(code)s ».", gln=gln, code=other))
+    return gln
+
+
 def create_org(session: Session, *, code: str, name: str, kind: str,
-               address: str | None = None, opening_hours: str | None = None) -> Organisation:
+               address: str | None = None, opening_hours: str | None = None,
+               gln: str | None = None) -> Organisation:
     """A new member organisation."""
     if not SLUG.match(code or ""):
         raise ValidationError(_l("Code « %(code)s » invalide : minuscules, chiffres et tirets.",
@@ -58,7 +79,7 @@ def create_org(session: Session, *, code: str, name: str, kind: str,
     if session.scalar(select(Organisation.id).where(Organisation.code == code)):
         raise Conflict(_l("L'organisation « %(code)s » existe déjà.", code=code))
     org = Organisation(code=code, name=name.strip(), kind=kind, address=address,
-                       opening_hours=opening_hours)
+                       opening_hours=opening_hours, gln=checked_gln(session, gln))
     session.add(org)
     session.flush()
     return org

@@ -30,6 +30,7 @@ from ..paging import Page, paginate
 from .accounts import (
     SLUG,
     check_new_password,
+    checked_gln,
     create_user,
     hash_password,
     issue_token,
@@ -67,13 +68,15 @@ def list_orgs(session: Session, *, page: int, q: str = "", kind: str = "") -> Pa
 
 
 def update_org(session: Session, org: Organisation, *, name: str, address: str | None,
-               opening_hours: str | None) -> Organisation:
-    """Change an organisation's name, address and opening hours (not its code or kind)."""
+               opening_hours: str | None, gln: str | None = None) -> Organisation:
+    """Change an organisation's name, address, opening hours and GLN (not its code or
+    kind)."""
     if not (name or "").strip():
         raise ValidationError(_l("Le nom est obligatoire."))
     org.name = name.strip()[:200]
     org.address = (address or "").strip() or None
     org.opening_hours = (opening_hours or "").strip() or None
+    org.gln = checked_gln(session, gln, org.id)
     session.flush()
     return org
 

@@ -125,6 +125,7 @@ def close_batch(
     water_l: Decimal | None = None, electricity_kwh: Decimal | None = None,
     gas_kwh: Decimal | None = None, transport: list[dict] | None = None,
     closed_at: datetime | None = None, unusual_confirmed: bool | None = None,
+    hours_worked: Decimal | None = None, insertion_hours: Decimal | None = None,
 ) -> Batch:
     """Close a batch: check the balance, move its contents, compute its impact.
 
@@ -140,6 +141,9 @@ def close_batch(
         raise Conflict(_l("Le lot %(code)s est déjà clôturé.", code=batch.code))
     if unusual_confirmed is False:
         _check_usual(session, batch)
+    if insertion_hours is not None and (hours_worked is None or insertion_hours > hours_worked):
+        raise FieldError("insertion_hours", _l(
+            "Les heures en insertion font partie des heures travaillées : au plus autant."))
     unknown = set(rejected) - set(REJECT_REASONS)
     if unknown:
         raise ValidationError(_l("Motifs de rebut inconnus : %(reasons)s.",
@@ -167,6 +171,7 @@ def close_batch(
     batch.closed_at, batch.closed_by_id = now, actor.id
     batch.water_l, batch.electricity_kwh, batch.gas_kwh = water_l, electricity_kwh, gas_kwh
     batch.transport = transport or None
+    batch.hours_worked, batch.insertion_hours = hours_worked, insertion_hours
     batch.factor_set_id = factor_set.id
     batch.co2e_avoided_g = impact.co2e_avoided_g
     batch.co2e_process_g = impact.co2e_process_g

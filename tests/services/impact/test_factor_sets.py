@@ -79,3 +79,23 @@ def test_refusals(session, change, message):
 def test_unknown_set(session):
     with pytest.raises(NotFound):
         get_factor_set(session, "nope")
+
+
+def test_a_new_set_keeps_or_changes_its_ranges(session):
+    base = factor_set_in_force(session)
+    factors = {f.key: FactorInput(str(f.value), f.unit, f.source, str(f.low), str(f.high))
+               for f in base.factors}
+    factors["ef_glass"] = FactorInput("0.8", "kg/kg", "source", "0.6", "0.9")
+    new = create_factor_set(session, code="fr-2026-3", name="v3", valid_from=date(2026, 1, 2),
+                            factors=factors)
+    ranges = {f.key: (f.low, f.high) for f in new.factors}
+    assert ranges["ef_glass"] == (Decimal("0.6"), Decimal("0.9"))
+    assert ranges["ef_van_km"] == (Decimal("221.9"), Decimal("317"))
+    for low, high, message in (("0.9", "1.0", "encadrer"), ("0.6", "", "deux bornes")):
+        factors["ef_glass"] = FactorInput("0.8", "kg/kg", "source", low, high)
+        with pytest.raises(ValidationError, match=message):
+            update_factor_set(session, new, name="v3", valid_from=date(2026, 1, 2),
+                              factors=factors)
+    factors["ef_glass"] = FactorInput("0.8", "kg/kg", "source")  # no range: allowed
+    update_factor_set(session, new, name="v3", valid_from=date(2026, 1, 2), factors=factors)
+    assert {f.key: f.low for f in new.factors}["ef_glass"] is None
