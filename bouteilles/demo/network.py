@@ -71,8 +71,9 @@ class History:
     def scan(self, org: str, code: str, action: str, at: datetime, **kw) -> bool:
         try:
             with self.session.begin_nested():
+                # Recorded when it happened, as a phone with signal would have.
                 record_scan(self.session, actor=self.users[org], code=code, action=action,
-                            occurred_at=at, **kw)
+                            occurred_at=at, recorded_at=at, **kw)
             return True
         except InvalidTransition:
             return False

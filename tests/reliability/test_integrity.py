@@ -59,6 +59,20 @@ def test_check_passes_on_the_demo_network(session, runner):
     assert result.exit_code == 0, result.output
 
 
+def test_the_demo_s_past_months_count_their_lends(session):
+    """The demo plays its history as recorded when it happened: an ended month's
+    circulation (which counts what was recorded before the month ended) is not empty."""
+    from bouteilles.services.impact.funders import circulation
+    from bouteilles.services.periods import paris_today
+
+    load_demo(session)
+    session.commit()
+    today = paris_today()
+    last_month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+    figures = circulation(session, last_month, None)
+    assert figures["lends"] > 0 and figures["returns"] > 0, figures
+
+
 @pytest.mark.parametrize("sql, check", [
     ("UPDATE containers SET state = 'clean' WHERE code = :code", "replay"),
     ("UPDATE containers SET holder_id = (SELECT max(id) FROM organisations) "

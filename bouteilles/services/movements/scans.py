@@ -124,6 +124,7 @@ def record_scan(
     batch: str | None = None,
     idempotency_key: str | None = None,
     split_off: int = 0,
+    recorded_at: datetime | None = None,
 ) -> ScanResult:
     """Apply one scan to the record; raise a BouteillesError when it is refused.
 
@@ -131,8 +132,10 @@ def record_scan(
     objects returned are loaded fresh. Crates are counted: `quantity` is what
     the scan found, and `split_off` the containers taken out of the crate on
     purpose (into new crates made in the same transaction), which is not a recount.
+    `recorded_at` (default now) is for a history played as it was recorded (the
+    demo): an ended month's figures count only what was recorded before it ended.
     """
-    now = utcnow()
+    now = recorded_at or utcnow()
     occurred_at = occurred_at or now
     check_scan(actor.org.kind, action=action, occurred_at=occurred_at, now=now, reason=reason,
                to=to, quantity=quantity)
