@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Container, Crate, Organisation, User, utcnow
 from ..services.errors import InvalidTransition
+from ..services.impact.issuer import set_issuer
 from ..services.members.accounts import create_org, create_user
 from ..services.movements import commission_containers, create_crate, record_scan
 from ..services.washing.batches import add_inputs, close_batch, open_batch
@@ -56,6 +57,10 @@ def load_demo(session: Session, *, seed: int = 39) -> bool:
         users[code] = create_user(session, email=f"{code}@{DEMO_DOMAIN}", org=org,
                                   password=DEMO_PASSWORD, name=name,
                                   admin=kind == "coordinator")
+    # The cooperative issues the reports (its SIRET and logo: an administrator's to set).
+    set_issuer(session, name="Coopérative Réemploi Jura",
+               address="12 rue des Salines\n39000 Lons-le-Saunier", siret=None,
+               actor=users["coop-jura"])
     History(session, users, rng).play()
     return True
 
