@@ -4,8 +4,9 @@ Every figure and moment that a page, a message or a PDF shows goes through
 here: in the reader's locale (`i18n.get_locale()`: the request's, French
 outside one; or the `locale` given) and, for moments, in Europe/Paris, the
 network's time zone (`services/deposits.PARIS`, Flask-Babel's default too).
-CSV, XLSX and the JSON API stay machine-readable (numbers, ISO 8601 in UTC)
-and do not use this module.
+The JSON API stays machine-readable (numbers, ISO 8601 in UTC) and does not
+use this module; the CSV and XLSX downloads (`reports/`) write Paris times and
+units for a French spreadsheet.
 
 Babel is called directly rather than through Flask-Babel's `format_*`: a
 caller may name the locale (tests, a document in a set language), the command
