@@ -4,17 +4,16 @@ once (its label's Digital Link), its last event stating where it really is."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-import pytest
 from epcis_check import check_epcis
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bouteilles.demo.network import load_demo
-from bouteilles.models import Container, Crate, Event, Organisation
-from bouteilles.services.deposits import PARIS
+from bouteilles.models import Container, Crate, Organisation
 from bouteilles.services.exports.epcis_month import export_epcis_month
 from bouteilles.services.labels.minting import target_url
+
+from .conftest import months_of
 
 BASE = "https://bouteilles.test"
 GS1 = {"BASE_URL": BASE, "GS1_COMPANY_PREFIX": "3701234", "GS1_ASSET_TYPES": {}}
@@ -32,26 +31,9 @@ FITTING = {
 COLLECTED = {"collector": {"in_transit"}, "washing_site": {"in_progress"}}
 
 
-@pytest.fixture
-def demo(session):
-    load_demo(session)
-    session.commit()
-    return session
-
-
-def _months(session) -> list[str]:
-    first, last = session.execute(select(func.min(Event.occurred_at),
-                                         func.max(Event.occurred_at))).one()
-    months, moment = [], first.astimezone(PARIS).replace(day=1)
-    while moment <= last.astimezone(PARIS):
-        months.append(moment.strftime("%Y-%m"))
-        moment = (moment + timedelta(days=32)).replace(day=1)
-    return months
-
-
 def _export(session, config=GS1, *, check: bool = False) -> list[dict]:
     events = []
-    for month in _months(session):
+    for month in months_of(session):
         doc = json.loads("".join(export_epcis_month(session, month, base_url=BASE,
                                                     config=config)))
         if check:  # the schema, epcis2.js, and a hash for every event

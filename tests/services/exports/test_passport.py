@@ -6,13 +6,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest
 from reuse_standard import errors, full_errors
 from sqlalchemy import func, select
 
-from bouteilles.demo.network import load_demo
-from bouteilles.models import Container, Crate, Event
-from bouteilles.services.deposits import PARIS
+from bouteilles.models import Container, Crate
 from bouteilles.services.exports.passport import (
     Network,
     cycle,
@@ -20,27 +17,13 @@ from bouteilles.services.exports.passport import (
     month_passports,
 )
 
+from .conftest import months_of
+
 NETWORK = Network(namespace="https://bouteilles.test", name="Bouteilles",
                   base_url="https://bouteilles.test")
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 
 
-@pytest.fixture
-def demo(session):
-    load_demo(session)
-    session.commit()
-    return session
-
-
-def _months(session) -> list[str]:
-    first, last = session.execute(select(func.min(Event.occurred_at),
-                                         func.max(Event.occurred_at))).one()
-    months, moment = [], first.astimezone(PARIS).replace(day=1)
-    while moment <= last.astimezone(PARIS):
-        months.append(moment.strftime("%Y-%m"))
-        moment = moment.replace(year=moment.year + moment.month // 12,
-                                month=moment.month % 12 + 1)
-    return months
 
 
 def test_every_demo_passport_is_valid_and_counts_the_objects_cycles(demo):
@@ -92,7 +75,7 @@ def test_the_cycle_has_one_start_step_the_batch_close_and_follows_the_life_cycle
 
 
 def test_a_month_gives_one_valid_line_per_object_that_moved(demo):
-    months = _months(demo)
+    months = months_of(demo)
     seen = set()
     for month in months:
         lines = list(month_passports(demo, month, network=NETWORK))
@@ -113,7 +96,7 @@ def test_a_month_gives_one_valid_line_per_object_that_moved(demo):
 
 def test_a_members_month_is_the_objects_it_moved(demo):
     found = 0
-    for month in _months(demo):
+    for month in months_of(demo):
         everyone = [json.loads(line) for line in month_passports(demo, month, network=NETWORK)]
         grower = [json.loads(line) for line in month_passports(
             demo, month, network=NETWORK, org_code="domaine-des-marnes")]
