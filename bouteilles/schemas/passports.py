@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from .base import MONTH_PATTERN, MONTH_REFUSED, Filter, Input, Output
+from .base import Output
+from .reports import ImpactQuery
 
 Uuid = Field(json_schema_extra={"format": "uuid"})
 Moment = Field(json_schema_extra={"format": "date-time"})
@@ -110,13 +111,8 @@ class Passport(PassportLine):
     asset_types: list[AssetType]
 
 
-class PassportsQuery(Input):
-    MESSAGES: ClassVar = {("string_pattern_mismatch", "month"): MONTH_REFUSED}
-
-    month: str = Field("", pattern=f"{MONTH_PATTERN}|^$", max_length=7, description=(
-        "YYYY-MM (2000 to 2099); empty: this month."))
-    org: Filter(64, description="A member's code (members: their own); empty: the "
-                                "caller's scope.") = ""
+class PassportsQuery(ImpactQuery):
+    """A month and a scope, read as the impact figures read them."""
 
 
 PASSPORT_LINES = {"application/x-ndjson": {
