@@ -13,6 +13,7 @@ from ..services.errors import BouteillesError
 from ..services.items.lookup import get_org
 from ..services.members.accounts import create_org, create_user, get_user_by_email, issue_token
 from ..services.members.management import change_password, reset_password
+from ..services.territories import assign, create_territory, get_territory, territory_members
 from .export import export_cli
 from .labels import labels_command
 from .ops import OPS_COMMANDS
@@ -20,6 +21,7 @@ from .ops import OPS_COMMANDS
 db_cli = AppGroup("db", help="Database schema.")
 orgs_cli = AppGroup("orgs", help="Member organisations.")
 users_cli = AppGroup("users", help="Users and API tokens.")
+territories_cli = AppGroup("territories", help="Territories of the network.")
 
 
 def _fail(exc: BouteillesError) -> None:
@@ -61,17 +63,64 @@ def demo(scale: int | None) -> None:
 @click.option("--address")
 @click.option("--hours", "opening_hours")
 @click.option("--gln", help="GS1 Global Location Number (13 digits).")
+@click.option("--territory", "territory_code", help="Code of its territory (none: the whole "
+              "network's; a coordinator without one coordinates every territory).")
+@click.option("--lat", "latitude", type=click.FloatRange(-90, 90), help="Latitude (degrees).")
+@click.option("--lon", "longitude", type=click.FloatRange(-180, 180),
+              help="Longitude (degrees).")
 def orgs_create(code: str, name: str, kind: str, address: str | None,
-                opening_hours: str | None, gln: str | None) -> None:
+                opening_hours: str | None, gln: str | None, territory_code: str | None,
+                latitude: float | None, longitude: float | None) -> None:
     """Create a member organisation."""
     session = get_session()
     try:
+        territory = get_territory(session, territory_code) if territory_code else None
         create_org(session, code=code, name=name, kind=kind, address=address,
-                   opening_hours=opening_hours, gln=gln)
+                   opening_hours=opening_hours, gln=gln,
+                   territory_id=territory.id if territory else None,
+                   latitude=latitude, longitude=longitude)
     except BouteillesError as exc:
         _fail(exc)
     session.commit()
     click.echo(f"Organisation {code} ({kind}) created.")
+
+
+@territories_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+def territories_create(code: str, name: str) -> None:
+    """Create a territory (code: lower-case letters, digits and hyphens)."""
+    session = get_session()
+    try:
+        create_territory(session, code=code, name=name)
+    except BouteillesError as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"Territory {code} created.")
+
+
+@territories_cli.command("list")
+def territories_list() -> None:
+    """List the territories and how many members each has."""
+    session = get_session()
+    for territory, members in territory_members(session):
+        click.echo(f"{territory.code:20} {members:5} {territory.name}")
+
+
+@territories_cli.command("assign")
+@click.argument("code")
+@click.argument("orgs", nargs=-1, required=True)
+def territories_assign(code: str, orgs: tuple[str, ...]) -> None:
+    """Put members in a territory ("-" for none), with the rows they recorded."""
+    session = get_session()
+    try:
+        territory = None if code == "-" else get_territory(session, code)
+        for org_code in orgs:
+            assign(session, territory, get_org(session, org_code))
+    except BouteillesError as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"{len(orgs)} organisation(s) now in {code}.")
 
 
 @users_cli.command("create")
@@ -133,7 +182,7 @@ def users_token(email: str, label: str | None) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_cli, orgs_cli, users_cli, demo):
+    for command in (db_cli, orgs_cli, users_cli, territories_cli, demo):
         app.cli.add_command(command)
     app.cli.add_command(labels_command)
     app.cli.add_command(export_cli)

@@ -13,28 +13,47 @@ from ..services.errors import InvalidTransition
 from ..services.impact.issuer import set_issuer
 from ..services.members.accounts import create_org, create_user
 from ..services.movements import commission_containers, create_crate, record_scan
+from ..services.territories import create_territory
 from ..services.washing.batches import add_inputs, close_batch, open_batch
 
 DEMO_PASSWORD = "tilleul-et-marnes"
 DEMO_DOMAIN = "demo.bouteilles.fr"
+# Two territories: the Jura, and Doubs that has just joined; the national
+# coordination (no territory) sees and compares both.
+TERRITORIES = [("jura", "Jura"), ("doubs", "Doubs")]
+# code, name, kind, address, opening hours, territory, (latitude, longitude)
 ORGS = [
     ("coop-jura", "Coopérative Réemploi Jura", "coordinator",
-     "12 rue des Salines, 39000 Lons-le-Saunier", "lun.-ven. 9h-17h"),
+     "12 rue des Salines, 39000 Lons-le-Saunier", "lun.-ven. 9h-17h", "jura",
+     (46.6722, 5.5569)),
     ("resto-le-comptoir", "Le Comptoir", "restaurant",
-     "4 place de la Liberté, 39000 Lons-le-Saunier", "mar.-sam. 11h30-14h, 18h30-22h"),
+     "4 place de la Liberté, 39000 Lons-le-Saunier", "mar.-sam. 11h30-14h, 18h30-22h", "jura",
+     (46.6747, 5.5546)),
     ("resto-la-fruitiere", "La Fruitière", "restaurant",
-     "18 rue du Commerce, 39000 Lons-le-Saunier", "lun.-sam. 11h30-14h30"),
+     "18 rue du Commerce, 39000 Lons-le-Saunier", "lun.-sam. 11h30-14h30", "jura",
+     (46.6738, 5.5533)),
     ("resto-le-bistrot", "Le Bistrot des Arcades", "restaurant",
-     "27 rue du Commerce, 39000 Lons-le-Saunier", "mer.-dim. 12h-14h, 19h-22h"),
+     "27 rue du Commerce, 39000 Lons-le-Saunier", "mer.-dim. 12h-14h, 19h-22h", "jura",
+     (46.6731, 5.5527)),
     ("lavage-lons", "Laverie du Jura (site de lavage)", "washing_site",
-     "ZA En Bercaille, 39000 Lons-le-Saunier", "lun.-ven. 7h-15h"),
+     "ZA En Bercaille, 39000 Lons-le-Saunier", "lun.-ven. 7h-15h", "jura",
+     (46.6894, 5.5398)),
     ("domaine-des-marnes", "Domaine des Marnes", "winegrower",
-     "Route de Voiteur, 39210 Château-Chalon", None),
+     "Route de Voiteur, 39210 Château-Chalon", None, "jura", (46.7545, 5.6297)),
     ("domaine-la-combe", "Domaine de la Combe", "winegrower",
-     "Chemin des Vignes, 39570 L'Étoile", None),
+     "Chemin des Vignes, 39570 L'Étoile", None, "jura", (46.7196, 5.5392)),
     ("cave-du-centre", "Cave du Centre (point de collecte)", "collection_point",
-     "9 rue Lecourbe, 39000 Lons-le-Saunier", "mar.-sam. 9h30-19h"),
-    ("jura-collecte", "Jura Collecte", "collector", "39570 Perrigny", None),
+     "9 rue Lecourbe, 39000 Lons-le-Saunier", "mar.-sam. 9h30-19h", "jura",
+     (46.6756, 5.5563)),
+    ("jura-collecte", "Jura Collecte", "collector", "39570 Perrigny", None, "jura",
+     (46.6668, 5.5861)),
+    ("reseau-national", "Réseau national du réemploi", "coordinator",
+     "Réseau Consigne, 75011 Paris", None, None, None),
+    ("coop-doubs", "Coopérative Réemploi Doubs", "coordinator",
+     "5 rue de la République, 25000 Besançon", "lun.-ven. 9h-17h", "doubs", (47.2393, 6.0265)),
+    ("resto-la-boucle", "Le Bouchon de la Boucle", "restaurant",
+     "21 Grande Rue, 25000 Besançon", "mar.-sam. 12h-14h, 19h-22h", "doubs",
+     (47.2371, 6.0244)),
 ]
 RESTAURANTS = ["resto-le-comptoir", "resto-la-fruitiere", "resto-le-bistrot"]
 WEEKS = 5
@@ -51,9 +70,13 @@ def load_demo(session: Session, *, seed: int = 39) -> bool:
         return False
     rng = random.Random(seed)
     users: dict[str, User] = {}
-    for code, name, kind, address, hours in ORGS:
+    territories = {code: create_territory(session, code=code, name=name)
+                   for code, name in TERRITORIES}
+    for code, name, kind, address, hours, territory, place in ORGS:
+        latitude, longitude = place or (None, None)
         org = create_org(session, code=code, name=name, kind=kind, address=address,
-                         opening_hours=hours)
+                         opening_hours=hours, latitude=latitude, longitude=longitude,
+                         territory_id=territories[territory].id if territory else None)
         users[code] = create_user(session, email=f"{code}@{DEMO_DOMAIN}", org=org,
                                   password=DEMO_PASSWORD, name=name,
                                   admin=kind == "coordinator")
@@ -97,6 +120,33 @@ class History:
                 self.collection_and_wash(moment + timedelta(hours=6))
             if day % 7 == 1:
                 self.bottle_run(moment + timedelta(hours=5))
+        self.doubs(t0)
+
+    def doubs(self, t0: datetime) -> None:
+        """Doubs's first weeks: one restaurant lends its boxes, and boxes cross the
+        border both ways (returned in the other territory, still its owner's)."""
+        commission_containers(self.session, actor=self.users["coop-doubs"],
+                              type_code="bocal-500", count=12, holder_code="resto-la-boucle",
+                              at=t0)
+        for day in range(2, WEEKS * 7 - 1, 3):
+            at = t0 + timedelta(days=day, hours=4)
+            for code in self.boxes("resto-la-boucle", "clean")[:3]:
+                self.scan("resto-la-boucle", code, "lend", at)
+            for code in self.lent_by("resto-la-boucle", before=at - timedelta(days=1))[:2]:
+                self.scan("resto-la-boucle", code, "return", at + timedelta(hours=1))
+        end = t0 + timedelta(days=WEEKS * 7 - 1)
+        for lender, back in (("resto-le-comptoir", "resto-la-boucle"),
+                             ("resto-la-boucle", "resto-le-comptoir")):
+            for code in self.lent_by(lender, before=end - timedelta(days=1))[:1]:
+                self.scan(back, code, "return", end)
+
+    def lent_by(self, org: str, *, before: datetime) -> list[str]:
+        """Codes of the boxes with a customer that `org` lent before `before`."""
+        return list(self.session.scalars(
+            select(Container.code).where(Container.holder_id == self.users[org].org_id,
+                                         Container.state == "in_use",
+                                         Container.lent_at < before)
+            .order_by(Container.id)))
 
     def boxes(self, holder: str, state: str) -> list[str]:
         org_id = self.users[holder].org_id

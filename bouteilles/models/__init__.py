@@ -13,6 +13,7 @@ from .item import STATES, Container, Crate, Label
 from .loan import LOAN_STATUSES, Loan, LoanLine
 from .login import LoginFailure, LoginSession
 from .organisation import ORG_KINDS, Organisation
+from .territory import Territory, TerritoryDeposit
 from .user import ApiToken, User
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "LoginFailure", "LoginSession",
     "BatchCorrection", "BatchCorrectionReject",
     "LOGO_TYPES", "ReportIssuer",
+    "Territory", "TerritoryDeposit",
 ]

@@ -27,6 +27,7 @@ class Batch(Base):
         ),
         Index("ix_batches_site_status", "site_id", "status", "type_id"),
         Index("ix_batches_closed_at", "closed_at"),
+        Index("ix_batches_territory_closed_at", "territory_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +46,8 @@ class Batch(Base):
     # Hours worked on the batch, and of them by people in an insertion programme.
     hours_worked: Mapped[Decimal | None] = mapped_column(DecimalText)
     insertion_hours: Mapped[Decimal | None] = mapped_column(DecimalText)
+    # Partition key (models/territory.py): the washing site's.
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -44,6 +44,8 @@ class DepositEntry(Base):
     lend_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("deposit_entries.id"), unique=True
     )
+    # Partition key (models/territory.py): where the money moved.
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -74,6 +74,8 @@ class Event(Base):
     detail: Mapped[dict | None] = mapped_column(JSON)
     # An undo: the event it undoes (the item's latest before it).
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    # Partition key (models/territory.py): where it was recorded.
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -26,6 +26,8 @@ class _Tracked:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Time of the last event applied; an older offline scan does not rewind it.
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Partition key (models/territory.py): the object's home territory.
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
 
 
 class Container(_Tracked, Base):
@@ -110,3 +112,5 @@ class Label(Base):
     crate_id: Mapped[int | None] = mapped_column(ForeignKey("crates.id"), index=True)
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     detached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Partition key (models/territory.py): its object's home, or the minter's territory.
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))

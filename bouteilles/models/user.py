@@ -42,6 +42,11 @@ class User(UserMixin, Base):
         return self.active and self.org.active
 
     @property
+    def territory_id(self) -> int | None:
+        """The organisation's territory: where the user's moves are recorded."""
+        return self.org.territory_id
+
+    @property
     def role(self) -> str:
         """The role comes from the organisation's kind."""
         return self.org.kind

@@ -1,7 +1,7 @@
 """The command line of API.md."""
 
 from bouteilles.db.database import get_session
-from bouteilles.demo.network import DEMO_PASSWORD
+from bouteilles.demo.network import DEMO_PASSWORD, ORGS
 from bouteilles.models import ContainerType, FactorSet, Organisation
 
 
@@ -22,7 +22,7 @@ def test_demo_twice(runner, app):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "already" in second.output
     with app.app_context():
-        assert get_session().query(Organisation).count() == 9
+        assert get_session().query(Organisation).count() == len(ORGS)
 
 
 def test_orgs_users_token(runner, client):

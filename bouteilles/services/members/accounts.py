@@ -32,17 +32,19 @@ class Actor:
     kind: str
     org_code: str
     org_name: str
+    territory_id: int | None = None  # the organisation's: where its moves are recorded
 
     @classmethod
     def of(cls, user) -> Actor:
         """The actor of an ORM `User` (a session login or a page)."""
-        return cls(user.id, user.org_id, user.org.kind, user.org.code, user.org.name)
+        return cls(user.id, user.org_id, user.org.kind, user.org.code, user.org.name,
+                   user.org.territory_id)
 
     @classmethod
     def of_row(cls, row) -> Actor:
         """The actor of a row selecting `token_actor_columns`."""
         return cls(row.actor_user_id, row.actor_org_id, row.actor_kind, row.actor_code,
-                   row.actor_name)
+                   row.actor_name, row.actor_territory_id)
 
 
 def checked_gln(session: Session, gln: str | None, org_id: int | None = None) -> str | None:
@@ -66,8 +68,9 @@ def checked_gln(session: Session, gln: str | None, org_id: int | None = None) ->
 
 def create_org(session: Session, *, code: str, name: str, kind: str,
                address: str | None = None, opening_hours: str | None = None,
-               gln: str | None = None) -> Organisation:
-    """A new member organisation."""
+               gln: str | None = None, territory_id: int | None = None,
+               latitude: float | None = None, longitude: float | None = None) -> Organisation:
+    """A new member organisation (of a territory, where it has one)."""
     if not SLUG.match(code or ""):
         raise ValidationError(_l("Code « %(code)s » invalide : minuscules, chiffres et tirets.",
                                  code=code))
@@ -79,7 +82,8 @@ def create_org(session: Session, *, code: str, name: str, kind: str,
     if session.scalar(select(Organisation.id).where(Organisation.code == code)):
         raise Conflict(_l("L'organisation « %(code)s » existe déjà.", code=code))
     org = Organisation(code=code, name=name.strip(), kind=kind, address=address,
-                       opening_hours=opening_hours, gln=checked_gln(session, gln))
+                       opening_hours=opening_hours, gln=checked_gln(session, gln),
+                       territory_id=territory_id, latitude=latitude, longitude=longitude)
     session.add(org)
     session.flush()
     return org
@@ -201,7 +205,8 @@ def revoke_token(session: Session, token: ApiToken) -> None:
 
 
 TOKEN_ACTOR = (
-    select(User.id, User.org_id, Organisation.kind, Organisation.code, Organisation.name)
+    select(User.id, User.org_id, Organisation.kind, Organisation.code, Organisation.name,
+           Organisation.territory_id)
     .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
     .join(Organisation, Organisation.id == User.org_id)
     .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
@@ -214,7 +219,7 @@ def token_actor_columns(actor) -> tuple:
     them, for a hot-path statement that checks the token along with its work."""
     return (actor.c.id.label("actor_user_id"), actor.c.org_id.label("actor_org_id"),
             actor.c.kind.label("actor_kind"), actor.c.code.label("actor_code"),
-            actor.c.name.label("actor_name"))
+            actor.c.name.label("actor_name"), actor.c.territory_id.label("actor_territory_id"))
 
 
 def actor_for_token(session: Session, clear: str) -> Actor | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import Integer, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Batch, Container, Crate, Event, Label, User
@@ -72,6 +72,7 @@ def _close_containers(session: Session, washing: list[int], batch: Batch, actor:
         "from_holder_id": Container.holder_id, "holder_id": literal(site_id),
         "from_state": literal("washing"), "to_state": literal(rule.to_state),
         "quantity": literal(1), "quantity_delta": literal(0), "batch_id": literal(batch.id),
+        "territory_id": literal(actor.territory_id, Integer()),
         "occurred_at": literal(now, UTCDateTime()), "recorded_at": literal(now, UTCDateTime()),
     }
     session.execute(insert(Event).from_select(
@@ -96,7 +97,8 @@ def _close_crate(session: Session, crate: Crate, batch: Batch, actor: User,
         action="batch_close", code=crate.code, crate_id=crate.id, type_id=crate.type_id,
         org_id=actor.org_id, user_id=actor.id, from_holder_id=crate.holder_id,
         holder_id=crate.holder_id, from_state=crate.state, to_state=rule.to_state, quantity=0,
-        quantity_delta=0, batch_id=batch.id, occurred_at=now, recorded_at=now,
+        quantity_delta=0, batch_id=batch.id, territory_id=actor.territory_id,
+        occurred_at=now, recorded_at=now,
     ))
     crate.state, crate.quantity, crate.batch_id = rule.to_state, 0, None
     crate.updated_at = crate.last_event_at = now
@@ -108,13 +110,15 @@ def _output_crate(session: Session, batch: Batch, actor: User, quantity: int,
     code = mint_codes(session, 1, batch.type)[0]
     crate = Crate(code=code, type_id=batch.type_id, holder_id=batch.site_id,
                   owner_id=batch.site_id, quantity=quantity, state="clean",
-                  updated_at=now, last_event_at=now)
+                  territory_id=batch.territory_id, updated_at=now, last_event_at=now)
     session.add(crate)
     session.flush()
-    session.get(Label, code).crate_id = crate.id
+    label = session.get(Label, code)
+    label.crate_id, label.territory_id = crate.id, crate.territory_id
     session.add(Event(
         action="commission", code=code, crate_id=crate.id, type_id=batch.type_id,
         org_id=actor.org_id, user_id=actor.id, holder_id=batch.site_id, to_state="clean",
-        quantity=quantity, batch_id=batch.id, occurred_at=now, recorded_at=now,
+        quantity=quantity, batch_id=batch.id, territory_id=actor.territory_id,
+        occurred_at=now, recorded_at=now,
     ))
     return crate

@@ -43,7 +43,7 @@ def _commission_event(actor: User, item: Container | Crate, quantity: int) -> Ev
     event = Event(
         action="commission", code=item.code, type_id=item.type_id, org_id=actor.org_id,
         user_id=actor.id, holder_id=item.holder_id, from_state=None, to_state=item.state,
-        quantity=quantity, occurred_at=now, recorded_at=now,
+        quantity=quantity, territory_id=actor.territory_id, occurred_at=now, recorded_at=now,
     )
     if isinstance(item, Crate):
         event.crate_id = item.id
@@ -88,12 +88,14 @@ def _new_container(code: str, ctype: ContainerType, holder: Organisation,
     now = at or _utcnow()
     return Container(code=code, type_id=ctype.id, holder_id=holder.id, owner_id=owner.id,
                      state="clean", type=ctype, holder=holder, created_at=now,
+                     territory_id=owner.territory_id,
                      updated_at=now, last_event_at=now)
 
 
 def _attach(session: Session, items: list[Container] | list[Crate]) -> None:
     for item in items:
         label = session.get(Label, item.code)
+        label.territory_id = item.territory_id
         if isinstance(item, Crate):
             label.crate_id = item.id
         else:
@@ -122,6 +124,7 @@ def create_crate(
     now = at or _utcnow()
     crate = Crate(code=code, type_id=ctype.id, holder_id=holder.id, owner_id=actor.org_id,
                   quantity=quantity, state=state, type=ctype, holder=holder, created_at=now,
+                  territory_id=actor.territory_id,
                   updated_at=now, last_event_at=now)
     session.add(crate)
     session.flush()

@@ -178,8 +178,8 @@ def insert_rows(conn: Connection, box, event: dict,
             entry["lend_entry_id"]
         entry_id = INSERT_ENTRY.first(conn, {
             **entry, "lend_entry_id": lend_entry_id, "container_id": box.id,
-            "event_id": event_id, "occurred_at": event["occurred_at"],
-            "recorded_at": event["recorded_at"]}).id
+            "event_id": event_id, "territory_id": event["territory_id"],
+            "occurred_at": event["occurred_at"], "recorded_at": event["recorded_at"]}).id
     return event_id, entry_id
 
 

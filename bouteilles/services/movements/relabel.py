@@ -65,6 +65,7 @@ def relabel_item(session: Session, actor: User, code: str, *,
     now = utcnow()
     label.detached_at = now
     target.type_id = item.type_id
+    target.territory_id = item.territory_id
     target.attached_at = now
     if isinstance(item, Container):
         target.container_id = item.id
@@ -75,7 +76,8 @@ def relabel_item(session: Session, actor: User, code: str, *,
         type_id=item.type_id, org_id=actor.org_id, user_id=actor.id,
         from_holder_id=item.holder_id, holder_id=item.holder_id, from_state=item.state,
         to_state=item.state, quantity=getattr(item, "quantity", 1), quantity_delta=0,
-        detail={"replaces": item.code}, occurred_at=now, recorded_at=now))
+        detail={"replaces": item.code}, territory_id=actor.territory_id, occurred_at=now,
+        recorded_at=now))
     replaces = item.code
     item.code = new
     item.updated_at = now

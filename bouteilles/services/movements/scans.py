@@ -175,6 +175,7 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
         user_id=actor.id, from_holder_id=item.holder_id, from_state=item.state,
         to_state=rule.to_state, reason=reason, idempotency_key=idempotency_key,
         occurred_at=occurred_at, recorded_at=now, crate_id=item.id,
+        territory_id=actor.territory_id,
         holder_id=lifecycle.next_holder(
             action, actor_org_id=actor.org_id, to_org_id=to_org.id if to_org else None,
             holder_id=item.holder_id,

@@ -92,10 +92,10 @@ def timestamps(statement: str):
 _EVENT_VALUES = """
   (id, action, code, container_id, type_id, org_id, user_id, from_holder_id, holder_id,
    from_state, to_state, quantity, quantity_delta, reason, anomaly, batch_id,
-   idempotency_key, occurred_at, recorded_at)
+   idempotency_key, territory_id, occurred_at, recorded_at)
   VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
           :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
-          :idempotency_key, :occurred_at, :recorded_at)"""
+          :idempotency_key, :territory_id, :occurred_at, :recorded_at)"""
 _PROJECTION = """
   state = :state, holder_id = :holder_id, batch_id = :item_batch_id, lent_at = :lent_at,
   reject_reason = :reject_reason, updated_at = :updated_at,
@@ -103,9 +103,9 @@ _PROJECTION = """
 INSERT_EVENT = DriverStatement(timestamps("INSERT INTO events" + _EVENT_VALUES + " RETURNING id"))
 INSERT_ENTRY = DriverStatement(timestamps("""
 INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
-                             event_id, occurred_at, recorded_at)
+                             event_id, territory_id, occurred_at, recorded_at)
 VALUES (:kind, :org_id, :amount_cents, :lend_entry_id, :container_id, :event_id,
-        :occurred_at, :recorded_at)
+        :territory_id, :occurred_at, :recorded_at)
 RETURNING id"""))
 UPDATE_SQL = ("UPDATE containers SET" + _PROJECTION + ", lend_entry_id = :lend_entry_id"
               " WHERE id = :container_id")
@@ -155,7 +155,7 @@ STORE_ANSWER = DriverStatement(
 # still makes a new version. A key stored meanwhile fails the statement on the
 # key's unique index, and nothing of it is kept.
 _ENTRY_COLUMNS = ("(id, kind, org_id, amount_cents, lend_entry_id, container_id, event_id,"
-                  " occurred_at, recorded_at)")
+                  " territory_id, occurred_at, recorded_at)")
 WRITE_IF_UNCHANGED_PG = DriverStatement(timestamps("""
 WITH moved AS (""" + UPDATE_SQL + """ AND xmin = CAST(:row_version AS xid)
   RETURNING id),
@@ -163,26 +163,27 @@ ev AS (
   INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
                       from_holder_id, holder_id, from_state, to_state, quantity,
                       quantity_delta, reason, anomaly, batch_id, idempotency_key,
-                      occurred_at, recorded_at)
+                      territory_id, occurred_at, recorded_at)
   SELECT CAST(:id AS INTEGER), CAST(:action AS VARCHAR), CAST(:code AS VARCHAR), moved.id,
          CAST(:type_id AS INTEGER), CAST(:org_id AS INTEGER), CAST(:user_id AS INTEGER),
          CAST(:from_holder_id AS INTEGER), CAST(:holder_id AS INTEGER),
          CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), 1, 0,
          CAST(:reason AS VARCHAR), CAST(:anomaly AS VARCHAR), CAST(:batch_id AS INTEGER),
-         CAST(:idempotency_key AS VARCHAR), :occurred_at, :recorded_at
+         CAST(:idempotency_key AS VARCHAR), CAST(:territory_id AS INTEGER), :occurred_at,
+         :recorded_at
   FROM moved),
 entry AS (
   INSERT INTO deposit_entries """ + _ENTRY_COLUMNS + """
   SELECT CAST(:entry_id AS INTEGER), CAST(:entry_kind AS VARCHAR),
          CAST(:entry_org_id AS INTEGER), CAST(:entry_amount AS INTEGER),
-         CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
-         :recorded_at
+         CAST(:entry_lend_id AS INTEGER), moved.id, CAST(:id AS INTEGER),
+         CAST(:territory_id AS INTEGER), :occurred_at, :recorded_at
   FROM moved WHERE CAST(:entry_id AS INTEGER) IS NOT NULL
   UNION ALL
   SELECT CAST(:entry2_id AS INTEGER), CAST(:entry2_kind AS VARCHAR),
          CAST(:entry2_org_id AS INTEGER), CAST(:entry2_amount AS INTEGER),
-         CAST(:entry_id AS INTEGER), moved.id, CAST(:id AS INTEGER), :occurred_at,
-         :recorded_at
+         CAST(:entry_id AS INTEGER), moved.id, CAST(:id AS INTEGER),
+         CAST(:territory_id AS INTEGER), :occurred_at, :recorded_at
   FROM moved WHERE CAST(:entry2_id AS INTEGER) IS NOT NULL),
 answer AS (
   INSERT INTO idempotent_responses (key, org_id, status, body, created_at)

@@ -93,7 +93,8 @@ def undo_event(session: Session, actor: User, event_id: int, *, undo_minutes: fl
         quantity=undone.quantity - undone.quantity_delta,
         quantity_delta=-undone.quantity_delta, batch_id=undone.batch_id,
         idempotency_key=idempotency_key, undoes_id=undone.id,
-        detail={"reason": reason} if reason else None, occurred_at=now, recorded_at=now)
+        detail={"reason": reason} if reason else None, territory_id=actor.territory_id,
+        occurred_at=now, recorded_at=now)
     session.add(event)
     session.flush()
     if undone.action == "wash" and undone.batch_id is not None:
@@ -164,7 +165,7 @@ def _restore_container(session: Session, box: Container, undone: Event, event: E
                 kind=answer["kind"], org_id=answer["org_id"], container_id=box.id,
                 event_id=event.id, amount_cents=answer["amount_cents"],
                 lend_entry_id=answer["lend_entry_id"] or (last.id if last else None),
-                occurred_at=now, recorded_at=now))
+                territory_id=event.territory_id, occurred_at=now, recorded_at=now))
             session.flush()
             last = session.scalars(select(DepositEntry).where(DepositEntry.event_id == event.id)
                                    .order_by(DepositEntry.id.desc()).limit(1)).one()

@@ -48,7 +48,8 @@ def open_batch(session: Session, *, actor: User, type_code: str,
     if not access.may(actor, "oversee_network") and site.id != actor.org_id:
         raise Forbidden(_l("Vous ne pouvez ouvrir un lot que sur votre propre site."))
     batch = Batch(code="L-" + new_code(), type_id=ctype.id, site_id=site.id, type=ctype,
-                  site=site, opened_by_id=actor.id, opened_at=opened_at or utcnow())
+                  site=site, territory_id=site.territory_id, opened_by_id=actor.id,
+                  opened_at=opened_at or utcnow())
     session.add(batch)
     session.flush()
     return batch
