@@ -13,7 +13,8 @@ from ..services.errors import BouteillesError
 from ..services.items.lookup import get_org
 from ..services.members.accounts import create_org, create_user, get_user_by_email, issue_token
 from ..services.members.management import change_password, reset_password
-from ..services.territories import assign, create_territory, get_territory, territory_members
+from ..services.movements import join_territory
+from ..services.territories import create_territory, get_territory, territory_members
 from .export import export_cli
 from .labels import labels_command
 from .ops import OPS_COMMANDS
@@ -116,7 +117,7 @@ def territories_assign(code: str, orgs: tuple[str, ...]) -> None:
     try:
         territory = None if code == "-" else get_territory(session, code)
         for org_code in orgs:
-            assign(session, territory, get_org(session, org_code))
+            join_territory(session, territory, get_org(session, org_code))
     except BouteillesError as exc:
         _fail(exc)
     session.commit()

@@ -20,10 +20,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
-from ..models import Batch, Container, Crate, DepositEntry, Event, Label, Organisation, Territory
+from ..models import (
+    ContainerType,
+    Organisation,
+    Territory,
+    TerritoryDeposit,
+)
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -79,6 +84,31 @@ def scope_of(org: Organisation | None) -> Scope:
     return Scope(territory.id, territory.code, territory.name)
 
 
+def require_within(actor, *, home: int | None, holder: int | None) -> None:
+    """A coordinator of a territory records and corrects the objects of its
+    territory only: those whose home is there (`home`: the object's territory) or
+    that one of its members holds (`holder`: the holder's territory). Other
+    members are not concerned: a box of any territory is returned anywhere."""
+    if getattr(actor, "kind", None) is None:
+        actor_kind = actor.org.kind
+    else:
+        actor_kind = actor.kind
+    territory = actor.territory_id
+    if actor_kind != "coordinator" or territory is None or territory in (home, holder):
+        return
+    raise Forbidden(_l("Cet objet est d'un autre territoire : c'est à sa coordination de le "
+                       "corriger."))
+
+
+def deposit_cents(session: Session, ctype: ContainerType, territory_id: int | None) -> int:
+    """The deposit of a type in a territory: its own where it set one
+    (`TerritoryDeposit`), else the type's. An object's is its home territory's."""
+    if territory_id is None:
+        return ctype.deposit_cents
+    own = session.get(TerritoryDeposit, (territory_id, ctype.id))
+    return ctype.deposit_cents if own is None else own.deposit_cents
+
+
 def all_territories(session: Session) -> list[Territory]:
     return list(session.scalars(select(Territory).order_by(Territory.name)))
 
@@ -121,36 +151,3 @@ def create_territory(session: Session, *, code: str, name: str) -> Territory:
     session.add(territory)
     session.flush()
     return territory
-
-
-def assign(session: Session, territory: Territory | None, org: Organisation) -> None:
-    """Put a member in a territory (None: out of every one), and give its rows the
-    territory: the events and money it recorded, the objects it commissioned and
-    the labels on them, its washing batches."""
-    tid = territory.id if territory is not None else None
-    org.territory_id = tid
-    org.territory = territory
-    session.execute(update(Event).where(Event.org_id == org.id).values(territory_id=tid))
-    session.execute(update(DepositEntry).where(DepositEntry.org_id == org.id)
-                    .values(territory_id=tid))
-    session.execute(update(Batch).where(Batch.site_id == org.id).values(territory_id=tid))
-    home = _commissioned_by(org.id)
-    for model in (Container, Crate):
-        session.execute(update(model).where(model.id.in_(home[model]))
-                        .values(territory_id=tid))
-    session.execute(update(Label).where(Label.container_id.in_(home[Container]))
-                    .values(territory_id=tid))
-    session.execute(update(Label).where(Label.crate_id.in_(home[Crate]))
-                    .values(territory_id=tid))
-    session.flush()
-
-
-def _commissioned_by(org_id: int) -> dict:
-    """The ids of the containers and crates the organisation commissioned."""
-    return {
-        Container: select(Event.container_id).where(
-            Event.org_id == org_id, Event.action == "commission",
-            Event.container_id.is_not(None)),
-        Crate: select(Event.crate_id).where(
-            Event.org_id == org_id, Event.action == "commission", Event.crate_id.is_not(None)),
-    }

@@ -7,6 +7,12 @@
   `labels` and `batches` (what each means: `bouteilles/models/territory.py`),
   NULL for the rows written before: no organisation had a territory then.
   `flask territories assign` fills them when a member joins a territory.
+- the log and the ledger stay append-only, with one exception: a row's empty
+  `territory_id` may be filled, once. The triggers refusing UPDATE now refuse
+  it unless it only fills that column: `<table>_no_update` (SQLite) and
+  `<table>_append_only` (PostgreSQL) refuse an update of a row whose territory
+  is set or that leaves it empty, and `<table>_only_territory` refuses an
+  update that names any other column.
 
 Revision ID: 0017_territories
 Revises: 0016_report_issuer_hours
@@ -27,6 +33,56 @@ COORDINATES = {
     "latitude": "latitude IS NULL OR (latitude BETWEEN -90 AND 90)",
     "longitude": "longitude IS NULL OR (longitude BETWEEN -180 AND 180)",
 }
+
+
+APPEND_ONLY_TABLES = ("events", "deposit_entries")
+REFUSED = "record a correcting event instead"
+FILLS_TERRITORY = "OLD.territory_id IS NULL AND NEW.territory_id IS NOT NULL"
+
+
+def _other_columns(table: str) -> str:
+    names = [c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)]
+    return ", ".join(name for name in names if name != "territory_id")
+
+
+def _only_territory_fill() -> None:
+    """Let an update fill an empty territory, and nothing else, on the log and ledger."""
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY_TABLES:
+            op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
+            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()")
+            op.execute(f"CREATE TRIGGER {table}_update_fills_territory BEFORE UPDATE ON "
+                       f"{table} FOR EACH ROW WHEN (NOT ({FILLS_TERRITORY})) "
+                       "EXECUTE FUNCTION refuse_append_only_change()")
+            op.execute(f"CREATE TRIGGER {table}_only_territory BEFORE UPDATE OF "
+                       f"{_other_columns(table)} ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()")
+        return
+    for table in APPEND_ONLY_TABLES:
+        op.execute(f"DROP TRIGGER {table}_no_update")
+        op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                   f"WHEN NOT ({FILLS_TERRITORY}) "
+                   f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {REFUSED}'); END")
+        op.execute(f"CREATE TRIGGER {table}_only_territory BEFORE UPDATE OF "
+                   f"{_other_columns(table)} ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {REFUSED}'); END")
+
+
+def _refuse_every_update() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY_TABLES:
+            op.execute(f"DROP TRIGGER {table}_only_territory ON {table}")
+            op.execute(f"DROP TRIGGER {table}_update_fills_territory ON {table}")
+            op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
+            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()")
+        return
+    for table in APPEND_ONLY_TABLES:
+        op.execute(f"DROP TRIGGER {table}_only_territory")
+        op.execute(f"DROP TRIGGER {table}_no_update")
+        op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {REFUSED}'); END")
 
 
 def upgrade() -> None:
@@ -72,10 +128,12 @@ def upgrade() -> None:
                                        check)
     op.create_index("ix_organisations_territory", "organisations", ["territory_id"])
     op.create_index("ix_batches_territory_closed_at", "batches", ["territory_id", "closed_at"])
+    _only_territory_fill()
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    _refuse_every_update()
     op.drop_index("ix_batches_territory_closed_at", table_name="batches")
     op.drop_index("ix_organisations_territory", table_name="organisations")
     for column in COORDINATES:

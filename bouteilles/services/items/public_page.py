@@ -20,6 +20,7 @@ from ...models import Container, ContainerType, Crate, Organisation
 from ..errors import NotFound
 from ..impact.figures import compute_batch_impact
 from ..labels.minting import loop_name
+from ..territories import deposit_cents as territory_deposit
 from ..washing.batches import factor_set_in_force
 from .codes import format_code
 from .lookup import Item, find_item, find_label
@@ -105,6 +106,7 @@ class PublicItem:
     return_by: datetime | None = None  # a box out with a customer: due back by then
     places: list[Organisation] = field(default_factory=list)
     replaced: str | None = None  # the code looked up, when its label was replaced by `code`
+    type_code: str = ""  # for the link to the map of the places that take it back
 
     def overdue(self, now: datetime) -> bool:
         """Whether the box is past its return date."""
@@ -175,10 +177,11 @@ def describe_public(session: Session, item: Item, *, overdue_days: int) -> Publi
         code=item.code, readable_code=format_code(item.code), kind=item.kind,
         family=ctype.family, loop=loop_name(ctype.family), type_name=ctype.name,
         state=item.state, state_text=consumer_state(item.state, ctype.family, item.kind),
-        deposit_cents=ctype.deposit_cents if item.kind == "container" else 0,
+        deposit_cents=territory_deposit(session, ctype, item.territory_id)
+        if item.kind == "container" else 0,
         quantity=item.quantity if isinstance(item, Crate) else 1, cycles=cycles,
         co2e_saved_g=saved[0] if saved else None, factor_set=saved[1] if saved else None,
-        return_by=return_by(item, ctype.family, overdue_days),
+        return_by=return_by(item, ctype.family, overdue_days), type_code=ctype.code,
     )
 
 

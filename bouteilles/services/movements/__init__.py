@@ -17,6 +17,7 @@ Everything else reads those tables, or asks this package to move something:
 - `relabel_item`: a damaged label replaced, the object keeping its history;
 - `undo_event` (with `submit_once` for the API's idempotency key): an item's
   latest event undone by a new event, its ledger entries answered;
+- `join_territory`: a member joins a territory, its rows written before with it;
 - `BulkWriter`: rows of a whole synthetic network, written as they are.
 
 The modules inside are this package's own (`import-linter` keeps it so): the
@@ -54,6 +55,7 @@ from .submissions import (
     submit_scan,
     submit_token_scan,
 )
+from .territory_fill import join_territory
 from .undo import MAX_REASON as MAX_UNDO_REASON
 from .undo import Undone, undo_event
 
@@ -63,6 +65,7 @@ __all__ = [
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
     "BulkLoadError", "BulkWriter", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
+    "join_territory",
     "counted_refunds", "overdue_counted_returns", "pending_counts", "record_counted_return",
     "create_crate", "error_body", "mint_codes", "record_scan", "relabel_item", "scan_body",
     "scanner",

@@ -2,7 +2,8 @@
 
 The synthetic network (`demo/synthetic.py`) plays the life cycle itself and
 hands the rows here: millions of events cannot take one round trip each. The
-columns below are the log's; what is written must be what the moves of this
+columns below are the log's (with the `territory_id` partition key each writer
+fills, models/territory.py); what is written must be what the moves of this
 package would have written (the synthetic tests check every invariant).
 """
 
@@ -21,17 +22,18 @@ class BulkLoadError(RuntimeError):
 EVENT_COLUMNS = ("id", "action", "code", "container_id", "crate_id", "type_id", "org_id",
                  "user_id", "from_holder_id", "holder_id", "from_state", "to_state",
                  "quantity", "quantity_delta", "reason", "anomaly", "batch_id",
-                 "occurred_at", "recorded_at")
+                 "occurred_at", "recorded_at", "territory_id")
 CONTAINER_COLUMNS = ("id", "code", "state", "reject_reason", "created_at", "updated_at",
                      "last_event_at", "type_id", "holder_id", "owner_id", "cycles", "batch_id",
-                     "deposit_held_cents", "lend_entry_id", "lent_at")
+                     "deposit_held_cents", "lend_entry_id", "lent_at", "territory_id")
 CRATE_COLUMNS = ("id", "code", "state", "reject_reason", "created_at", "updated_at",
-                 "last_event_at", "type_id", "holder_id", "owner_id", "quantity", "batch_id")
-LABEL_COLUMNS = ("code", "type_id", "container_id", "crate_id", "attached_at")
+                 "last_event_at", "type_id", "holder_id", "owner_id", "quantity", "batch_id",
+                 "territory_id")
+LABEL_COLUMNS = ("code", "type_id", "container_id", "crate_id", "attached_at", "territory_id")
 DEPOSIT_COLUMNS = ("id", "kind", "org_id", "container_id", "event_id", "amount_cents",
-                   "lend_entry_id", "occurred_at", "recorded_at")
+                   "lend_entry_id", "occurred_at", "recorded_at", "territory_id")
 BATCH_COLUMNS = ("id", "code", "type_id", "site_id", "status", "inputs", "counted_inputs",
-                 "clean", "rejected", "opened_at", "opened_by_id")
+                 "clean", "rejected", "opened_at", "opened_by_id", "territory_id")
 # Insert order within a chunk (foreign keys).
 TABLE_ORDER = ("batches", "containers", "crates", "labels", "events", "deposit_entries")
 COLUMNS = {"events": EVENT_COLUMNS, "containers": CONTAINER_COLUMNS, "crates": CRATE_COLUMNS,

@@ -30,6 +30,7 @@ from .. import lifecycle
 from ..errors import Contended, InvalidTransition
 from ..items.lookup import record_facts
 from ..members.accounts import Actor
+from ..territories import require_within
 from . import counted_returns
 from .move_plan import (
     AFTER_PREVIOUS,
@@ -76,6 +77,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
             return None
         if box.label_detached_at is not None:
             raise InvalidTransition(replaced(box.code))
+        require_within(actor, home=box.territory_id, holder=box.holder_territory_id)
         rule = lifecycle.decide(action, box.state, reason=reason, holder_kind=box.holder_kind,
                                 own=box.holder_id == actor.org_id)
         if rule.outcome == "refused":

@@ -27,6 +27,7 @@ from .. import access
 from ..errors import ValidationError
 from ..items.lookup import get_type
 from ..paging import Page, paginate
+from ..territories import deposit_cents as territory_deposit
 
 # More than a day's lunch rush of one restaurant: a typing slip.
 MAX_COUNTED_RETURN = 500
@@ -67,7 +68,8 @@ def record_counted_return(session: Session, actor: User, *, type_code: str, coun
         raise ValidationError(_l("La note tient en %(max)s caractères.", max=MAX_NOTE))
     now = utcnow()
     counted = CountedReturn(org_id=actor.org_id, type_id=ctype.id, user_id=actor.id,
-                            count=count, matched=0, deposit_cents=ctype.deposit_cents,
+                            count=count, matched=0,
+                            deposit_cents=territory_deposit(session, ctype, actor.territory_id),
                             note=note, occurred_at=occurred_at or now, recorded_at=now)
     session.add(counted)
     session.flush()

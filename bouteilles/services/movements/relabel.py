@@ -20,6 +20,7 @@ from ...models import Container, Crate, Event, Label, User, utcnow
 from .. import access
 from ..errors import Conflict, UnknownCode, ValidationError
 from ..items.lookup import find_label, parse_code
+from ..territories import require_within
 from .commission import mint_codes
 
 
@@ -47,6 +48,7 @@ def relabel_item(session: Session, actor: User, code: str, *,
         raise UnknownCode(_l("Le code %(code)s n'est pas en service dans le réseau.",
                              code=old or code[:40]))
     item = _locked(session, label)
+    require_within(actor, home=item.territory_id, holder=item.holder.territory_id)
     if label.detached_at is not None:
         raise Conflict(_l("Cette étiquette a déjà été remplacée par %(code)s.", code=item.code))
     if new_code is None:

@@ -36,6 +36,7 @@ from ..items.lookup import (
     record_facts,
 )
 from ..members.accounts import Actor
+from ..territories import require_within
 from .commission import commission_code
 from .container_move import add_inputs, join_open_batch, move_container, replaced
 from .move_plan import ContainerMove, Place
@@ -165,6 +166,7 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     item = get_item(session, code, for_update=True)
     if item.code != parse_code(code):
         raise InvalidTransition(replaced(item.code))
+    require_within(actor, home=item.territory_id, holder=item.holder.territory_id)
     rule = lifecycle.decide(action, item.state, reason=reason, holder_kind=item.holder.kind,
                             own=item.holder_id == actor.org_id)
     if rule.outcome == "refused":

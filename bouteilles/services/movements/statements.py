@@ -1,10 +1,10 @@
 """The SQL of a container's move (`container_move`, `counter`), kept apart
 from the rules that choose what to write.
 
-`READ` is the container with all a decision needs (type, holder, open ledger
-entry, batch); the writes are plain SQL text, run on the driver's cursor
-(`driver_sql.DriverStatement`) because a lend or return runs them on every
-request.
+`READ` is the container with all a decision needs (type and its deposit in the
+object's territory, holder, open ledger entry, batch); the writes are plain SQL
+text, run on the driver's cursor (`driver_sql.DriverStatement`) because a lend
+or return runs them on every request.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from ...models import (
     IdempotentResponse,
     Label,
     Organisation,
+    TerritoryDeposit,
 )
 from ...models.base import UTCDateTime
 from ..members.accounts import TOKEN_ACTOR, token_actor_columns
@@ -42,19 +43,24 @@ _t = ContainerType.__table__
 _h = Organisation.__table__.alias("holder")
 _d = DepositEntry.__table__
 _b = Batch.__table__
+_td = TerritoryDeposit.__table__
 
 READ = (
     select(_c.c.id, _c.c.code, _c.c.state, _c.c.type_id, _c.c.holder_id, _c.c.cycles,
            _c.c.batch_id, _c.c.lend_entry_id, _c.c.deposit_held_cents, _c.c.reject_reason,
            _c.c.created_at, _c.c.last_event_at, _c.c.lent_at,
            _t.c.code.label("type_code"), _t.c.name.label("type_name"), _t.c.family,
-           _t.c.deposit_cents, _h.c.code.label("holder_code"), _h.c.name.label("holder_name"),
+           func.coalesce(_td.c.deposit_cents, _t.c.deposit_cents).label("deposit_cents"),
+           _h.c.code.label("holder_code"), _h.c.name.label("holder_name"),
            _h.c.kind.label("holder_kind"), Label.detached_at.label("label_detached_at"),
+           _c.c.territory_id, _h.c.territory_id.label("holder_territory_id"),
            _d.c.kind.label("entry_kind"), _d.c.amount_cents.label("entry_amount"),
            _d.c.org_id.label("entry_org_id"), _b.c.code.label("batch_code"))
     .select_from(
         Label.__table__.join(_c, _c.c.id == Label.container_id)
         .join(_t, _t.c.id == _c.c.type_id).join(_h, _h.c.id == _c.c.holder_id)
+        .outerjoin(_td, (_td.c.type_id == _c.c.type_id)
+                   & (_td.c.territory_id == _c.c.territory_id))
         .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))
     .where(Label.code == bindparam("code"))
 )

@@ -34,6 +34,7 @@ from .. import access
 from ..deposits import OPENING_KINDS
 from ..errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from ..items.lookup import describe_event, describe_item
+from ..territories import require_within
 from .statements import ADD_INPUTS
 
 # Events no undo reverts, and what to do instead.
@@ -134,6 +135,7 @@ def _check_may_undo(session: Session, actor: User, undone: Event, item: Containe
     if not admin and undone.org_id != actor.org_id:
         raise Forbidden(_l("Seule l'organisation qui a enregistré ce mouvement, ou un "
                            "administrateur de la coordination, peut l'annuler."))
+    require_within(actor, home=item.territory_id, holder=item.holder.territory_id)
     if undone.action in NOT_UNDONE:
         raise InvalidTransition(NOT_UNDONE[undone.action])
     column = Event.container_id if isinstance(item, Container) else Event.crate_id

@@ -36,10 +36,13 @@ from ..items.stock import stock_rows
 
 EXAMPLES = 10
 APPEND_ONLY = {
-    "sqlite": {"events_no_update", "events_no_delete",
-               "deposit_entries_no_update", "deposit_entries_no_delete"},
-    "postgresql": {"events_append_only", "events_no_truncate",
-                   "deposit_entries_append_only", "deposit_entries_no_truncate"},
+    "sqlite": {"events_no_update", "events_no_delete", "events_only_territory",
+               "deposit_entries_no_update", "deposit_entries_no_delete",
+               "deposit_entries_only_territory"},
+    "postgresql": {"events_append_only", "events_no_truncate", "events_only_territory",
+                   "events_update_fills_territory",
+                   "deposit_entries_append_only", "deposit_entries_no_truncate",
+                   "deposit_entries_only_territory", "deposit_entries_update_fills_territory"},
 }
 
 
