@@ -27,7 +27,7 @@ def scan_page():
         # For offline scans (no item to ask about): what this role may record.
         "actions": [action for action in SCAN_ACTIONS if may_act(org.kind, action)],
         "reasons": list(REJECT_REASONS),
-        "destinations": destinations(org.kind),
+        "destinations": destinations(org),
         "destination_actions": sorted(DESTINATION_ACTIONS),  # the only ones sent with `to`
         # Names of actions, states and reasons (bouteilles/vocabulary.py): the
         # scanner keeps no copy of its own.

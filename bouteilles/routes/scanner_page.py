@@ -27,6 +27,7 @@ from ..services.lifecycle import (
     may_act,
     suggested_action,
 )
+from ..services.territories import scope_of
 from ..vocabulary import LABELS, SCANNER_LISTS, STATES
 
 
@@ -37,13 +38,15 @@ def vocabulary_labels(lists: Iterable[str] = SCANNER_LISTS) -> dict[str, dict[st
             for name in lists}
 
 
-def destinations(kind: str) -> list[dict]:
-    """Organisations this user may name as `to` (deliver / collect), by name."""
-    if not any(may_act(kind, action) for action in DESTINATION_ACTIONS):
+def destinations(org: Organisation) -> list[dict]:
+    """Organisations a user of `org` may name as `to` (deliver / collect), by name: the
+    members of its territory (all, for a member of none). The API takes any member's
+    code: a box going back to another territory is delivered there by code."""
+    if not any(may_act(org.kind, action) for action in DESTINATION_ACTIONS):
         return []
     rows = get_session().execute(
         select(Organisation.code, Organisation.name, Organisation.kind)
-        .where(Organisation.active.is_(True))
+        .where(Organisation.active.is_(True), scope_of(org).members())
         .order_by(Organisation.name)
     )
     return [{"code": code, "name": name, "kind": org_kind} for code, name, org_kind in rows]

@@ -3,6 +3,9 @@ what a territory's coordination may correct, deposits per territory, the scope."
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
@@ -221,3 +224,15 @@ def test_the_log_lets_an_empty_territory_be_filled_once_and_nothing_else(session
                 with session.begin_nested():
                     session.execute(text(f"UPDATE {table} SET {change} "
                                          f"WHERE {column} = :id"), {"id": lend.id})
+
+
+def test_the_scanner_names_the_members_of_ones_territory(client, login, session,
+                                                         two_territories):
+    """Destinations offered on /scan: its territory's members (the API takes any code)."""
+    login(two_territories["coordinator", "jura"])
+    page = client.get("/scan").text
+    config = json.loads(re.search(
+        r'<script type="application/json" id="scan-config">(.*?)</script>', page, re.S)[1])
+    codes = {org["code"] for org in config["destinations"]}
+    assert "restaurant-jura" in codes and "washing-site-jura" in codes
+    assert not {code for code in codes if code.endswith("-doubs")}
