@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
@@ -9,6 +11,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .config import tile_origin
 from .db.database import get_session
 from .models import User
 from .services.errors import Unauthorized
@@ -66,7 +69,9 @@ def init_app(app: Flask) -> None:
     if proxies:  # client address and scheme from that many proxies' X-Forwarded-* only
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies, x_port=proxies)
-    app.after_request(security_headers)
+    # The CSP as this app's settings make it, once (MAP_TILE_URL: config.py).
+    tiles = tile_origin(app.config.get("MAP_TILE_URL") or "")
+    app.after_request(partial(security_headers, hardening=hardening_for(tiles)))
 
 
 def client_address() -> str | None:
@@ -111,6 +116,15 @@ CSP = (
 )
 
 
+def hardening_for(tiles: str) -> tuple[tuple[str, str], ...]:
+    """HARDENING with the map's tile server (MAP_TILE_URL's origin) allowed for images."""
+    if not tiles:
+        return HARDENING
+    csp = CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {tiles}")
+    return tuple((name, csp if name == "Content-Security-Policy" else value)
+                 for name, value in HARDENING)
+
+
 HARDENING = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
@@ -121,7 +135,7 @@ HARDENING = (
 _HSTS = (("Strict-Transport-Security", "max-age=31536000"),)
 
 
-def security_headers(response):
+def security_headers(response, hardening: tuple[tuple[str, str], ...] = HARDENING):
     """The usual hardening headers on every answer (a view may set its own).
 
     Every answer but a static file is `Cache-Control: private, no-store` unless
@@ -133,7 +147,7 @@ def security_headers(response):
     One pass over the response's few headers, rather than a lookup per header:
     this runs on every scan."""
     present = {name.lower() for name in response.headers.keys()}
-    for name, value in (HARDENING + _HSTS) if request.is_secure else HARDENING:
+    for name, value in (hardening + _HSTS) if request.is_secure else hardening:
         if name.lower() not in present:
             response.headers.add(name, value)
     if "cache-control" not in present and request.endpoint != "static":

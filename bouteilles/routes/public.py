@@ -1,6 +1,8 @@
-"""The public page a phone camera opens from a label: /q/<code>, and GS1 Digital Links.
+"""The public page a phone camera opens from a label: /q/<code>, and GS1 Digital Links;
+and the map and list of the places that take objects back, /ou-rapporter.
 
-No login and no JavaScript. A logged-in member is sent to the scanner with
+No login. No JavaScript on a label's page; the return points' map is an
+addition to a list that works without it. A logged-in member is sent to the scanner with
 the code instead; an unknown or mistyped code gets a friendly page with a
 field to type the code again and the places that take objects back.
 """
@@ -23,6 +25,8 @@ from ..services.items.public_page import (
     return_places,
     scheme_contact,
 )
+from ..services.labels.minting import loop_name
+from ..services.places.points import active_type, position_of, return_points
 from ..vocabulary import KIND_LABELS
 
 bp = Blueprint("public", __name__)
@@ -42,7 +46,9 @@ def _scanner_url(code: str) -> str:
 
 def _render(template: str, status: int, family: str = "any", **context):
     page = _page_arg()
-    places, total = return_places(get_session(), family, page=page)
+    item = context.get("item")
+    places, total = return_places(get_session(), family, page=page,
+                                  territory_id=item.territory_id if item else None)
     pages = max(1, -(-total // PLACES_PER_PAGE))
     html = render_template(template, family=family, places=places, places_total=total,
                            page=min(page, pages), pages=pages, kind_labels=KIND_LABELS,
@@ -104,3 +110,28 @@ def digital_link(grai: str):
         return _unknown(grai, 422, "mistyped")
     lang = {"lang": request.args["lang"]} if request.args.get("lang") else {}
     return redirect(url_for("public.item_page", code=code, **lang), 308)
+
+
+@bp.get("/ou-rapporter")
+def return_points_page():
+    """Where to return an object: every place that takes it back, on a map above
+    the list, nearest first from `?lat=&lon=` (or the phone's position, in the
+    browser), open now or not; `?type=<type code>` keeps the places taking that type."""
+    session = get_session()
+    wanted = request.args.get("type", "")
+    ctype = active_type(session, wanted)
+    family = ctype.family if ctype is not None else "any"
+    origin = position_of(request.args.get("lat"), request.args.get("lon"))
+    points = return_points(session, family, at=utcnow(), origin=origin)
+    html = render_template(
+        "public/places.html", family=family, loop_title=loop_name(family), ctype=ctype,
+        unknown_type=bool(wanted) and not ctype, points=points, origin=origin,
+        bad_position=origin is None and bool(request.args.get("lat") or request.args.get("lon")),
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+        kind_labels=KIND_LABELS, contact=scheme_contact(session))
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "private, max-age=60"
+    # "Autour de moi" asks for the phone's position on this page only.
+    response.headers["Permissions-Policy"] = "camera=(), geolocation=(self)"
+    return response

@@ -3,9 +3,9 @@
 One browser context per role logs in through the form and opens every page
 reachable from its menu (breadth first, one page per route), then the menu
 unfolded; logged out: the login page, a box's public page, the page to type a
-code. On each page axe-core (vendored under tests/e2e/vendor, injected here,
-never fetched) runs, the links and buttons used at work are measured, and the
-visible text is kept. The tests then ask: no serious or critical axe
+code, the return points' page. On each page axe-core (vendored under
+tests/e2e/vendor, injected here, never fetched) runs, the links and buttons used
+at work are measured, and the visible text is kept. The tests then ask: no serious or critical axe
 violation; links of menus, lists and tables, and buttons, 44 px tall at least;
 no stored code (an anomaly such as `skipped_lend`, a state such as `in_use`, a
 container type such as `bocal-500`) where a person reads.
@@ -142,6 +142,7 @@ def new_context(browser, live_server):
                                   has_touch=True, locale="fr-FR", timezone_id="Europe/Paris",
                                   permissions=["camera"], bypass_csp=True)
     context.set_default_timeout(15_000)
+    context.route(re.compile(r"^https://tile\.openstreetmap\.org/"), lambda route: route.abort())
     return context
 
 
@@ -176,7 +177,8 @@ def crawl_role(browser, live_server, org_code: str) -> Crawl:
 
 
 def crawl_logged_out(browser, live_server) -> Crawl:
-    """The login page, a box's public page (one out with a customer), the code form."""
+    """The login page, a box's public page (one out with a customer), the code form,
+    the return points' page (its map's tiles refused)."""
     from bouteilles.db.database import get_session
     from bouteilles.models import Container
 
@@ -187,7 +189,7 @@ def crawl_logged_out(browser, live_server) -> Crawl:
     page = context.new_page()
     try:
         return Crawl([visit(page, live_server.app, url)
-                      for url in ("/login", f"/q/{code}", "/q")])
+                      for url in ("/login", f"/q/{code}", "/q", "/ou-rapporter")])
     finally:
         context.close()
 

@@ -3,11 +3,22 @@
 The cases are discovered from the app's URL map (``app.url_map``), not
 listed by hand: each (method, rule) is looked up in ``EXPECTED`` below, the
 expected-access table, and tried as anonymous and as a user of each of the
-seven organisation kinds, the coordination twice (an administrator, and a
-``coordinator_reader``: a user of the coordination without admin rights, who
-reads but does not administer); a route taking an object (an item code, a batch, a
-loan, a request, a token, a user, an organisation) is tried on the caller's
-own object and on another member's.
+seven organisation kinds, the coordination three times (an administrator of
+the national coordination, a ``coordinator_reader``: a user of it without
+admin rights, who reads but does not administer, and a
+``coordinator_territorial``: an administrator of a territory's coordination); a
+route taking an object (an item code, a batch, a loan, a request, a token, a
+user, an organisation) is tried on the caller's own object and on another
+member's, and, for the coordination, on an object of a member of another
+territory (``away``).
+
+Territories: the members of the world (sides 'a' and 'b') are in the territory
+``home``, the national coordination in none, and a member of each kind (side
+'x', "ailleurs") in the territory ``away``. The territorial coordinator
+coordinates ``home``: an ``away`` object is refused to it (403, or the route's
+own denial status) wherever the national coordination may reach any member's;
+``test_no_leak_to_a_territorial_coordinator`` reads every page and answer it may
+read and finds no name, code or e-mail of the ``away`` members in them.
 
 **A route missing from EXPECTED fails this test**: when you add a page or an
 endpoint, add a line to EXPECTED saying who may use it (and which object its
@@ -28,10 +39,12 @@ which the cases run.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import uuid
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +63,7 @@ from bouteilles.services.members.accounts import create_org, create_user, issue_
 from bouteilles.services.members.logins import login_id_of, open_login
 from bouteilles.services.movements import commission_containers
 from bouteilles.services.pages.winegrower import create_request
+from bouteilles.services.territories import create_territory
 from bouteilles.services.washing.batches import open_batch
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -65,8 +79,11 @@ def _app_config(url: str) -> dict:
 
 
 READER = "coordinator_reader"  # a coordination user without admin rights
-ROLES = ("anonymous",) + ORG_KINDS + (READER,)
-KIND_OF = {READER: "coordinator"}  # the organisation kind of each role
+TERRITORIAL = "coordinator_territorial"  # an administrator of the home territory's coordination
+ROLES = ("anonymous",) + ORG_KINDS + (READER, TERRITORIAL)
+KIND_OF = {READER: "coordinator", TERRITORIAL: "coordinator"}  # each role's organisation kind
+COORDINATION = frozenset({"coordinator", READER, TERRITORIAL})
+AWAY = "ailleurs"  # the codes and names of the other territory's members carry it
 ANY = "logged_in"
 PUBLIC = "public"
 
@@ -87,6 +104,10 @@ class Access:
       (``?org=``): tried with the caller's own organisation and another member's.
     admin: only the coordination's administrators (``User.is_admin``): a
       coordination user without admin rights gets 403.
+    away: what the territorial coordinator gets for another territory's object
+      ("allow", or a status); by default the refusal the route gives a member
+      asking for another member's object, wherever the coordination may reach
+      anyone's (an object-less or public route: allowed).
 
     URL parameters that are not objects (a month, a format, a state…) take the
     values of FIXED_PARAMS, by name.
@@ -103,6 +124,7 @@ class Access:
     ok: frozenset = frozenset()
     query: str | None = None  # the query parameter naming an organisation (?org=)
     admin: bool = False
+    away: str | int | None = None
 
 
 COORD = frozenset({"coordinator"})
@@ -123,6 +145,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/q"): Access(PUBLIC),
     ("GET", "/q/<code>"): Access(PUBLIC, obj="item"),
     ("GET", "/8003/<path:grai>"): Access(PUBLIC, obj="grai"),
+    ("GET", "/ou-rapporter"): Access(PUBLIC),
     # --- what the EPCIS export's URIs name: places, parties and types are public master
     # data; an event, for the members who may read its object's history (the event of
     # FIXED_PARAMS does not exist: 404 past the door)
@@ -258,6 +281,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/admin/types/<code>"): Access(**ADMIN, obj="type"),
     ("GET", "/admin/report-issuer"): Access(COORD),
     ("POST", "/admin/report-issuer"): Access(**ADMIN, form={"name": "Coopérative"}),
+    # Loops and their distances: a territory's coordination sees its sites' loops.
+    ("GET", "/admin/loops"): Access(COORD),
     ("GET", "/admin/anomalies"): Access(COORD),
     ("GET", "/admin/audit"): Access(COORD),
     ("GET", "/admin/items/<code>"): Access(COORD, obj="item"),
@@ -307,28 +332,44 @@ ROUTES = _discover()
 
 
 def build_world(session) -> dict:
-    """Two organisations of each kind ('a': the caller's, 'b': another member), a user
-    each, and an object of every kind for each of them; returns ids and codes."""
+    """Two organisations of each kind ('a': the caller's, 'b': another member) in the
+    territory `home` (the coordination's: in none), one more of each kind ('x') in the
+    territory `away`, the home territory's coordination, a user each, and an object
+    of every kind for each of them; returns ids and codes."""
     world: dict = {"org": {}, "user": {}, "item": {}, "token": {}, "batch": {},
                    "loan": {}, "request": {}, "request_site": {}, "bearer": {},
-                   "login": {}, "login_token": {}}
-    for role in ORG_KINDS + (READER,):
-        kind = KIND_OF.get(role, role)
-        for side in "ab":
+                   "login": {}, "login_token": {}, "away_marks": set()}
+    home = create_territory(session, code="home", name="Home")
+    away = create_territory(session, code="away", name="Away")
+
+    def member(role: str, side: str, kind: str) -> None:
+        if side == "x":
+            code, territory = f"{kind.replace('_', '-')}-{AWAY}", away.id
+        elif role == TERRITORIAL:
+            code, territory = "coordinator-home", home.id
+        else:
             code = f"{kind.replace('_', '-')}-{side}"
-            if role == kind:
-                create_org(session, code=code, name=code.title(), kind=kind)
-            world["org"][role, side] = code
-            user = create_user(session, email=f"{side}.{role}@{code}.test",
-                               org=get_org(session, code), password="marnes-tilleul-1774",
-                               admin=role == "coordinator")
-            world["user"][role, side] = user.id
-            token, clear = issue_token(session, user, "matrix")
-            world["token"][role, side] = token.id
-            world["bearer"][role, side] = clear
-            world["login_token"][role, side] = open_login(
-                session, user, remember=False, user_agent="matrix", ip=None)
-            world["login"][role, side] = login_id_of(session, world["login_token"][role, side])
+            territory = None if kind == "coordinator" else home.id
+        if role == kind or role == TERRITORIAL:
+            create_org(session, code=code, name=code.title(), kind=kind,
+                       territory_id=territory)
+        world["org"][role, side] = code
+        user = create_user(session, email=f"{side}.{role}@{code}.test",
+                           org=get_org(session, code), password="marnes-tilleul-1774",
+                           admin=role in ("coordinator", TERRITORIAL))
+        world["user"][role, side] = user.id
+        token, clear = issue_token(session, user, "matrix")
+        world["token"][role, side] = token.id
+        world["bearer"][role, side] = clear
+        world["login_token"][role, side] = open_login(
+            session, user, remember=False, user_agent="matrix", ip=None)
+        world["login"][role, side] = login_id_of(session, world["login_token"][role, side])
+
+    for role in ORG_KINDS + (READER,):
+        for side in "abx":
+            if not (side == "x" and role == READER):
+                member(role, side, KIND_OF.get(role, role))
+    member(TERRITORIAL, "a", "coordinator")
     session.flush()
     from bouteilles.models import User
 
@@ -340,7 +381,7 @@ def build_world(session) -> dict:
         box = commission_containers(session, actor=coordinator, type_code="bocal-500",
                                     count=1, holder_code=code)[0]
         world["item"][kind, side] = box.code
-    for side in "ab":
+    for side in "abx":
         site = users["washing_site", side]
         batch = open_batch(session, actor=site, type_code="bouteille-75")
         world["batch"]["washing_site", side] = batch.id
@@ -354,6 +395,8 @@ def build_world(session) -> dict:
                                 type_code="bouteille-75", quantity=12)
         world["request"]["winegrower", side] = wanted.id
         world["request_site"]["washing_site", side] = wanted.id
+    world["away_marks"] = {AWAY, AWAY.title()} | {
+        code for (_kind, side), code in world["item"].items() if side == "x"}
     session.commit()
     return world
 
@@ -374,6 +417,12 @@ def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
     kind = KIND_OF.get(role, role)
     if whose == "own":
         return table.get((role, "a"), table.get((kind, "a")))
+    if whose == "away":
+        return table.get((kind, "x"), next(
+            value for (_kind, side), value in sorted(table.items()) if side == "x"))
+    if role == TERRITORIAL:  # another member of its territory (the coordination is in none)
+        return next(value for (owner, side), value in sorted(table.items())
+                    if side == "b" and owner not in COORDINATION)
     # Another member's object: one of the same kind as the caller's when there is
     # one, else the first member holding such an object.
     for key in ((role, "b"), (kind, "b")):
@@ -398,9 +447,11 @@ def cases():
             if objects is None or objects in FIXED:
                 yield pytest.param(method, rule, role, None, id=f"{method} {rule} {role}")
                 continue
-            for whose in ("own", "other"):
+            for whose in ("own", "other", "away"):
                 if whose == "own" and KIND_OF.get(role, role) not in OWNERS[objects]:
                     continue
+                if whose == "away" and role not in COORDINATION:
+                    continue  # for the other members, another territory's is another's
                 yield pytest.param(method, rule, role, whose,
                                    id=f"{method} {rule} {role} {whose}")
 
@@ -414,6 +465,14 @@ def expected(access: Access, role: str, whose: str | None) -> str | int:
         return "allow" if access.who == PUBLIC else "anonymous"
     if (role, whose) in access.special:
         return access.special[role, whose]
+    if whose == "away":
+        within = expected(access, role, "other")
+        if role != TERRITORIAL or within != "allow" or access.who == PUBLIC:
+            return within
+        if access.away is not None:
+            return access.away
+        reaches_anyone = access.own_only or access.who not in (PUBLIC, ANY)
+        return access.other_status if reaches_anyone else "allow"
     kind = KIND_OF.get(role, role)
     if access.who not in (PUBLIC, ANY) and kind not in access.who:
         return 403
@@ -605,3 +664,40 @@ def test_writes_are_rolled_back_between_cases(world_dbs, writing_app):
                                    "WHERE code = 'resto-leak'")) == 0
         assert session.scalar(text("SELECT count(*) FROM api_tokens WHERE id = :id "
                                    "AND revoked_at IS NULL"), {"id": token_id}) == 1
+
+
+# Public pages are left out: what anyone reads leaks nothing (the return points of
+# every territory are listed to anyone on purpose: a box is returned in any territory).
+LEAK_CASES = [case for case in CASES if case.values[0] == "GET"
+              and case.values[2] == TERRITORIAL and case.values[3] != "away"
+              and EXPECTED.get(tuple(case.values[:2]), Access(ANY)).who != PUBLIC]
+
+
+def _readable(response) -> str:
+    """The text of an answer: pages, JSON, CSV, and the members of a zip (the CSV
+    report, an XLSX workbook); a PDF's text is compressed: not read here."""
+    kind = response.headers.get("Content-Type", "")
+    body = response.get_data()
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace")
+                             for name in archive.namelist())
+    if kind.startswith(("text/", "application/json", "application/ld+json", "image/svg")):
+        return body.decode("utf-8", "replace")
+    return ""
+
+
+@pytest.mark.parametrize("method,rule,role,whose", LEAK_CASES)
+def test_no_leak_to_a_territorial_coordinator(world_dbs, reading_app, method, rule, role,
+                                              whose):
+    """What the territorial coordinator reads names no member of another territory."""
+    access = EXPECTED[method, rule]
+    if expected(access, role, whose) != "allow":
+        pytest.skip("refused: nothing to read")
+    world = world_dbs.world
+    path = build_path(rule, access, world, role, whose)
+    response = request_as(reading_app, world, role, method, path, access)
+    text_read = _readable(response)
+    response.close()
+    leaked = sorted(mark for mark in world["away_marks"] if mark in text_read)
+    assert not leaked, f"{path} shows another territory's {leaked}"

@@ -236,3 +236,11 @@ def test_the_scanner_names_the_members_of_ones_territory(client, login, session,
     codes = {org["code"] for org in config["destinations"]}
     assert "restaurant-jura" in codes and "washing-site-jura" in codes
     assert not {code for code in codes if code.endswith("-doubs")}
+
+
+def test_the_public_page_lists_the_box_territory_places_first(session, two_territories):
+    from bouteilles.services.items.public_page import return_places
+    world = two_territories
+    for territory in ("jura", "doubs"):
+        places, total = return_places(session, "box", territory_id=world[territory].id)
+        assert total == 2 and places[0].code == f"restaurant-{territory}"

@@ -107,6 +107,7 @@ class PublicItem:
     places: list[Organisation] = field(default_factory=list)
     replaced: str | None = None  # the code looked up, when its label was replaced by `code`
     type_code: str = ""  # for the link to the map of the places that take it back
+    territory_id: int | None = None  # its home: its territory's places are listed first
 
     def overdue(self, now: datetime) -> bool:
         """Whether the box is past its return date."""
@@ -157,12 +158,15 @@ def co2e_saved_g(session: Session, ctype: ContainerType, cycles: int) -> tuple[i
     return max(impact.co2e_avoided_g, 0), factor_set.code
 
 
-def return_places(session: Session, family: str, *, page: int = 1) -> tuple[list, int]:
-    """Active member places taking back this family of object, one page; and their count."""
+def return_places(session: Session, family: str, *, page: int = 1,
+                  territory_id: int | None = None) -> tuple[list, int]:
+    """Active member places taking back this family of object, one page; and their count.
+    Those of `territory_id` (the object's home) come first: any takes it back."""
     kinds = RETURN_KINDS.get(family, RETURN_KINDS["box"])
     where = (Organisation.kind.in_(kinds), Organisation.active.is_(True))
     total = session.scalar(select(func.count(Organisation.id)).where(*where)) or 0
-    order = [Organisation.kind != kinds[0], Organisation.name, Organisation.id]
+    home = Organisation.territory_id.is_not_distinct_from(territory_id)
+    order = [~home, Organisation.kind != kinds[0], Organisation.name, Organisation.id]
     rows = session.scalars(select(Organisation).where(*where).order_by(*order)
                            .offset((max(page, 1) - 1) * PLACES_PER_PAGE).limit(PLACES_PER_PAGE))
     return list(rows), total
@@ -182,6 +186,7 @@ def describe_public(session: Session, item: Item, *, overdue_days: int) -> Publi
         quantity=item.quantity if isinstance(item, Crate) else 1, cycles=cycles,
         co2e_saved_g=saved[0] if saved else None, factor_set=saved[1] if saved else None,
         return_by=return_by(item, ctype.family, overdue_days), type_code=ctype.code,
+        territory_id=item.territory_id,
     )
 
 
