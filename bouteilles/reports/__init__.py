@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import FactorSet, Organisation
 from ..services.deposits import deposit_rows, month_bounds, settlements
+from ..services.geography.loops import loops_between
 from ..services.impact.figures import monthly_impact, twelve_months
 from ..services.impact.issuer import get_issuer
 from ..services.items.lookup import get_org
+from ..services.territories import Scope, scope_of
 from ..services.washing.batches import factor_set_in_force
 from .model import (
     AdjustmentRow,
@@ -25,6 +27,8 @@ from .model import (
     FactorSetInfo,
     ImpactFigures,
     Issuer,
+    LongLoop,
+    LoopCheck,
     MonthlyReport,
     MonthPoint,
     RejectRow,
@@ -57,26 +61,43 @@ def _issuer(session: Session, network_name: str) -> Issuer:
     return Issuer(row.name, row.address, row.siret, row.logo, row.logo_type)
 
 
+def _loop_check(session: Session, month: str, scope: Scope) -> LoopCheck:
+    """The month's loops past the network's limit, longest first (the method page)."""
+    view = loops_between(session, *month_bounds(month), scope=scope)
+    return LoopCheck(view.settings.loop_limit_km, view.settings.break_even_km,
+                     len(view.over_limit), len(view.over_break_even), [
+        LongLoop(loop.origin.name if loop.origin else "", loop.site.name,
+                 loop.destination.name if loop.destination else "", loop.total.km,
+                 loop.total.by_road, loop.over_break_even)
+        for loop in view.over_limit if loop.total is not None])
+
+
 def build_monthly_report(
     session: Session, month: str, org_code: str | None = None, *,
-    network_name: str = "Bouteilles", generated_at: datetime | None = None,
+    scope: Scope = Scope.WHOLE, network_name: str = "Bouteilles",
+    generated_at: datetime | None = None,
 ) -> MonthlyReport:
-    """Gather a month's report from SQL aggregates (the same figures as GET /api/v1/impact)."""
-    impact = monthly_impact(session, month, org_code)
+    """Gather a month's report from SQL aggregates (the same figures as GET /api/v1/impact):
+    of the network, of the territory of `scope`, or of one organisation (a coordinator
+    organisation: what it coordinates)."""
+    impact = monthly_impact(session, month, org_code, scope=scope)
     issuer = _issuer(session, network_name)
     circulation, work = impact["circulation"], impact["work"]
     org = impact_org = None
     if org_code:
         org = get_org(session, org_code)
         impact_org = org.id if org.kind != "coordinator" else None
+        scope = scope_of(org) if org.kind == "coordinator" else Scope.WHOLE
     codes = impact["factor_sets"]
     if codes:
         sets = session.scalars(select(FactorSet).where(FactorSet.code.in_(codes))
                                .options(selectinload(FactorSet.factors)).order_by(FactorSet.code))
     else:
         sets = [factor_set_in_force(session, month_bounds(month)[1])]
-    dep_rows = deposit_rows(session, org_id=impact_org, month=month)
-    settled = settlements(session, org_id=impact_org, month=month)
+    # A territory's coordinator stands for its territory: the report is the territory's.
+    named = None if org is None or (org.kind == "coordinator" and not scope.whole) else org
+    dep_rows = deposit_rows(session, org_id=impact_org, month=month, scope=scope)
+    settled = settlements(session, org_id=impact_org, month=month, scope=scope)
     orgs = {r["org"] for r in dep_rows} | {c for s in settled for c in (s["from"], s["to"])}
     names = {code: name for code, name in session.execute(
         select(Organisation.code, Organisation.name).where(Organisation.code.in_(sorted(orgs))))}
@@ -100,7 +121,7 @@ def build_monthly_report(
         rejects=[RejectRow(r["reason"], r["count"], r["mass_g"]) for r in impact["rejects"]],
         series=[MonthPoint(p["month"], p["containers_reused"], p["co2e_avoided_g"],
                            p["waste_avoided_g"], p["co2e_process_g"])
-                for p in twelve_months(session, month, org_code)],
+                for p in twelve_months(session, month, org_code, scope=scope)],
         factor_sets=[FactorSetInfo(s.code, s.name, [FactorRow(f.key, f.value, f.unit, f.source,
                                                                        f.low, f.high)
                                                     for f in s.factors]) for s in sets],
@@ -115,8 +136,9 @@ def build_monthly_report(
                                     names.get(s["from"], ""), names.get(s["to"], ""))
                          for s in settled],
         ),
-        org=org_code or None,
-        org_name=org.name if org else None,
+        org=named.code if named else None,
+        org_name=named.name if named else None,
+        territory_name=impact["territory_name"],
         network_name=issuer.name,
         generated_at=generated_at or datetime.now(UTC),
         issuer=issuer,
@@ -131,6 +153,7 @@ def build_monthly_report(
                   work["batches"], work["containers_reused"], _decimal(work["fte"]),
                   _decimal(work["jobs_per_million"]), _decimal(work["annual_hours"]),
                   *work["estimate"]),
+        loops=_loop_check(session, month, scope),
     )
 
 

@@ -285,6 +285,30 @@ class Work:
 
 
 @dataclass(frozen=True)
+class LongLoop:
+    """A loop of the month past the network's limit: its places' names and distance."""
+
+    origin: str
+    site: str
+    destination: str
+    km: float
+    by_road: bool
+    past_break_even: bool
+
+
+@dataclass(frozen=True)
+class LoopCheck:
+    """The month's loops past the network's limit (km) and past the reuse break-even
+    (the counts for the spreadsheets, the longest loops for the method page)."""
+
+    limit_km: float
+    break_even_km: float
+    over_limit: int = 0
+    over_break_even: int = 0
+    long: list[LongLoop] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     """The monthly impact report: one month, optionally one organisation."""
 
@@ -300,6 +324,7 @@ class MonthlyReport:
     deposits: DepositsSummary | None = None
     org: str | None = None
     org_name: str | None = None
+    territory_name: str | None = None  # a territory's report (none: the network's)
     network_name: str = "Bouteilles"
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     issuer: Issuer | None = None
@@ -308,6 +333,7 @@ class MonthlyReport:
     circulation: Circulation | None = None
     sensitivity: Sensitivity | None = None
     work: Work = field(default_factory=Work)
+    loops: LoopCheck | None = None  # the method page's word on loop distances
 
     @property
     def issuer_name(self) -> str:
@@ -330,7 +356,23 @@ class MonthlyReport:
     @property
     def scope(self) -> str:
         """Whose figures these are, in the reader's language."""
-        return self.org_name or self.org or gettext("tout le réseau")
+        return self.org_name or self.org or self.territory_name or gettext("tout le réseau")
+
+    @property
+    def heading(self) -> str:
+        """The first page's title: 'Novembre 2026', a territory's 'Jura — novembre 2026'."""
+        if self.territory_name and not self.org:
+            return f"{self.territory_name} — {self.month_label}"
+        return self.month_label.capitalize()
+
+    @property
+    def title(self) -> str:
+        """'Rapport d'impact novembre 2026'; a territory's names it: 'Rapport d'impact —
+        Jura — novembre 2026'."""
+        if self.territory_name and not self.org:
+            return gettext("Rapport d'impact — %(territory)s — %(month)s",
+                           territory=self.territory_name, month=self.period_label)
+        return gettext("Rapport d'impact %(month)s", month=self.period_label)
 
     @property
     def bottles_reused(self) -> int:

@@ -109,7 +109,7 @@ def _first_page(report: MonthlyReport, st: Styles) -> list:
     return [
         *_issuer_header(report, st),
         Paragraph(gettext("RAPPORT D'IMPACT MENSUEL"), st.kicker),
-        Paragraph(esc(report.month_label.capitalize()), st.title),
+        Paragraph(esc(report.heading), st.title),
         Paragraph(f"{esc(report.scope)} · J'aime mes bouteilles et Ju'Ramène Ta Boîte",
                   st.small),
         *in_progress_banner(report, st),
@@ -211,6 +211,7 @@ def _method(report: MonthlyReport, st: Styles) -> list:
     """The method and the factor table(s) with sources."""
     story: list = [PageBreak(), Paragraph(gettext("Méthode"), st.h2)]
     story += [Paragraph(gettext(text), st.para) for text in METHOD]
+    story += _loops(report, st)
     for fs in report.factor_sets:
         rows: list[list] = [[gettext("Facteur"), gettext("Valeur"), gettext("Plage"),
                              gettext("Unité"), gettext("Source et note")]]
@@ -226,6 +227,37 @@ def _method(report: MonthlyReport, st: Styles) -> list:
                   Paragraph(gettext("Jeu de facteurs %(code)s — %(name)s", code=esc(fs.code),
                                     name=esc(fs.name)), st.h2), table]
     return story
+
+
+def _loops(report: MonthlyReport, st: Styles, shown: int = 5) -> list:
+    """The month's loops past the network's limit (the longest few), or that none is."""
+    check = report.loops
+    if check is None:
+        return []
+    limit = number(round(check.limit_km))
+    if not check.long:
+        return [Paragraph(gettext("<b>Distances des boucles</b> : aucune boucle du mois ne "
+                                  "dépasse %(limit)s km.", limit=limit), st.para)]
+    lines = "; ".join(gettext("%(origin)s → %(site)s → %(destination)s, %(km)s km (%(how)s)",
+                              origin=esc(loop.origin or "—"), site=esc(loop.site),
+                              destination=esc(loop.destination or "—"),
+                              km=number(round(loop.km)),
+                              how=gettext("par la route") if loop.by_road
+                              else gettext("estimée"))
+                      + (gettext(", au-delà du seuil de rentabilité du réemploi")
+                         if loop.past_break_even else "")
+                      for loop in check.long[:shown])
+    more = check.over_limit - shown
+    return [Paragraph(ngettext(
+        "<b>Distances des boucles</b> : %(num)s boucle du mois dépasse %(limit)s km, la "
+        "limite du réseau (au-delà de %(even)s km, le réemploi du verre ne fait plus mieux "
+        "que le jetable selon l'ADEME) : %(lines)s.",
+        "<b>Distances des boucles</b> : %(num)s boucles du mois dépassent %(limit)s km, la "
+        "limite du réseau (au-delà de %(even)s km, le réemploi du verre ne fait plus mieux "
+        "que le jetable selon l'ADEME) : %(lines)s.", check.over_limit, limit=limit,
+        even=number(round(check.break_even_km)), lines=lines)
+        + (" " + ngettext("Et %(num)s autre.", "Et %(num)s autres.", more) if more > 0 else ""),
+        st.para)]
 
 
 def _footer(report: MonthlyReport, st: Styles) -> Callable[[Canvas, SimpleDocTemplate], None]:
@@ -251,8 +283,7 @@ def render_pdf(report: MonthlyReport) -> bytes:
     # the same figures and the same `generated_at` is the same bytes.
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=18 * mm, title=gettext("Rapport d'impact %(month)s",
-                                            month=report.period_label),
+        bottomMargin=18 * mm, title=report.title,
         author=report.issuer_name, creator=report.issuer_name, subject=report.scope,
         lang=get_locale(), invariant=1,
     )

@@ -93,3 +93,48 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
                          f'{escape(bar.year)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# A horizontal bar chart: one line per row (territories side by side), the label on the
+# left, the value written after its bar; as tall as it has rows.
+# Narrower than the monthly chart, so that its text stays readable on a phone.
+H_WIDTH, H_LABEL, H_VALUE, H_ROW, H_TOP = 300, 100, 56, 26, 18
+
+
+def _short(label: str, most: int = 14) -> str:
+    return label if len(label) <= most else label[:most - 1] + "…"
+
+
+def hbar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: str,
+               number: Callable[[Decimal], str] = str, unit: str = "") -> Markup:
+    """The bars as an accessible horizontal SVG chart (role=img, <title>, <desc>, a <title>
+    per bar): each bar's `label` on its left, its value (written by `number`) on its right.
+    Negative values are drawn in red, from the same zero as the others."""
+    biggest = max((abs(b.value) for b in bars), default=Decimal(0)) or Decimal(1)
+    track = H_WIDTH - H_LABEL - H_VALUE
+    height = H_TOP + H_ROW * max(len(bars), 1) + 4
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {H_WIDTH} {height}" role="img" '
+        f'class="chart hchart" aria-labelledby="{chart_id}-t {chart_id}-d" id="{chart_id}">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(description)}</desc>',
+    ]
+    if unit:
+        parts.append(f'<text x="{H_LABEL}" y="12" font-size="11" fill="{AXIS}">'
+                     f'{escape(unit)}</text>')
+    parts.append(f'<line x1="{H_LABEL}" x2="{H_LABEL}" y1="{H_TOP - 2}" y2="{height - 2}" '
+                 f'stroke="#d0d7de" stroke-width="1.2"/>')
+    for i, bar in enumerate(bars):
+        top = H_TOP + i * H_ROW
+        width = float(abs(bar.value) / biggest) * track
+        colour = NEGATIVE if bar.value < 0 else BAR
+        parts.append(f'<text x="{H_LABEL - 6}" y="{top + 17}" text-anchor="end" font-size="12" '
+                     f'fill="#1f2328">{escape(_short(bar.label))}</text>')
+        parts.append(
+            f'<g><title>{escape(bar.spoken)}</title><rect x="{H_LABEL}" y="{top + 4}" '
+            f'width="{width:.1f}" height="{H_ROW - 8}" rx="2" fill="{colour}" '
+            f'data-value={quoteattr(str(bar.value))}/></g>')
+        parts.append(f'<text x="{H_LABEL + width + 4:.1f}" y="{top + 17}" font-size="11" '
+                     f'fill="{AXIS}">{escape(number(bar.value))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -34,7 +34,8 @@ FIGURES = (
 SUMMARY_UNITS = {COUNT: N_("nombre"), GRAMS: "kg", CENTS: "€"}
 # Sections the tables below render; other fields of the report get a generic table.
 RENDERED = {"month", "totals", "by_type", "by_site", "by_batch", "adjustments", "rejects",
-            "series", "factor_sets", "deposits", "org", "org_name", "network_name",
+            "series", "factor_sets", "deposits", "org", "org_name", "territory_name",
+            "network_name",
             "generated_at", "issuer", "in_progress", "through", "circulation", "sensitivity",
             "work"}
 PERCENT, HOURS, FTE = "%", "h", "fte"

@@ -120,8 +120,9 @@ def _figures(figures: ImpactFigures) -> list[int]:
 def _summary(ws: Worksheet, report: MonthlyReport) -> None:
     ws.title = gettext("Synthèse")
     period = getattr(report, "period_label", report.month_label)
-    ws["A1"] = gettext("Rapport d'impact — %(month)s — %(scope)s", month=period,
-                       scope=report.scope)
+    territorial = getattr(report, "territory_name", None) and not report.org
+    ws["A1"] = report.title if territorial else gettext(
+        "Rapport d'impact — %(month)s — %(scope)s", month=period, scope=report.scope)
     ws["A1"].font = Font(bold=True, size=14, color=GREEN)
     ws["A2"] = gettext("Mois : %(month)s · édité le %(at)s", month=period,
                        at=paris_time(report.generated_at))

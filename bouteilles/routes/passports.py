@@ -3,7 +3,8 @@
 Who sees what: an object's passport is any member's to read, its history and
 latest activity only the coordination's and the members' that had the object
 (as `GET /api/v1/items/<code>`); a month's passports are the export's rules
-(as the EPCIS export): the coordination's for the network or a member, a
+(as the EPCIS export): the coordination's for what it coordinates (a territory:
+the objects its members moved), a territory (`territory`) or a member, a
 member's for the objects it moved, held or handed on.
 """
 
@@ -56,10 +57,11 @@ def month_passport_lines(caller: User, query: PassportsQuery):
     truncated file. Members: the objects they moved, held or handed on.
     """
     month = parse_month(query.month)
-    org = scope_for(caller, query.org)
+    org, scope = scope_for(caller, query.org, query.territory)
     lines, size = _spooled(month_passports(get_read_session(), month, network=_network(),
-                                           org_code=org))
+                                           org_code=org, scope=scope))
     response = Response(lines, mimetype="application/x-ndjson", direct_passthrough=True,
-                        headers=_attachment(_file_name("passports", month, org, "jsonl")))
+                        headers=_attachment(_file_name("passports", month, org, "jsonl",
+                                                       scope)))
     response.content_length = size
     return response

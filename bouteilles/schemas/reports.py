@@ -49,6 +49,9 @@ class ImpactQuery(Input):
         "YYYY-MM (2000 to 2099); empty: this month."))
     org: Filter(64, description="A member's code (members: their own); empty: the "
                                 "caller's scope.") = ""
+    territory: Filter(32, description=(
+        "A territory's code: its figures (a territory's coordination: its own only; "
+        "unknown: 404, another's: 403); empty: the caller's scope.")) = ""
 
 
 class Figures(Output):
@@ -155,7 +158,9 @@ class Impact(Figures):
 
     month: str = Month
     org: str | None
-    scope: Literal["network", "site", "member"]
+    scope: Literal["network", "territory", "site", "member"]
+    territory: str | None = Field(description="The territory's code (scope `territory`).")
+    territory_name: str | None
     by_type: list[TypeFigures]
     by_site: list[SiteFigures]
     by_batch: list[BatchFigures]
@@ -168,6 +173,42 @@ class Impact(Figures):
 
 class ExportQuery(Input):
     org: Filter(64, description="A member's code (members: their own).") = ""
+    territory: Filter(32, description="A territory's code (a territory's coordination: "
+                                      "its own only).") = ""
+
+
+class ComparisonQuery(Input):
+    MESSAGES: ClassVar = {("string_pattern_mismatch", "month"): MONTH_REFUSED}
+
+    month: str = Field("", pattern=f"{MONTH_PATTERN}|^$", max_length=7, description=(
+        "YYYY-MM (2000 to 2099); empty: this month."))
+
+
+class TerritoryFigures(Output):
+    """One territory's month: its members (coordinations left out), the lends and
+    returns they recorded, its washing sites' batches (with the month's corrections)."""
+
+    territory: str | None = Field(description="Null: the members outside every territory, "
+                                              "or the network's total.")
+    name: str | None
+    members: int
+    lends: int
+    returns: int
+    return_rate: float | None = Field(description="returns ÷ lends of the month (0 to 1).")
+    batches: int
+    containers_reused: int
+    co2e_avoided_g: int
+    waste_avoided_g: int
+
+
+class TerritoryComparison(Output):
+    """The territories side by side for a month (the national coordination)."""
+
+    month: str = Month
+    rows: list[TerritoryFigures]
+    none: TerritoryFigures | None = Field(description=(
+        "The members outside every territory; null when they did nothing."))
+    total: TerritoryFigures
 
 
 # The downloads' path parameters and files.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import any_, case, func, literal, select, union_all
+from sqlalchemy import any_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Container, DepositEntry, Organisation
 from .periods import PARIS, parse_month
+from .territories import Scope
 
 # The entries that leave a deposit held, and that a refund closes: the lend's
 # deposit, its reinstatement when a lost box comes back (movements.container_move),
@@ -42,10 +43,10 @@ def _signed(kind: str):
 
 
 def deposit_rows(session: Session, *, org_id: int | None = None,
-                 month: str | None = None) -> list[dict]:
-    """Per organisation: taken, refunded, forfeited and held (net) cents. An undone
-    lend's deposit (`cancelled`) was never taken; a refund taken back (`reclaimed`)
-    was never paid."""
+                 month: str | None = None, scope: Scope = Scope.WHOLE) -> list[dict]:
+    """Per organisation (of the territory of `scope`): taken, refunded, forfeited and
+    held (net) cents. An undone lend's deposit (`cancelled`) was never taken; a refund
+    taken back (`reclaimed`) was never paid."""
     stmt = (
         select(Organisation.code, _signed("taken") - _signed("cancelled"),
                _signed("refunded") - _signed("reclaimed"),
@@ -55,6 +56,8 @@ def deposit_rows(session: Session, *, org_id: int | None = None,
     )
     if org_id is not None:
         stmt = stmt.where(DepositEntry.org_id == org_id)
+    if not scope.whole:
+        stmt = stmt.where(DepositEntry.territory_id == scope.territory_id)
     if month:
         start, end = month_bounds(month)
         stmt = stmt.where(DepositEntry.occurred_at >= start, DepositEntry.occurred_at < end)
@@ -81,8 +84,11 @@ def _not_reclaimed(refund):
         .scalar_subquery().is_(None)
 
 
-def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | None = None):
-    """(payer_id, payee_id, amount_cents) of each refund of a deposit another member took."""
+def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | None = None,
+                    scope: Scope = Scope.WHOLE):
+    """(payer_id, payee_id, amount_cents) of each refund of a deposit another member took;
+    with a territory, those where either side is one of its members (the ledger's
+    `territory_id`: where the deposit was taken, where it was refunded)."""
     refund = aliased(DepositEntry)
     opening = aliased(DepositEntry)
     stmt = (
@@ -94,7 +100,11 @@ def _refunds_across(bounds: tuple[datetime, datetime] | None, *, made_by: int | 
                *_within(refund.occurred_at, bounds))
     )
     if made_by is None:
-        return stmt.where(opening.org_id != refund.org_id)
+        stmt = stmt.where(opening.org_id != refund.org_id)
+        if scope.whole:
+            return stmt
+        return stmt.where(or_(opening.territory_id == scope.territory_id,
+                              refund.territory_id == scope.territory_id))
     return stmt.where(refund.org_id == made_by, opening.org_id != made_by)
 
 
@@ -120,11 +130,13 @@ def _refunds_of_lends_by(org_id: int, bounds: tuple[datetime, datetime] | None,
 
 
 def settlements(session: Session, *, org_id: int | None = None,
-                month: str | None = None) -> list[dict]:
-    """What each organisation owes another: deposits it took that the other refunded."""
+                month: str | None = None, scope: Scope = Scope.WHOLE) -> list[dict]:
+    """What each organisation owes another: deposits it took that the other refunded.
+    A territory's (`scope`) are those where either side is one of its members: a box
+    lent in one territory and returned in another settles in both territories' reports."""
     bounds = month_bounds(month) if month else None
     if org_id is None:
-        refunds = _refunds_across(bounds).subquery()
+        refunds = _refunds_across(bounds, scope=scope).subquery()
     else:
         # The refunds it made, then the refunds of the deposits it took: each half
         # starts from the member's own entries (ix_deposit_entries_org_kind_time),

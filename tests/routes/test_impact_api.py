@@ -177,7 +177,7 @@ def test_openapi_documents_impact(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     paths = spec["paths"]
     operation = paths["/api/v1/impact"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"month", "org"}
+    assert {p["name"] for p in operation["parameters"]} == {"month", "org", "territory"}
     answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
     schema = spec["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
     assert {"month", "containers_reused", "co2e_avoided_g", "waste_avoided_g", "batches",

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ...models import Batch, BatchCorrection, BatchCorrectionReject, BatchReject, Event
+from ..territories import Scope
 from .epcis_document import EventDict
 
 _EVENT, _BATCH, _REJECT, _FIX, _FIX_REJECT = (model.__table__ for model in (
@@ -78,9 +79,10 @@ def _previous(session: Session, batch_ids: set[int], last_id: int
 
 
 def batch_corrections(session: Session, start: datetime, end: datetime, org_id: int | None,
-                      orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+                      orgs: dict[int, str], types: dict[int, str], *,
+                      scope: Scope = Scope.WHOLE) -> Iterator[EventDict]:
     """For each correction made in the month, oldest first: the statement it corrects,
-    declared in error, then its corrective event."""
+    declared in error, then its corrective event (a territory's: of its batches)."""
     c, b = _FIX.c, _BATCH.c
     stmt = (select(c.id, c.made_at, c.reason, c.clean_before, c.clean_after, b.id, b.code,
                    b.type_id, b.site_id, b.closed_at, b.inputs)
@@ -89,7 +91,7 @@ def batch_corrections(session: Session, start: datetime, end: datetime, org_id: 
             .order_by(c.made_at, c.id))
     if org_id is not None:
         stmt = stmt.where(b.site_id == org_id)
-    rows = session.execute(stmt).all()
+    rows = session.execute(stmt.where(scope.rows(b.territory_id))).all()
     if not rows:
         return
     previous = _previous(session, {row[5] for row in rows}, max(row[0] for row in rows))

@@ -22,6 +22,7 @@ from ...models import Batch, Container, ContainerType, Crate, Event, Organisatio
 from ..deposits import month_bounds
 from ..items.lookup import get_org
 from ..labels.minting import type_grai
+from ..territories import Scope, scope_of
 from .epcis_corrections import batch_contents, batch_corrections
 from .epcis_document import EventDict, stream_epcis_document
 from .epcis_names import Names
@@ -125,10 +126,11 @@ def logged_event_dicts(session: Session, event_id: int) -> list[EventDict]:
 
 
 def _scan_events(session: Session, start: datetime, end: datetime, org_id: int | None,
-                 orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+                 orgs: dict[int, str], types: dict[int, str], scope: Scope = Scope.WHOLE
+                 ) -> Iterator[EventDict]:
     """The month's events except per-container batch closes (batches are exported whole;
     an emptied crate's close is its own event) and undos (each declares the event it
-    undid in error: `undone_events`)."""
+    undid in error: `undone_events`); a territory's: those its members recorded."""
     e = _EVENT.c
     stmt = (_event_rows()
             .where(e.occurred_at >= start, e.occurred_at < end, e.action != "undo",
@@ -137,6 +139,7 @@ def _scan_events(session: Session, start: datetime, end: datetime, org_id: int |
     if org_id is not None:  # a filtered scan of the month: an index costs every scan a write
         stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
                               e.from_holder_id == org_id))
+    stmt = stmt.where(scope.rows(e.territory_id))
     with _planned_for_every_row(session):
         rows = session.execute(stmt.execution_options(yield_per=_ROWS_PER_FETCH))
     with rows:  # a consumer that stops half-way closes the (server-side) cursor
@@ -144,7 +147,8 @@ def _scan_events(session: Session, start: datetime, end: datetime, org_id: int |
 
 
 def undone_events(session: Session, start: datetime, end: datetime, org_id: int | None,
-                  orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+                  orgs: dict[int, str], types: dict[int, str], scope: Scope = Scope.WHOLE
+                  ) -> Iterator[EventDict]:
     """Each event undone in the month, repeated as it was and declared in error: the
     move did not occur (the undo put the object back as it was)."""
     undone_table = _EVENT.alias("undone")
@@ -162,7 +166,7 @@ def undone_events(session: Session, start: datetime, end: datetime, org_id: int 
     if org_id is not None:
         stmt = stmt.where(or_(e.org_id == org_id, e.holder_id == org_id,
                               e.from_holder_id == org_id))
-    rows = session.execute(stmt).all()
+    rows = session.execute(stmt.where(scope.rows(e.territory_id))).all()
     declared = _event_dicts(((*row[:17], None) for row in rows), orgs, types)
     for event, (*_undone, undo_id, undo_recorded_at, detail) in zip(declared, rows, strict=True):
         event["error_declaration"] = {"declared_at": undo_recorded_at, "reason": "did_not_occur",
@@ -193,7 +197,8 @@ def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[
 
 
 def _batch_events(session: Session, start: datetime, end: datetime, org_id: int | None,
-                  orgs: dict[int, str], types: dict[int, str]) -> Iterator[EventDict]:
+                  orgs: dict[int, str], types: dict[int, str], scope: Scope = Scope.WHOLE
+                  ) -> Iterator[EventDict]:
     """One transformation per batch closed in the month: inputs washed, clean outputs."""
     b = _BATCH.c
     stmt = (select(b.id, b.code, b.type_id, b.site_id, b.closed_at, b.inputs, b.clean)
@@ -201,7 +206,7 @@ def _batch_events(session: Session, start: datetime, end: datetime, org_id: int 
             .order_by(b.closed_at, b.id))
     if org_id is not None:
         stmt = stmt.where(b.site_id == org_id)
-    batches = session.execute(stmt).all()
+    batches = session.execute(stmt.where(scope.rows(b.territory_id))).all()
     # The contents of a few hundred batches per query: a month's codes (~10 % of its
     # events) are never all held at once, and a network's month takes a few queries.
     for i in range(0, len(batches), _BATCHES_PER_QUERY):
@@ -219,29 +224,34 @@ def _batch_events(session: Session, start: datetime, end: datetime, org_id: int 
             }
 
 
-def month_event_dicts(session: Session, month: str, org_code: str | None = None
-                      ) -> Iterator[EventDict]:
+def month_event_dicts(session: Session, month: str, org_code: str | None = None, *,
+                      scope: Scope = Scope.WHOLE) -> Iterator[EventDict]:
     """The month's events (Paris calendar) as EPCIS event dicts, oldest first; then its
-    declarations of events recorded in error."""
+    declarations of events recorded in error. A territory's (`scope`): the events its
+    members recorded and its washing sites' batches (the `territory_id` columns)."""
     start, end = month_bounds(month)
     org = get_org(session, org_code) if org_code else None
     org_id = org.id if org is not None and org.kind != "coordinator" else None
+    if org is not None:  # one member's, or what a coordinator coordinates
+        scope = Scope.WHOLE if org_id is not None else scope_of(org)
     orgs, types = _orgs(session), _codes_by_id(session, ContainerType)
     return itertools.chain(
-        heapq.merge(_scan_events(session, start, end, org_id, orgs, types),
-                    _batch_events(session, start, end, org_id, orgs, types),
+        heapq.merge(_scan_events(session, start, end, org_id, orgs, types, scope),
+                    _batch_events(session, start, end, org_id, orgs, types, scope),
                     key=itemgetter("occurred_at")),
-        undone_events(session, start, end, org_id, orgs, types),
-        batch_corrections(session, start, end, org_id, orgs, types))
+        undone_events(session, start, end, org_id, orgs, types, scope),
+        batch_corrections(session, start, end, org_id, orgs, types, scope=scope))
 
 
 def export_epcis_month(session: Session, month: str, *, base_url: str,
                        org_code: str | None = None,
-                       config: Mapping[str, Any] | None = None) -> Iterator[str]:
-    """The month as an EPCISDocument, as JSON text chunks (for a streamed response or a file).
+                       config: Mapping[str, Any] | None = None,
+                       scope: Scope = Scope.WHOLE) -> Iterator[str]:
+    """The month as an EPCISDocument, as JSON text chunks (for a streamed response or a file):
+    the network's, a territory's (`scope`) or one member's (`org_code`).
 
     `config`: the app's configuration (GS1_COMPANY_PREFIX, GS1_ASSET_TYPES)."""
     names = export_names(session, config)
-    events = month_event_dicts(session, month, org_code)
+    events = month_event_dicts(session, month, org_code, scope=scope)
     return stream_epcis_document(events, base_url=base_url, sender=org_code or None,
                                  names=names)

@@ -27,6 +27,7 @@ from ...vocabulary import ACTION_DONE_LABELS, ACTIONS, LOOP_NAMES
 from .. import lifecycle
 from ..deposits import month_bounds
 from ..items.lookup import get_org, iso
+from ..territories import Scope, scope_of
 
 Item = Container | Crate
 
@@ -206,16 +207,20 @@ def item_passport(session: Session, item: Item, *, network: Network,
 
 
 def month_passports(session: Session, month: str, *, network: Network,
-                    org_code: str | None = None) -> Iterator[str]:
+                    org_code: str | None = None, scope: Scope = Scope.WHOLE) -> Iterator[str]:
     """The passports of every object that moved in the month (Paris calendar), one JSON
     line each, containers then crates, each as of the month: its latest activity, its
     cycles completed and its history within the month (the standard's date range).
 
     `org_code`: only the objects a member moved, held or handed on in the month (the
-    coordination: all)."""
+    coordination: all). `scope`, a territory: the objects its members moved in the month
+    (an event it recorded: `Event.territory_id`), wherever their home is, as its EPCIS
+    export; a box lent in one territory and returned in another is in both."""
     start, end = month_bounds(month)
     org = get_org(session, org_code) if org_code else None
     org_id = org.id if org is not None and org.kind != "coordinator" else None
+    if org is not None:  # one member's, or what a coordinator coordinates
+        scope = Scope.WHOLE if org_id is not None else scope_of(org)
     families = dict(session.execute(select(ContainerType.id, ContainerType.family)).all())
     date_range = {"date_start": iso(start), "date_end": iso(end)}
     for kind, column in (("container", _E.container_id), ("crate", _E.crate_id)):
@@ -224,6 +229,7 @@ def month_passports(session: Session, month: str, *, network: Network,
         if org_id is not None:
             moved = moved.where((_E.org_id == org_id) | (_E.holder_id == org_id)
                                 | (_E.from_holder_id == org_id))
+        moved = moved.where(scope.rows(_E.territory_id))
         stmt = (_steps_query(column).add_columns(_E.type_id)
                 .where(column.in_(moved.distinct()), *in_month)
                 .order_by(column, _E.occurred_at, _E.id))

@@ -24,6 +24,7 @@ from ...models import (
 )
 from ..deposits import calendar_bounds
 from ..periods import PARIS
+from ..territories import Scope
 
 # The figures of an adjustment, in the API's names: a correction changes neither the
 # batches counted nor their inputs.
@@ -37,9 +38,11 @@ _DELTAS = (_C.clean_after - _C.clean_before, _C.rejected_after - _C.rejected_bef
 
 
 def _by_scope(stmt: Select) -> dict[str, Select]:
-    """The statement over corrections made in [:start, :end), for the network and a :site_id."""
+    """The statement over corrections made in [:start, :end), for the network, a :site_id
+    and the batches of a :territory_id."""
     stmt = stmt.where(_C.made_at >= bindparam("start"), _C.made_at < bindparam("end"))
-    return {"network": stmt, "site": stmt.where(_B.site_id == bindparam("site_id"))}
+    return {"network": stmt, "site": stmt.where(_B.site_id == bindparam("site_id")),
+            "territory": stmt.where(_B.territory_id == bindparam("territory_id"))}
 
 
 _MONTH_ADJUSTMENTS = _by_scope(
@@ -94,8 +97,8 @@ def month_reject_adjustments(session: Session, scope: str, params: dict
             for reason, n, g in session.execute(_MONTH_REJECTS[scope], params)}
 
 
-def adjustments_by_month(session: Session, months: list[str], site_id: int | None
-                         ) -> dict[str, dict[str, int]]:
+def adjustments_by_month(session: Session, months: list[str], site_id: int | None, *,
+                         scope: Scope = Scope.WHOLE) -> dict[str, dict[str, int]]:
     """Consecutive `months` → the sums of the corrections made in each, in one query."""
     bounds = [calendar_bounds(m) for m in months]
     bucket = case(*((and_(_C.made_at >= s, _C.made_at < e), m)
@@ -106,6 +109,9 @@ def adjustments_by_month(session: Session, months: list[str], site_id: int | Non
             .group_by(bucket))
     if site_id is not None:
         stmt = stmt.join(Batch.__table__, _B.id == _C.batch_id).where(_B.site_id == site_id)
+    elif not scope.whole:
+        stmt = stmt.join(Batch.__table__, _B.id == _C.batch_id).where(
+            _B.territory_id == scope.territory_id)
     return {month: dict(zip(FIGURE_KEYS, (0, 0, *(int(v) for v in sums)), strict=True))
             for month, *sums in session.execute(stmt)}
 

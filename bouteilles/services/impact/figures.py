@@ -16,6 +16,7 @@ from ...models import Batch, BatchReject, ContainerType, FactorSet, Organisation
 from ..deposits import calendar_bounds, month_bounds
 from ..items.lookup import get_org
 from ..periods import parse_month
+from ..territories import Scope, scope_of
 from .adjustments import (
     added,
     adjustments_by_month,
@@ -184,22 +185,28 @@ def _summed(rows: Sequence[Sequence]) -> dict[str, int]:
     return _figures([len(rows), *(sums or [0] * len(FIGURES))])
 
 
-def impact_scope(session: Session, org_code: str | None) -> tuple[str, Organisation | None]:
-    """Whose batches count: the network, one washing site, or a member (no batches of its own)."""
-    if not org_code:
-        return "network", None
-    org = get_org(session, org_code)
-    if org.kind == "coordinator":
-        return "network", org
-    return ("site" if org.kind == "washing_site" else "member"), org
+def impact_scope(session: Session, org_code: str | None, scope: Scope = Scope.WHOLE
+                 ) -> tuple[str, Organisation | None, Scope]:
+    """Whose batches count: the network, a territory's, one washing site's, or a member's
+    share (no batches of its own); and the territory read. A coordinator organisation
+    stands for what it coordinates: its territory, or the network."""
+    org = get_org(session, org_code) if org_code else None
+    if org is not None and org.kind != "coordinator":
+        return ("site" if org.kind == "washing_site" else "member"), org, scope
+    if org is not None:
+        scope = scope_of(org)
+    return ("network" if scope.whole else "territory"), org, scope
 
 
-def _closed(stmt: Select, start: datetime, end: datetime, scope: str, org) -> Select:
+def _closed(stmt: Select, start: datetime, end: datetime, kind: str, org,
+            scope: Scope = Scope.WHOLE) -> Select:
     """Restrict a statement to batches closed in [start, end) within the scope."""
     stmt = stmt.where(Batch.status == "closed", Batch.closed_at >= start, Batch.closed_at < end)
-    if scope == "site":
+    if kind == "site":
         return stmt.where(Batch.site_id == org.id)
-    return stmt.where(false()) if scope == "member" else stmt
+    if kind == "territory":
+        return stmt.where(Batch.territory_id == scope.territory_id)
+    return stmt.where(false()) if kind == "member" else stmt
 
 
 # The month's two statements are built once and bound at each call, and select Core
@@ -211,10 +218,12 @@ _BATCH, _SITE, _TYPE, _SET, _REJECT = (model.__table__.c for model in (
 
 
 def _by_scope(stmt: Select) -> dict[str, Select]:
-    """The statement over batches closed in [:start, :end), for the network and for a :site_id."""
+    """The statement over batches closed in [:start, :end), for the network, a :territory_id
+    (ix_batches_territory_closed_at) and a :site_id."""
     stmt = stmt.where(_BATCH.status == "closed", _BATCH.closed_at >= bindparam("start"),
                       _BATCH.closed_at < bindparam("end"))
-    return {"network": stmt, "site": stmt.where(_BATCH.site_id == bindparam("site_id"))}
+    return {"network": stmt, "site": stmt.where(_BATCH.site_id == bindparam("site_id")),
+            "territory": stmt.where(_BATCH.territory_id == bindparam("territory_id"))}
 
 
 # The batches in closing order: their FIGURES first, then id, code, closed_at (naive UTC,
@@ -239,21 +248,24 @@ _MONTH_REJECTS = _by_scope(
     .group_by(_REJECT.reason).order_by(_REJECT.reason))
 
 
-def monthly_impact(session: Session, month: str, org_code: str | None = None) -> dict:
+def monthly_impact(session: Session, month: str, org_code: str | None = None, *,
+                   scope: Scope = Scope.WHOLE) -> dict:
     """The month's impact (API.md `GET /api/v1/impact`), from batches closed that month
     and the corrections made that month (`adjustments`, services/impact/adjustments.py).
 
-    The network and a washing site sum their batches' rounded figures and the
-    adjustments; a member (restaurant, shop…) gets its share of them (see
-    services/impact/member_share.py).
+    The network, a territory (`scope`: its washing sites' batches) and a washing site
+    sum their batches' rounded figures and the adjustments; a member (restaurant,
+    shop…) gets its share of them (see services/impact/member_share.py).
     """
-    scope, org = impact_scope(session, org_code)
-    if scope == "member":  # a member's share, not batches (services/impact/member_share.py)
+    kind, org, scope = impact_scope(session, org_code, scope)
+    if kind == "member":  # a member's share, not batches (services/impact/member_share.py)
         figures = member_month(session, month, org)
     else:
-        figures = _month_batches(session, month, org_code, scope, org)
-    return {**figures, **month_period(month), **funders_figures(session, month, scope, org,
-                                                                 figures)}
+        figures = _month_batches(session, month, org_code, kind, org, scope)
+    territory = {"territory": scope.territory_code if kind == "territory" else None,
+                 "territory_name": scope.territory_name if kind == "territory" else None}
+    return {**figures, **territory, **month_period(month),
+            **funders_figures(session, month, kind, org, figures, scope=scope)}
 
 
 def _json(values: dict) -> dict:
@@ -261,21 +273,24 @@ def _json(values: dict) -> dict:
     return {k: float(v) if isinstance(v, Decimal) else v for k, v in values.items()}
 
 
-def funders_figures(session: Session, month: str, scope: str, org, totals: dict) -> dict:
+def funders_figures(session: Session, month: str, kind: str, org, totals: dict, *,
+                    scope: Scope = Scope.WHOLE) -> dict:
     """Circulation, sensitivity and work of the month (services/impact/funders.py)."""
-    spread = sensitivity(session, month, org, scope, totals)
-    jobs = work(session, month, org, scope)
-    return {"circulation": _json(circulation(session, month, org)),
+    spread = sensitivity(session, month, org, kind, totals, scope=scope)
+    jobs = work(session, month, org, kind, scope=scope)
+    return {"circulation": _json(circulation(session, month, org, scope=scope)),
             "sensitivity": spread,
             "work": {**_json(jobs), "estimate": list(jobs["estimate"])}}
 
 
-def _month_batches(session: Session, month: str, org_code: str | None, scope: str, org
-                   ) -> dict:
-    """monthly_impact of the network or a washing site: its batches and adjustments."""
+def _month_batches(session: Session, month: str, org_code: str | None, kind: str, org,
+                   scope: Scope) -> dict:
+    """monthly_impact of the network, a territory or a washing site: its batches and
+    adjustments."""
     start, end = month_bounds(month)
-    params = {"start": start, "end": end, "site_id": org.id if scope == "site" else None}
-    rows = session.execute(_MONTH_BATCHES[scope], params).all()
+    params = {"start": start, "end": end, "site_id": org.id if kind == "site" else None,
+              "territory_id": scope.territory_id}
+    rows = session.execute(_MONTH_BATCHES[kind], params).all()
     # Totals, by type and by site summed here from the batch rows: cheaper than a
     # GROUP BY statement each. Sorted by code as SQL would (binary / C collation).
     by_batch, by_type, by_site = [], {}, {}
@@ -294,7 +309,7 @@ def _month_batches(session: Session, month: str, org_code: str | None, scope: st
     types = {key: _summed(found) for key, found in by_type.items()}
     sites = {key: _summed(found) for key, found in by_site.items()}
     totals = _summed(rows)
-    adjustments = month_adjustments(session, scope, params)
+    adjustments = month_adjustments(session, kind, params)
     for line in adjustments:
         totals = added(totals, line)
         key = (line["type"], line["type_name"], line["family"])
@@ -302,13 +317,13 @@ def _month_batches(session: Session, month: str, org_code: str | None, scope: st
         key = (line["site"], line["site_name"])
         sites[key] = added(sites.get(key, {}), line)
     rejects = {reason: (int(n), int(g)) for reason, n, g in
-               session.execute(_MONTH_REJECTS[scope], params)}
-    for reason, (n, g) in month_reject_adjustments(session, scope, params).items():
+               session.execute(_MONTH_REJECTS[kind], params)}
+    for reason, (n, g) in month_reject_adjustments(session, kind, params).items():
         was = rejects.get(reason, (0, 0))
         rejects[reason] = (was[0] + n, was[1] + g)
     used = {b["factor_set"] for b in by_batch} | {a["factor_set"] for a in adjustments}
     return {
-        "month": month, "org": org_code or None, "scope": scope, **totals,
+        "month": month, "org": org_code or None, "scope": kind, **totals,
         "by_type": [{"type": c, "name": n, "family": f, **types[c, n, f]}
                     for c, n, f in sorted(types)],
         "by_site": [{"site": c, "name": n, **sites[c, n]} for c, n in sorted(sites)],
@@ -327,22 +342,24 @@ def last_months(end_month: str, count: int = 12) -> list[str]:
     return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
 
 
-def twelve_months(session: Session, end_month: str, org_code: str | None = None) -> list[dict]:
+def twelve_months(session: Session, end_month: str, org_code: str | None = None, *,
+                  scope: Scope = Scope.WHOLE) -> list[dict]:
     """Monthly totals for the twelve months ending with `end_month`, in one SQL query."""
     months = last_months(parse_month(end_month))
     bounds = [calendar_bounds(m) for m in months]
-    scope, org = impact_scope(session, org_code)
-    if scope == "member":
+    kind, org, scope = impact_scope(session, org_code, scope)
+    if kind == "member":
         return member_series(session, months, org)
     bucket = case(*((and_(Batch.closed_at >= s, Batch.closed_at < e), m)
                     for m, (s, e) in zip(months, bounds, strict=True)))
     sub = _closed(select(bucket.label("month"), Batch.id, *(getattr(Batch, f) for f in FIGURES)),
-                  bounds[0][0], bounds[-1][1], scope, org).subquery()
+                  bounds[0][0], bounds[-1][1], kind, org, scope).subquery()
     rows = session.execute(
         select(sub.c.month, func.count(sub.c.id),
                *(func.coalesce(func.sum(sub.c[f]), 0) for f in FIGURES)).group_by(sub.c.month)
     )
     found = {month: _figures(rest) for month, *rest in rows}
-    corrected = adjustments_by_month(session, months, org.id if scope == "site" else None)
+    corrected = adjustments_by_month(session, months, org.id if kind == "site" else None,
+                                     scope=scope)
     return [{"month": m, **added(found.get(m, _figures([0] * 8)), corrected.get(m, {}))}
             for m in months]

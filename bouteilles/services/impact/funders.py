@@ -27,6 +27,7 @@ from ...models import (
 )
 from ..deposits import HELD_SIGN, month_bounds
 from ..periods import PARIS
+from ..territories import Scope
 
 # French legal working time, hours a year of one full-time job (Code du travail,
 # L3121-27 and the 7 hours of the journée de solidarité: 35 h × 52 − holidays).
@@ -52,22 +53,29 @@ def _ratio(part: int, whole: int, places: str = "0.0001") -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), ROUND_HALF_UP)
 
 
-def _counted(action: str, start: datetime, end: datetime, org_id: int | None):
-    """Σ quantity of `action` events of the month recorded before its end, not undone then."""
+def _counted(action: str, start: datetime, end: datetime, org_id: int | None,
+             scope: Scope = Scope.WHOLE):
+    """Σ quantity of `action` events of the month recorded before its end, not undone then;
+    of one organisation, or recorded in the territory of `scope`."""
     undo = aliased(Event)
     undone = exists().where(undo.undoes_id == Event.id, undo.recorded_at < end)
     stmt = (select(func.coalesce(func.sum(Event.quantity), 0))
             .where(Event.action == action, Event.occurred_at >= start, Event.occurred_at < end,
                    Event.recorded_at < end, ~undone))
-    return stmt.where(Event.org_id == org_id) if org_id is not None else stmt
+    if org_id is not None:
+        return stmt.where(Event.org_id == org_id)
+    return stmt.where(scope.rows(Event.territory_id))
 
 
-def circulation(session: Session, month: str, org: Organisation | None) -> dict:
+def circulation(session: Session, month: str, org: Organisation | None, *,
+                scope: Scope = Scope.WHOLE) -> dict:
     """Lends, returns and losses of the month, their rates, reuses per container and the
-    deposits held at the month's end (cents); of one organisation when `org` is given."""
+    deposits held at the month's end (cents); of one organisation when `org` is given
+    (not a coordinator), else of the network or the territory of `scope`: what its
+    members recorded (the `territory_id` of events and ledger entries)."""
     start, end = month_bounds(month)
     org_id = org.id if org is not None and org.kind != "coordinator" else None
-    lends, returns, lost = (int(session.scalar(_counted(a, start, end, org_id)))
+    lends, returns, lost = (int(session.scalar(_counted(a, start, end, org_id, scope)))
                             for a in ("lend", "return", "lose"))
     signed = case(*((DepositEntry.kind == k, DepositEntry.amount_cents * s)
                     for k, s in HELD_SIGN.items()), else_=0)
@@ -75,26 +83,33 @@ def circulation(session: Session, month: str, org: Organisation | None) -> dict:
         DepositEntry.occurred_at < end, DepositEntry.recorded_at < end)
     if org_id is not None:
         held = held.where(DepositEntry.org_id == org_id)
+    else:
+        held = held.where(scope.rows(DepositEntry.territory_id))
     reuses = None
-    if org_id is None:  # the network's containers: every clean output ÷ every one commissioned
+    if org_id is None:  # the scope's clean outputs ÷ the containers its members commissioned
         clean = session.scalar(select(func.coalesce(func.sum(Batch.clean), 0)).where(
-            Batch.status == "closed", Batch.closed_at < end))
-        corrected = session.scalar(select(func.coalesce(func.sum(
-            BatchCorrection.clean_after - BatchCorrection.clean_before), 0))
-            .where(BatchCorrection.made_at < end))
+            Batch.status == "closed", Batch.closed_at < end, scope.rows(Batch.territory_id)))
+        corrected = select(func.coalesce(func.sum(
+            BatchCorrection.clean_after - BatchCorrection.clean_before), 0)).where(
+            BatchCorrection.made_at < end)
+        if not scope.whole:
+            corrected = corrected.join(Batch, Batch.id == BatchCorrection.batch_id).where(
+                Batch.territory_id == scope.territory_id)
+        corrected = session.scalar(corrected)
         commissioned = session.scalar(
-            _counted("commission", datetime(2000, 1, 1, tzinfo=PARIS), end, None))
+            _counted("commission", datetime(2000, 1, 1, tzinfo=PARIS), end, None, scope))
         reuses = _ratio(int(clean) + int(corrected), int(commissioned), "0.01")
     return {"lends": lends, "returns": returns, "lost": lost,
             "return_rate": _ratio(returns, lends), "loss_rate": _ratio(lost, lends),
             "reuses_per_container": reuses, "deposits_held_cents": int(session.scalar(held))}
 
 
-def work(session: Session, month: str, site: Organisation | None, scope: str) -> dict:
+def work(session: Session, month: str, site: Organisation | None, kind: str, *,
+         scope: Scope = Scope.WHOLE) -> dict:
     """Hours worked on the month's batches (those that recorded them), full-time
     equivalents, and jobs per million containers reused by those batches."""
     start, end = month_bounds(month)
-    if scope == "member":
+    if kind == "member":
         return {"hours_worked": Decimal(0), "insertion_hours": Decimal(0), "batches": 0,
                 "containers_reused": 0, "fte": Decimal(0), "jobs_per_million": None,
                 "annual_hours": ANNUAL_HOURS, "estimate": JOBS_ESTIMATE}
@@ -103,8 +118,10 @@ def work(session: Session, month: str, site: Organisation | None, scope: str) ->
                   func.sum(cast(Batch.insertion_hours, Float)),
                   func.count(), func.sum(Batch.clean)).where(
         Batch.status == "closed", Batch.closed_at >= start, Batch.closed_at < end, hours)
-    if scope == "site":
+    if kind == "site":
         stmt = stmt.where(Batch.site_id == site.id)
+    elif kind == "territory":
+        stmt = stmt.where(Batch.territory_id == scope.territory_id)
     worked, insertion, batches, clean = session.execute(stmt).one()
     worked = Decimal(str(round(worked or 0, 2))).quantize(Decimal("0.01"))
     insertion = Decimal(str(round(insertion or 0, 2))).quantize(Decimal("0.01"))
@@ -131,13 +148,13 @@ _TERMS = (
 )
 
 
-def sensitivity(session: Session, month: str, site: Organisation | None, scope: str,
-                totals: dict) -> dict | None:
+def sensitivity(session: Session, month: str, site: Organisation | None, kind: str,
+                totals: dict, *, scope: Scope = Scope.WHOLE) -> dict | None:
     """The month's CO₂e and waste avoided with every ranged factor at the end of its
     range that lowers (then raises) them; other factors, metered energy and transport
     at their values. Over the month's batches; the month's corrections are counted at
     their value. None for a member (its share follows the network's batches)."""
-    if scope == "member":
+    if kind == "member":
         return None
     start, end = month_bounds(month)
     # No bind parameter in it: PostgreSQL must see the GROUP BY expression as the selected one.
@@ -149,8 +166,10 @@ def sensitivity(session: Session, month: str, site: Organisation | None, scope: 
             .where(Batch.status == "closed", Batch.closed_at >= start, Batch.closed_at < end,
                    Batch.factor_set_id.isnot(None))
             .group_by(Batch.factor_set_id, ContainerType.family, metered))
-    if scope == "site":
+    if kind == "site":
         stmt = stmt.where(Batch.site_id == site.id)
+    elif kind == "territory":
+        stmt = stmt.where(Batch.territory_id == scope.territory_id)
     groups = session.execute(stmt).all()
     factors = {(f.factor_set_id, f.key): f for f in session.scalars(
         select(Factor).where(Factor.factor_set_id.in_({g[0] for g in groups})))}
