@@ -38,6 +38,42 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     return raw
 
 
+# The public map's tiles: OpenStreetMap's standard tile server, with the credit its
+# tile usage policy asks for (https://operations.osmfoundation.org/policies/tiles/).
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+                            "OpenStreetMap</a> contributors")
+
+
+def tile_origin(url: str) -> str:
+    """The origin a tile URL template loads images from, as a CSP source
+    (`https://tile.openstreetmap.org`; a `{s}` subdomain: `https://*.tile.example`);
+    "" for no URL. A ValueError for a template whose server is not a plain
+    http(s) host."""
+    if not url:
+        return ""
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if host.startswith("{s}."):  # Leaflet's subdomains: a CSP wildcard label
+        host = "*." + host[4:]
+    if (scheme not in ("http", "https") or not sep or not host
+            or any(char in host for char in "{}@ ;,'\"")):
+        raise ValueError(url)
+    return f"{scheme}://{host}"
+
+
+def _tile_url() -> str:
+    """MAP_TILE_URL (empty: no map, the list of return points only); a clear error
+    for a URL whose server the Content-Security-Policy could not name."""
+    url = os.environ.get("MAP_TILE_URL", DEFAULT_TILE_URL).strip()
+    try:
+        tile_origin(url)
+    except ValueError:
+        raise SystemExit(f"MAP_TILE_URL={url!r}: an http(s) URL template such as "
+                         f"{DEFAULT_TILE_URL} is expected") from None
+    return url
+
+
 DEFAULT_BIND = "127.0.0.1:5000"  # gunicorn.conf.py's, when GUNICORN_BIND is unset
 
 
@@ -109,4 +145,21 @@ def load_config(instance_path: Path) -> dict:
         # Proxies in front of the app whose X-Forwarded-* headers are believed
         # (Werkzeug's ProxyFix); 0: the client address is the connection's.
         "TRUSTED_PROXIES": int(_number("TRUSTED_PROXIES", "0")),
+        # Places and loop distances (services/geography/). GEOCODER_URL: the address
+        # search of the Base Adresse Nationale, https://api-adresse.data.gouv.fr/search/
+        # (empty: no lookup, coordinates typed or set on the map). ROUTING_URL: an
+        # OSRM-compatible server (empty: great-circle distance × DETOUR_FACTOR).
+        "GEOCODER_URL": os.environ.get("GEOCODER_URL", "").strip(),
+        "ROUTING_URL": os.environ.get("ROUTING_URL", "").strip(),
+        "DETOUR_FACTOR": _number("DETOUR_FACTOR", "1.3"),
+        # A loop past these is flagged: the network's own limit, and the distance
+        # past which reusing glass stops paying (docs/decisions.md, "Loop distances").
+        "LOOP_LIMIT_KM": _number("LOOP_LIMIT_KM", "300"),
+        "REUSE_BREAK_EVEN_KM": _number("REUSE_BREAK_EVEN_KM", "600"),
+        # The map of the public "Où rapporter ?" page: a Leaflet tile URL template
+        # (empty: no map, the list only) and the credit shown on the map (HTML).
+        # The Content-Security-Policy allows the tile server's images (auth.py).
+        "MAP_TILE_URL": _tile_url(),
+        "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION",
+                                               DEFAULT_TILE_ATTRIBUTION),
     }

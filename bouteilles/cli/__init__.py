@@ -10,6 +10,9 @@ from ..db.database import get_session, upgrade_database
 from ..demo.network import demo_logins, load_demo
 from ..models import ORG_KINDS
 from ..services.errors import BouteillesError
+from ..services.geography.coordinates import set_coordinates
+from ..services.geography.geocoder import locate_address
+from ..services.geography.settings import geo_settings
 from ..services.items.lookup import get_org
 from ..services.members.accounts import create_org, create_user, get_user_by_email, issue_token
 from ..services.members.management import change_password, reset_password
@@ -84,6 +87,29 @@ def orgs_create(code: str, name: str, kind: str, address: str | None,
         _fail(exc)
     session.commit()
     click.echo(f"Organisation {code} ({kind}) created.")
+
+
+@orgs_cli.command("locate")
+@click.argument("code")
+@click.option("--lat", "latitude", type=click.FloatRange(-90, 90), help="Latitude (degrees).")
+@click.option("--lon", "longitude", type=click.FloatRange(-180, 180),
+              help="Longitude (degrees).")
+@click.option("--from-address", is_flag=True,
+              help="Look its address up with the address service (GEOCODER_URL).")
+def orgs_locate(code: str, latitude: float | None, longitude: float | None,
+                from_address: bool) -> None:
+    """Set an organisation's coordinates (both, or --from-address; neither: unset)."""
+    session = get_session()
+    try:
+        org = get_org(session, code)
+        if from_address:
+            found = locate_address(geo_settings(), org.address)
+            latitude, longitude = found.latitude, found.longitude
+        set_coordinates(session, org, latitude, longitude)
+    except BouteillesError as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"Organisation {code}: {org.latitude}, {org.longitude}.")
 
 
 @territories_cli.command("create")

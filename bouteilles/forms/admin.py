@@ -1,12 +1,13 @@
-"""The coordination's forms: member organisations, users, container types."""
+"""The coordination's forms: member organisations, users, container types, territories."""
 
 from __future__ import annotations
 
 import re
 
-from ..models import ContainerType, Organisation, User
+from ..models import ContainerType, Organisation, Territory, User
 from ..services.members.accounts import EMAIL, SLUG
 from ..services.members.management import MAX_DEPOSIT_CENTS, MAX_MASS_G, MAX_VOLUME_ML
+from ..services.territories import CODE as TERRITORY_CODE
 from ..vocabulary import FAMILIES, FAMILY_LABELS, KIND_LABELS, ORG_KINDS
 from .base import NOTE_LENGTH, Form, Text, _l, column_length
 from .checks import Between, Matches, MaxLength, Required
@@ -39,6 +40,23 @@ class OrgForm(Form):
     gln = TextField(_l("GLN (GS1, 13 chiffres, facultatif)"), [MaxLength(13), Matches(
         GLN, _l("Un GLN a 13 chiffres."))],
         render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    # Where it is, in WGS 84 degrees (both or neither: services/geography/coordinates.py);
+    # typed, set on the map, or found from the address.
+    latitude = DecimalNumberField(_l("Latitude (degrés)"), [Between(-90, 90)],
+                                  description=_l("Par exemple 46,6747 (nord positif)."),
+                                  render_kw={"autocomplete": "off"})
+    longitude = DecimalNumberField(_l("Longitude (degrés)"), [Between(-180, 180)],
+                                   description=_l("Par exemple 5,5547 (est positif)."),
+                                   render_kw={"autocomplete": "off"})
+    # The national administration's only (the page sets the choices); a territory's
+    # coordination puts its new members in its territory.
+    territory = ChoiceField(_l("Territoire"))
+
+    def with_territories(self, territories) -> OrgForm:
+        """The territory select's choices: none, or one of `territories`."""
+        self.territory.choices = [("", _l("Aucun (réseau national)")),
+                                  *((t.code, t.name) for t in territories)]
+        return self
 
 
 class NewOrgForm(OrgForm):
@@ -88,3 +106,22 @@ class TypeForm(Form):
 
 class NewTypeForm(TypeForm):
     code = slug_field(_l("Code (minuscules, chiffres, tirets)"), ContainerType.code)
+
+
+class TerritoryForm(Form):
+    code = SlugField(_l("Code (minuscules, chiffres, tirets)"), [
+        Required(), MaxLength(column_length(Territory.code)),
+        Matches(TERRITORY_CODE, _l("Code invalide : minuscules, chiffres et tirets, "
+                                   "32 caractères au plus."))],
+        render_kw={"autocapitalize": "none", "autocomplete": "off"})
+    name = TextField(_l("Nom"), [Required(), MaxLength(column_length(Territory.name))])
+
+
+class TerritoryDepositForm(Form):
+    """A territory's own deposit for a type; empty: the type's."""
+
+    deposit = DecimalNumberField(_l("Consigne (€)"),
+                                 [Between(0, MAX_DEPOSIT_CENTS // 100)])
+
+    def cents(self) -> int | None:
+        return None if self.deposit.data is None else round(self.deposit.data * 100)

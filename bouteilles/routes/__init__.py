@@ -16,6 +16,7 @@ from . import (
     collector,
     home,
     loans,
+    loops,
     master_data,
     nav,
     openapi,
@@ -41,7 +42,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (washing, batch_corrections, winegrower):  # washing site and winegrowers
         app.register_blueprint(module.bp)
-    for module in (admin_pages, admin_watch_pages, account_pages):  # coordination
+    for module in (admin_pages, admin_watch_pages, loops, account_pages):  # coordination
         app.register_blueprint(module.bp)
     for module in (impact_pages, factor_set_pages):  # impact, reports, exports
         app.register_blueprint(module.bp)

@@ -53,6 +53,7 @@ from ..services.movements import (
     submit_token_scan,
     undo_event,
 )
+from ..services.territories import Scope, scope_of
 from .errors import internal_error_body, refusal_body
 from .openapi import documented, json_body
 
@@ -204,14 +205,20 @@ def post_crate(caller: User, body: NewCrate):
                     "type": crate.type.code, "holder": crate.holder.code}), 201
 
 
-def _own_org_filter(actor, org_code: str | None) -> int | None:
-    """Members see their own organisation; the coordinator sees any (or all)."""
+def _own_org_filter(actor, org_code: str | None) -> tuple[int | None, Scope]:
+    """Members see their own organisation; the coordinator any of its territory's
+    (another territory's: 403), or all of them (the scope)."""
     session = get_session()
     if access.may(actor, "oversee_network"):
-        return get_org(session, org_code).id if org_code else None
+        scope = scope_of(actor.org)
+        if not org_code:
+            return None, scope
+        org = get_org(session, org_code)
+        scope.require(org)
+        return org.id, scope
     if org_code and org_code != actor.org.code:
         access.require(actor, "oversee_network")
-    return actor.org_id
+    return actor.org_id, Scope.WHOLE
 
 
 @bp.get("/stock")
@@ -220,9 +227,9 @@ def get_stock(caller: User, query: StockQuery):
     """Counts by holder, type and state (containers plus crate quantities)."""
     session = get_session()
     type_id = get_type(session, query.type).id if query.type else None
-    holder_id = _own_org_filter(caller, query.holder)
+    holder_id, scope = _own_org_filter(caller, query.holder)
     return jsonify({"rows": stock_rows(session, holder_id=holder_id, type_id=type_id,
-                                       state=query.state or None)})
+                                       state=query.state or None, scope=scope)})
 
 
 @bp.get("/deposits")
@@ -230,9 +237,10 @@ def get_stock(caller: User, query: StockQuery):
 def get_deposits(caller: User, query: DepositsQuery):
     """Deposits taken, refunded and held per organisation, with settlements."""
     session = get_session()
-    org_id = _own_org_filter(caller, query.org)
+    org_id, scope = _own_org_filter(caller, query.org)
     month = query.month or None
     return jsonify({
-        "rows": deposit_service.deposit_rows(session, org_id=org_id, month=month),
-        "settlements": deposit_service.settlements(session, org_id=org_id, month=month),
+        "rows": deposit_service.deposit_rows(session, org_id=org_id, month=month, scope=scope),
+        "settlements": deposit_service.settlements(session, org_id=org_id, month=month,
+                                                   scope=scope),
     })

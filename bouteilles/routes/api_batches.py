@@ -18,8 +18,8 @@ from ..schemas.batches import (
     BatchInputs,
     NewBatch,
 )
-from ..services import access
 from ..services.errors import Forbidden
+from ..services.territories import oversees
 from ..services.washing.batches import (
     add_inputs,
     close_batch,
@@ -35,7 +35,7 @@ bp = Blueprint("api_batches", __name__, url_prefix="/api/v1/batches")
 
 def _load(actor: User, batch_id: int):
     batch = get_batch(get_session(), batch_id, for_update=True)
-    if not access.may(actor, "oversee_network") and batch.site_id != actor.org_id:
+    if not oversees(actor, batch.site) and batch.site_id != actor.org_id:
         raise Forbidden(_l("Ce lot appartient à un autre site de lavage."))
     return batch
 

@@ -22,6 +22,7 @@ from ..services.labels.rendering import render_png, render_sheet, render_svg
 from ..services.periods import paris_today
 from .guard import guard_blueprint
 from .refusals import refused_form
+from .scoping import current_scope
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 guard_blueprint(bp, "print_labels")
@@ -32,7 +33,8 @@ def _with_choices(form: NewLabelsForm) -> NewLabelsForm:
     session = get_session()
     types = session.scalars(select(ContainerType).where(ContainerType.active)
                             .order_by(ContainerType.family, ContainerType.code)).all()
-    holders = session.scalars(select(Organisation).where(Organisation.active)
+    holders = session.scalars(select(Organisation).where(Organisation.active,
+                                                         current_scope().members())
                               .order_by(Organisation.kind, Organisation.name)).all()
     form.type.choices = [(t.code, Text(t.name)) for t in types]
     form.holder.choices = [("", _l("Mon organisation")), *((o.code, o.name) for o in holders)]
@@ -72,7 +74,8 @@ def print_sheet():
                                 type_code=form.type.data,
                                 holder_code=(form.holder.data or None) if now else None,
                                 commission=now)
-        labels = labels_for_codes(session, codes, current_app.config, gs1=form.gs1.data)
+        labels = labels_for_codes(session, codes, current_app.config, gs1=form.gs1.data,
+                                  scope=current_scope())
         pdf = render_sheet(labels, layout=form.layout.data, skip=form.skip.data or 0,
                            outlines=form.outlines.data)
     except BouteillesError as exc:
@@ -87,7 +90,7 @@ def print_sheet():
 def _one_label(code: str):
     canonical = parse_code(code)
     return labels_for_codes(get_session(), [canonical], current_app.config,
-                            gs1=request.args.get("gs1") == "1")[0]
+                            gs1=request.args.get("gs1") == "1", scope=current_scope())[0]
 
 
 @bp.get("/<code>.png")

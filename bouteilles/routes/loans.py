@@ -17,6 +17,7 @@ from ..services.paging import page_number
 from .formatting import register_filters
 from .guard import guard_blueprint
 from .refusals import refused_form
+from .scoping import current_scope
 
 bp = Blueprint("loans", __name__, url_prefix="/loans")
 register_filters(bp)
@@ -33,8 +34,12 @@ def index():
 
 
 def _loan_form(*, posted: bool) -> LoanForm:
+    """The lending form; a territory's coordination lends to its territory's organisers
+    (another's is not a choice: refused)."""
     db = get_session()
-    return LoanForm.for_types(service.lendable_types(db), service.borrowers(db), posted=posted)
+    scope = current_scope()
+    borrowers = [org for org in service.borrowers(db) if scope.sees(org)]
+    return LoanForm.for_types(service.lendable_types(db), borrowers, posted=posted)
 
 
 @bp.get("/new")

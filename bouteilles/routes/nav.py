@@ -1,5 +1,5 @@
-"""Template helpers: the navigation for the current role, `may`, the names of stored
-codes (states, container types, members)."""
+"""Template helpers: the navigation for the current role, `may`, the coordination's
+territory, the names of stored codes (states, container types, members)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..i18n import N_
 from ..services import access
 from ..services.pages.names import member_names, type_names
 from ..vocabulary import STATE_LABELS
+from .scoping import current_scope, national, national_admin
 
 # (endpoint, French label, the capability that opens the page; None: everyone logged in)
 NAV = [
@@ -78,6 +79,15 @@ def is_current(endpoint: str) -> bool:
     return current_entry() == endpoint
 
 
+def coordination_title() -> str:
+    """The coordination pages' title: "Coordination", with the territory's name for
+    a territory's coordination ("Coordination — Jura")."""
+    scope = current_scope()
+    if scope.whole:
+        return gettext("Coordination")
+    return gettext("Coordination — %(territory)s", territory=scope.territory_name)
+
+
 def state_label(state: str) -> str:
     """French name of a life-cycle state."""
     return STATE_LABELS.get(state, state)
@@ -107,4 +117,7 @@ def init_app(app: Flask) -> None:
             access.capability(capability)  # a name missing from the table fails at start-up
     app.jinja_env.globals.update(nav_links=nav_links, account_links=account_links,
                                  is_current=is_current, may=may, state_label=state_label,
+                                 coordination_title=coordination_title,
+                                 coordination_scope=current_scope, national=national,
+                                 national_admin=national_admin,
                                  type_name=type_name, member_name=member_name)

@@ -37,9 +37,10 @@ from ..forms.washing import (
     receive_form,
     sort_form,
 )
-from ..models import REJECT_REASONS
+from ..models import REJECT_REASONS, Batch
 from ..services import access
 from ..services.errors import BouteillesError, Forbidden
+from ..services.geography.transport import proposed_collection_leg
 from ..services.items.stock import stock_rows
 from ..services.pages import winegrower
 from ..services.pages.batch import batch_page_facts
@@ -51,6 +52,7 @@ from ..services.washing.inputs import add_inputs_one_by_one
 from ..vocabulary import REASON_LABELS
 from .guard import guard_blueprint
 from .refusals import refused_form
+from .scoping import current_scope
 
 bp = Blueprint("washing", __name__, url_prefix="/washing")
 
@@ -186,7 +188,8 @@ def _batches_context(form=None):
     except BouteillesError:
         ctype, type_code = None, None
     stmt = washing.batches_query(site_id=_site_id(), status=status,
-                                 type_id=ctype.id if ctype else None)
+                                 type_id=ctype.id if ctype else None) \
+        .where(current_scope().rows(Batch.territory_id))  # a territory's coordination
     page = paginate(db, stmt, page_number(request.args.get("page")))
     return {"page": page, "corrected": corrected_clean(db, [b.id for b in page.items]),
             "types": washing.active_types(db), "status": status, "type_code": type_code,
@@ -219,6 +222,9 @@ def _load_batch(batch_id: int, *, for_update: bool = False):
     batch = get_batch(get_session(), batch_id, for_update=for_update)
     if not access.may(current_user, "oversee_network") and batch.site_id != current_user.org_id:
         raise Forbidden(_l("Ce lot appartient à un autre site de lavage."))
+    scope = current_scope()  # a territory's coordination reads its sites' batches
+    if not scope.whole and batch.territory_id != scope.territory_id:
+        raise Forbidden(_l("Ce lot est celui d'un site d'un autre territoire."))
     return batch
 
 
@@ -227,7 +233,11 @@ def _batch_context(batch, **extra):
     batch's counts as they stand)."""
     context = batch_page_facts(get_session(), batch, viewer=current_user,
                                page=page_number(request.args.get("page")))
-    context.update(inputs_form=inputs_form(blank=True), close_form=BatchCloseForm.blank(),
+    proposal = proposed_collection_leg(get_session(), batch) if batch.status == "open" else None
+    close_form = BatchCloseForm.blank(**({"km_0": f"{proposal.km:g}", "mode_0": "van"}
+                                         if proposal else {}))
+    context.update(inputs_form=inputs_form(blank=True), close_form=close_form,
+                   transport_proposal=proposal,
                    release_form=ReleaseForm.blank(), input_outcomes=[])
     if context["figures"] is not None:
         figures = context["figures"]

@@ -17,6 +17,8 @@ from ..models import ContainerType, Loan, LoanLine, Organisation, User, utcnow
 from . import access
 from .errors import Forbidden, NotFound, ValidationError
 from .paging import PER_PAGE, Page, paginate
+from .territories import deposit_cents as territory_deposit
+from .territories import scope_of
 
 # Who borrows: event organisers (who lends is the access table's `lend_tableware`).
 BORROWER_KIND = "event_organiser"
@@ -74,7 +76,8 @@ def create_loan(session: Session, *, actor: User, borrower_code: str, event_name
         lent = _quantity(raw, label=ctype.name)
         if lent:
             lines.append(LoanLine(type_id=ctype.id, type=ctype, lent=lent,
-                                  deposit_cents=ctype.deposit_cents))
+                                  deposit_cents=territory_deposit(session, ctype,
+                                                                  actor.territory_id)))
     if not lines:
         raise ValidationError(_l("Indiquez au moins une quantité prêtée."))
     loan = Loan(lender_id=actor.org_id, borrower_id=borrower.id, event_name=event_name,
@@ -88,7 +91,9 @@ def create_loan(session: Session, *, actor: User, borrower_code: str, event_name
 def get_loan(session: Session, loan_id: int, *, actor: User, write: bool = False) -> Loan:
     """A loan the actor is party to (the coordinator sees all); `write`: the lender only."""
     loan = session.get(Loan, loan_id)
-    coordinator = access.may(actor, "oversee_network")
+    # A territory's coordination: the loans of its members.
+    coordinator = access.may(actor, "oversee_network") and loan is not None and (
+        scope_of(actor.org).sees(loan.lender) or scope_of(actor.org).sees(loan.borrower))
     if loan is None or not (coordinator or actor.org_id in (loan.lender_id, loan.borrower_id)):
         raise NotFound(_l("Aucun prêt n° %(id)s.", id=loan_id))
     if write and not (coordinator or actor.org_id == loan.lender_id):
@@ -150,6 +155,8 @@ def list_loans(session: Session, *, actor: User, page: int = 1,
     stmt = select(Loan)
     if not access.may(actor, "oversee_network"):
         stmt = stmt.where(or_(Loan.lender_id == actor.org_id, Loan.borrower_id == actor.org_id))
+    elif not (scope := scope_of(actor.org)).whole:  # a territory's: its members' loans
+        stmt = stmt.where(or_(scope.orgs(Loan.lender_id), scope.orgs(Loan.borrower_id)))
     stmt = stmt.order_by(case((Loan.status == "open", 0), else_=1), Loan.lent_at.desc(),
                          Loan.id.desc())
     return paginate(session, stmt, page, per_page)

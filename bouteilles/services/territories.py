@@ -84,6 +84,12 @@ def scope_of(org: Organisation | None) -> Scope:
     return Scope(territory.id, territory.code, territory.name)
 
 
+def oversees(actor, org: Organisation) -> bool:
+    """Whether `actor` (a User) coordinates `org`: a user of a coordination whose
+    scope is the whole network or `org`'s territory."""
+    return actor.org.kind == "coordinator" and scope_of(actor.org).sees(org)
+
+
 def require_within(actor, *, home: int | None, holder: int | None) -> None:
     """A coordinator of a territory records and corrects the objects of its
     territory only: those whose home is there (`home`: the object's territory) or

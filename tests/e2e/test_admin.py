@@ -27,7 +27,7 @@ def test_coordinator_creates_a_member_and_a_user(page, shot):
     open_menu(page)
     page.get_by_role("link", name="Coordination").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1).inner_text() == "Coordination"
+    assert page.get_by_role("heading", level=1).inner_text() == "Coordination — Jura"
     shot("admin-dashboard")
 
     page.goto("/admin/orgs/new")

@@ -129,6 +129,9 @@ class Access:
 
 COORD = frozenset({"coordinator"})
 ADMIN = dict(who=COORD, admin=True)  # Access(**ADMIN, ...): the administrators only
+# What the whole network shares (types, factor sets, the report's issuer, territories):
+# the national coordination's; a territory's coordination may read, not change it.
+NATIONAL = {(TERRITORIAL, None): 403}
 SITE = frozenset({"washing_site"})
 SITE_OR_COORD = frozenset({"washing_site", "coordinator"})
 PARTIES = frozenset({"restaurant", "coordinator", "event_organiser"})
@@ -275,14 +278,21 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/admin/tokens"): Access(**ADMIN),
     ("POST", "/admin/tokens/<int:token_id>/revoke"): Access(**ADMIN, obj="token"),
     ("GET", "/admin/types"): Access(COORD),
-    ("GET", "/admin/types/new"): Access(**ADMIN),
-    ("POST", "/admin/types/new"): Access(**ADMIN),
+    ("GET", "/admin/types/new"): Access(**ADMIN, special=NATIONAL),
+    ("POST", "/admin/types/new"): Access(**ADMIN, special=NATIONAL),
     ("GET", "/admin/types/<code>"): Access(COORD, obj="type"),
-    ("POST", "/admin/types/<code>"): Access(**ADMIN, obj="type"),
-    ("GET", "/admin/report-issuer"): Access(COORD),
-    ("POST", "/admin/report-issuer"): Access(**ADMIN, form={"name": "Coopérative"}),
-    # Loops and their distances: a territory's coordination sees its sites' loops.
+    ("POST", "/admin/types/<code>"): Access(**ADMIN, obj="type", special=NATIONAL),
+    # A territory's own deposit for a type: its administrators (<territory>: "home").
+    ("POST", "/admin/types/<code>/deposits/<territory>"): Access(**ADMIN, obj="type",
+                                                                 form={"deposit": "2"}),
+    ("GET", "/admin/territories"): Access(COORD, special=NATIONAL),
+    ("POST", "/admin/territories"): Access(**ADMIN, form={"code": "ain", "name": "Ain"},
+                                           special=NATIONAL),
     ("GET", "/admin/loops"): Access(COORD),
+    ("GET", "/admin/report-issuer"): Access(COORD),
+    ("POST", "/admin/report-issuer"): Access(**ADMIN, form={"name": "Coopérative"},
+                                             special=NATIONAL),
+    # Loops and their distances: a territory's coordination sees its sites' loops.
     ("GET", "/admin/anomalies"): Access(COORD),
     ("GET", "/admin/audit"): Access(COORD),
     ("GET", "/admin/items/<code>"): Access(COORD, obj="item"),
@@ -308,10 +318,12 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/passports"): Access(ANY, query="org", own_only=True),
     ("GET", "/dashboard"): Access(ANY),
     ("GET", "/impact/factors/"): Access(COORD),
-    ("GET", "/impact/factors/new"): Access(**ADMIN),
-    ("POST", "/impact/factors/new"): Access(**ADMIN),
+    ("GET", "/impact/factors/new"): Access(**ADMIN, special=NATIONAL),
+    ("POST", "/impact/factors/new"): Access(**ADMIN, special=NATIONAL),
     ("GET", "/impact/factors/<code>"): Access(COORD, obj="factor_set"),
-    ("POST", "/impact/factors/<code>"): Access(**ADMIN, obj="factor_set"),
+    ("POST", "/impact/factors/<code>"): Access(**ADMIN, obj="factor_set", special=NATIONAL),
+    # The territories side by side: the national coordination's.
+    ("GET", "/api/v1/territories"): Access(COORD, special=NATIONAL),
 }
 
 
@@ -406,7 +418,8 @@ FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "
          "factor_set": "fr-2026-1"}
 FIXED_PARAMS = {"month": "2026-11", "fmt": "csv", "locale": "en", "state": "clean",
                 "grai": "0614141000012345", "event_id": "999999", "gln": "3701234000008",
-                "term": "washing", "statement": "batch-B-NONE", "batch_code": "B-NONE"}
+                "term": "washing", "statement": "batch-B-NONE", "batch_code": "B-NONE",
+                "territory": "home"}
 
 
 def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
@@ -701,3 +714,15 @@ def test_no_leak_to_a_territorial_coordinator(world_dbs, reading_app, method, ru
     response.close()
     leaked = sorted(mark for mark in world["away_marks"] if mark in text_read)
     assert not leaked, f"{path} shows another territory's {leaked}"
+
+
+def test_the_leak_check_reads_what_the_pages_show(world_dbs, reading_app):
+    """The check above would pass on empty pages: the members list shows the home
+    territory's members to its coordination, and both territories' to the nation's."""
+    world = world_dbs.world
+    listing = Access(COORD)
+    home = request_as(reading_app, world, TERRITORIAL, "GET", "/admin/orgs", listing).text
+    everyone = request_as(reading_app, world, "coordinator", "GET", "/admin/orgs",
+                          listing).text
+    assert "Restaurant-A" in home and AWAY.title() not in home
+    assert "Restaurant-A" in everyone and AWAY.title() in everyone

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ...models import ContainerType, Event, Organisation
@@ -51,10 +51,20 @@ def _of_kind(*kinds: str, but: tuple[str, ...] = ()) -> object:
     return select(Organisation.id).where(kind.not_in(but) if but else kind.in_(kinds))
 
 
-def _legs(start: datetime, end: datetime) -> object:
+def _recorded_in(scope: Scope) -> object:
+    """The moves a territory's loops are read from: those recorded there, and those
+    recorded by members of no territory (the coordination's, rows older than the
+    territories). A territory of a national network reads a fraction of the window."""
+    if scope.whole:
+        return true()
+    return or_(Event.territory_id == scope.territory_id, Event.territory_id.is_(None))
+
+
+def _legs(start: datetime, end: datetime, scope: Scope) -> object:
     """The window's collects and deliveries, one row each, in each item's order (one
     scan of the window for both directions): a pickup at a place with the site the
-    item next arrived at, a clean drop at a place with the site it last left."""
+    item next arrived at, a clean drop at a place with the site it last left. A
+    territory's: the moves recorded there (`_recorded_in`)."""
     sites = _of_kind(SITE)
     places = _of_kind(but=NOT_PLACES)
     arrival = case((Event.holder_id.in_(sites), Event.holder_id))
@@ -71,7 +81,7 @@ def _legs(start: datetime, end: datetime) -> object:
                    func.coalesce(departure, func.lag(departure).over(**order))
                    .label("site_out"))
             .where(Event.action.in_(("collect", "deliver")), _not_undone(Event, end),
-                   *_window(Event, start, end))
+                   _recorded_in(scope), *_window(Event, start, end))
             .subquery("legs"))
 
 
@@ -84,7 +94,7 @@ def loop_legs(session: Session, start: datetime, end: datetime, scope: Scope = S
     deliver whose holder is a site: the same event when the site collected it).
     Outbound: each clean delivery to a place, with the site the item last left (a
     deliver from a site: the same event when the site delivered it)."""
-    legs = _legs(start, end)
+    legs = _legs(start, end, scope)
     place = case((legs.c.way == "in", legs.c.from_holder_id), else_=legs.c.holder_id)
     site = case((legs.c.way == "in", legs.c.site_in), else_=legs.c.site_out)
     rows = session.execute(

@@ -13,7 +13,9 @@ from ...i18n import N_
 from ...models import Batch, Container, ContainerType, Crate, Event, Label, Organisation
 from ...vocabulary import STATE_LABELS
 from .. import access
-from ..errors import NotFound, UnknownCode, ValidationError
+from ..errors import Forbidden, NotFound, UnknownCode, ValidationError
+from ..territories import Scope, scope_of
+from ..territories import deposit_cents as territory_deposit
 from .codes import InvalidCode, normalize_code
 
 Item = Container | Crate
@@ -97,6 +99,19 @@ def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
     return item
 
 
+def item_in_scope(scope: Scope, item: Item) -> bool:
+    """Whether a territory's coordination has the object in hand: held by one of its
+    members, or of its territory (commissioned there); the national one: any."""
+    return (scope.whole or item.territory_id == scope.territory_id
+            or scope.sees(item.holder))
+
+
+def require_item(scope: Scope, item: Item) -> None:
+    """Refuse (403) an object another territory has in hand."""
+    if not item_in_scope(scope, item):
+        raise Forbidden(_l("Cet objet n'est pas de votre territoire."))
+
+
 def get_org(session: Session, code: str | None) -> Organisation:
     """An organisation by its slug."""
     # A NUL byte can name nothing, and PostgreSQL would refuse the query.
@@ -142,7 +157,7 @@ def describe_item(session: Session, item: Item) -> dict:
         family=item.type.family, state=item.state, holder_code=item.holder.code,
         holder_name=item.holder.name, cycles=item.cycles,
         quantity=item.quantity if isinstance(item, Crate) else 1,
-        deposit_cents=item.type.deposit_cents if container else 0,
+        deposit_cents=territory_deposit(session, item.type, item.territory_id) if container else 0,
         deposit_held_cents=getattr(item, "deposit_held_cents", 0),
         reject_reason=item.reject_reason, batch=batch_code, updated_at=item.updated_at)
 
@@ -165,8 +180,11 @@ def can_see_history(session: Session, item: Item, org: Organisation) -> bool:
     """Whether `org` may read the item's history: the coordination, or a member
     that appears in it (recorded one of its events, held it before or after one).
 
-    Everyone else learns the type and the state, not who had the thing."""
-    if access.may(org, "oversee_network") or item.holder_id == org.id:
+    The coordination of a territory reads the objects it has in hand
+    (`item_in_scope`). Everyone else learns the type and the state, not who had
+    the thing."""
+    if item.holder_id == org.id or (access.may(org, "oversee_network")
+                                    and item_in_scope(scope_of(org), item)):
         return True
     column = Event.container_id if isinstance(item, Container) else Event.crate_id
     appears = or_(Event.org_id == org.id, Event.holder_id == org.id,

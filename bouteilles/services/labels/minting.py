@@ -13,16 +13,17 @@ from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ...models import Container, ContainerType, Crate, Label, User
+from ...models import Container, ContainerType, Crate, Label, Organisation, User
 from ...vocabulary import LOOP_NAMES
 from .. import access
 from ..errors import Forbidden, UnknownCode, ValidationError
 from ..items.gs1 import digital_link, grai_for_code
 from ..items.lookup import get_type, parse_code
 from ..movements import commission_containers, mint_codes
+from ..territories import Scope
 from .rendering import Label as PrintedLabel
 from .rendering import label_url
 
@@ -94,9 +95,34 @@ def parse_code_list(text: str) -> list[str]:
     return codes
 
 
+def _require_territory(session: Session, rows: Mapping[str, Label], scope: Scope) -> None:
+    """Refuse (403) a territory's coordination the labels of another territory: a label
+    is its territory's, or on an object one of its members holds (lookup.item_in_scope)."""
+    if scope.whole:
+        return
+    foreign = {code: label for code, label in rows.items()
+               if label.territory_id != scope.territory_id}
+    held: set[tuple[str, int]] = set()
+    for model, column in ((Container, Label.container_id), (Crate, Label.crate_id)):
+        ids = [getattr(label, column.key) for label in foreign.values()
+               if getattr(label, column.key) is not None]
+        for start in range(0, len(ids), 500):
+            held.update((model.__name__, i) for i in session.scalars(
+                select(model.id).join(Organisation, Organisation.id == model.holder_id)
+                .where(model.id.in_(ids[start:start + 500]), scope.members())))
+    foreign = [code for code, label in foreign.items()
+               if ("Container", label.container_id) not in held
+               and ("Crate", label.crate_id) not in held]
+    if foreign:
+        raise Forbidden(lazy_ngettext(
+            "Code d'un autre territoire : %(codes)s.", "Codes d'un autre territoire : %(codes)s.",
+            len(foreign), codes=", ".join(foreign[:10])))
+
+
 def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
-                     gs1: bool = False) -> list[PrintedLabel]:
-    """Printable labels for codes the network minted (in service or not yet)."""
+                     gs1: bool = False, scope: Scope = Scope.WHOLE) -> list[PrintedLabel]:
+    """Printable labels for codes the network minted (in service or not yet); a
+    territory's coordination (`scope`) prints its territory's."""
     rows: dict[str, Label] = {}
     for start in range(0, len(codes), 500):
         chunk = list(codes[start:start + 500])
@@ -107,6 +133,7 @@ def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
         raise UnknownCode(lazy_ngettext("Code jamais imprimé par le réseau : %(codes)s.",
                                         "Codes jamais imprimés par le réseau : %(codes)s.",
                                         len(missing), codes=", ".join(missing[:10])))
+    _require_territory(session, rows, scope)
     types = {t.id: t for t in session.scalars(select(ContainerType))}
     crates: dict[int, Crate] = {}
     box_types: dict[int, int] = {}
@@ -143,13 +170,19 @@ def labels_for_codes(session: Session, codes: Sequence[str], config: Mapping, *,
 
 def mint_labels(session: Session, *, actor: User, count: int, type_code: str,
                 holder_code: str | None = None, commission: bool = False) -> list[str]:
-    """Mint `count` new codes of a type; commission them at once at `holder` if asked."""
+    """Mint `count` new codes of a type; commission them at once at `holder` if asked.
+    The labels are of the actor's territory (their home, as the objects')."""
     if not access.may(actor, "commission"):  # minting codes is commissioning's right
         raise Forbidden(_l("Seuls la coordination et les sites de lavage créent des codes."))
     if not 1 <= count <= MAX_LABELS:
         raise ValidationError(_l("Entre 1 et %(n)s étiquettes à la fois.", n=MAX_LABELS))
     ctype = get_type(session, type_code)
     codes = mint_codes(session, count, ctype)
+    territory_id = actor.org.territory_id
+    if territory_id is not None:
+        for start in range(0, len(codes), 500):
+            session.execute(update(Label).where(Label.code.in_(codes[start:start + 500]))
+                            .values(territory_id=territory_id))
     if commission:
         commission_containers(session, actor=actor, type_code=type_code, count=count,
                               holder_code=holder_code, codes=codes)

@@ -22,11 +22,14 @@ from ...models import (
     ContainerTypeRevision,
     Organisation,
     TemporaryPassword,
+    Territory,
+    TerritoryDeposit,
     User,
 )
 from .. import access
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..paging import Page, paginate
+from ..territories import Scope
 from .accounts import (
     SLUG,
     check_new_password,
@@ -56,9 +59,12 @@ def _like(text: str) -> str:
 # ------------------------------------------------------------------ organisations
 
 
-def list_orgs(session: Session, *, page: int, q: str = "", kind: str = "") -> Page:
-    """Organisations by name, optionally filtered by a search text and a kind."""
-    stmt = select(Organisation).order_by(Organisation.name, Organisation.id)
+def list_orgs(session: Session, *, page: int, q: str = "", kind: str = "",
+              scope: Scope = Scope.WHOLE) -> Page:
+    """Organisations by name (the scope's members), optionally filtered by a search
+    text and a kind."""
+    stmt = select(Organisation).where(scope.members()) \
+        .order_by(Organisation.name, Organisation.id)
     if q:
         stmt = stmt.where(or_(Organisation.name.ilike(_like(q)),
                               Organisation.code.ilike(_like(q))))
@@ -92,10 +98,12 @@ def set_org_active(session: Session, org: Organisation, active: bool, *, actor: 
 # ------------------------------------------------------------------ users
 
 
-def list_users(session: Session, *, page: int, q: str = "", org_id: int | None = None) -> Page:
-    """Users by e-mail, optionally of one organisation or matching a text."""
+def list_users(session: Session, *, page: int, q: str = "", org_id: int | None = None,
+               scope: Scope = Scope.WHOLE) -> Page:
+    """Users by e-mail (of the scope's members), optionally of one organisation or
+    matching a text."""
     stmt = select(User).join(Organisation, Organisation.id == User.org_id) \
-        .order_by(User.email, User.id)
+        .where(scope.members()).order_by(User.email, User.id)
     if q:
         stmt = stmt.where(or_(User.email.ilike(_like(q)), User.name.ilike(_like(q))))
     if org_id is not None:
@@ -168,9 +176,14 @@ def change_password(session: Session, user: User, *, new: str, confirm: str) -> 
 
 
 def list_tokens(session: Session, *, page: int, user_id: int | None = None,
-                include_revoked: bool = True) -> Page:
-    """Tokens, most recently created first (prefix, label, last use; never the secret)."""
+                include_revoked: bool = True, scope: Scope = Scope.WHOLE) -> Page:
+    """Tokens of the scope's members' users, most recently created first (prefix,
+    label, last use; never the secret)."""
     stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if not scope.whole:
+        stmt = stmt.where(ApiToken.user_id.in_(
+            select(User.id).join(Organisation, Organisation.id == User.org_id)
+            .where(scope.members())))
     if user_id is not None:
         stmt = stmt.where(ApiToken.user_id == user_id)
     if not include_revoked:
@@ -187,12 +200,14 @@ def create_token(session: Session, user: User, label: str | None) -> tuple[ApiTo
 
 
 def revoke_token_as(session: Session, token_id: int, *, actor: User,
-                    own_only: bool = False) -> ApiToken:
-    """Revoke a token: its owner may, and the coordination (unless `own_only`)."""
+                    own_only: bool = False, scope: Scope = Scope.WHOLE) -> ApiToken:
+    """Revoke a token: its owner may, and the coordination of its user's territory
+    (`scope`; unless `own_only`)."""
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(_l("Aucun jeton n° %(id)s.", id=token_id))
-    if token.user_id != actor.id and (own_only or not access.may(actor, "oversee_network")):
+    if token.user_id != actor.id and (own_only or not access.may(actor, "oversee_network")
+                                      or not scope.sees(token.user.org)):
         raise Forbidden(_l("Ce jeton appartient à quelqu'un d'autre."))
     revoke_token(session, token)
     return token
@@ -276,3 +291,48 @@ def type_history(session: Session, type_id: int, *, page: int) -> Page:
             .where(ContainerTypeRevision.type_id == type_id)
             .order_by(ContainerTypeRevision.changed_at.desc(), ContainerTypeRevision.id.desc()))
     return paginate(session, stmt, page, scalars=False)
+
+
+# ------------------------------------------------------------------ territories' deposits
+
+
+def territory_deposits(session: Session, ctype: ContainerType,
+                       scope: Scope = Scope.WHOLE) -> list[tuple[Territory, int | None]]:
+    """The scope's territories with their own deposit for the type (None: the type's)."""
+    own = dict(session.execute(select(TerritoryDeposit.territory_id,
+                                      TerritoryDeposit.deposit_cents)
+                               .where(TerritoryDeposit.type_id == ctype.id)).all())
+    territories = session.scalars(select(Territory).where(scope.rows(Territory.id))
+                                  .order_by(Territory.name))
+    return [(t, own.get(t.id)) for t in territories]
+
+
+def own_deposits(session: Session, scope: Scope) -> dict[int, int]:
+    """A territory's own deposits by type id (the national coordination: none)."""
+    if scope.whole:
+        return {}
+    return dict(session.execute(select(TerritoryDeposit.type_id, TerritoryDeposit.deposit_cents)
+                                .where(TerritoryDeposit.territory_id == scope.territory_id)).all())
+
+
+def set_territory_deposit(session: Session, territory: Territory, ctype: ContainerType,
+                          deposit_cents: int | None) -> None:
+    """Set a territory's own deposit for a type; None: the type's deposit again.
+
+    As a change of the type's, it applies from now on: deposits already taken are
+    refunded at the amount taken."""
+    row = session.get(TerritoryDeposit, (territory.id, ctype.id))
+    if deposit_cents is None:
+        if row is not None:
+            session.delete(row)
+        session.flush()
+        return
+    if not 0 <= deposit_cents <= MAX_DEPOSIT_CENTS:
+        raise ValidationError(_l("La consigne doit être entre 0 et %(max)s €.",
+                                 max=MAX_DEPOSIT_CENTS // 100))
+    if row is None:
+        session.add(TerritoryDeposit(territory_id=territory.id, type_id=ctype.id,
+                                     deposit_cents=deposit_cents))
+    else:
+        row.deposit_cents = deposit_cents
+    session.flush()

@@ -27,6 +27,7 @@ from .. import access
 from ..errors import ValidationError
 from ..items.lookup import get_type
 from ..paging import Page, paginate
+from ..territories import Scope
 from ..territories import deposit_cents as territory_deposit
 
 # More than a day's lunch rush of one restaurant: a typing slip.
@@ -115,7 +116,7 @@ def counted_refunds(session: Session, org_id: int, start: datetime,
 
 def overdue_counted_returns(session: Session, *, overdue_days: int,
                             now: datetime | None = None, page: int = 1,
-                            org_id: int | None = None) -> Page:
+                            org_id: int | None = None, scope: Scope = Scope.WHOLE) -> Page:
     """Counts still pending `overdue_days` after they were made, oldest first: boxes
     refunded that the chain never saw (the coordinator's anomalies). Rows: id,
     org_name, type_name, count, pending, pending_cents, occurred_at."""
@@ -133,4 +134,6 @@ def overdue_counted_returns(session: Session, *, overdue_days: int,
         .order_by(CountedReturn.occurred_at, CountedReturn.id))
     if org_id is not None:
         stmt = stmt.where(CountedReturn.org_id == org_id)
+    if not scope.whole:  # a territory's coordination: its members' counts
+        stmt = stmt.where(scope.orgs(CountedReturn.org_id))
     return paginate(session, stmt, page, scalars=False)

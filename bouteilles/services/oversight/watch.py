@@ -3,6 +3,10 @@
 Every list is one SQL query with LIMIT/OFFSET over indexed columns
 (events: (anomaly, occurred_at), (org_id, occurred_at), (container_id, …),
 (crate_id, …), occurred_at; containers and crates: (holder_id, state, type_id)).
+
+A territory's coordination (`Scope`) sees the events its members recorded or
+that left an object with one of them, and the objects one of its members holds
+or that are of its territory (services/items/lookup.item_in_scope).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, literal_column, select, union_all
+from sqlalchemy import literal, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ...models import ACTIONS, Container, ContainerType, Crate, Event, Organisation, User, utcnow
@@ -21,6 +25,7 @@ from ..deposits import PARIS
 from ..errors import ValidationError
 from ..items.lookup import find_item, parse_code
 from ..paging import Page, paginate
+from ..territories import Scope
 
 ANOMALY_VIEWS = ("events", "overdue", "undelivered", "recounts", "counted")
 ANOMALY_CODES = ANOMALIES  # every flag a scan can carry, in the vocabulary's order
@@ -37,6 +42,7 @@ class EventFilter:
     anomaly: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    scope: Scope = Scope.WHOLE
 
 
 def parse_day(raw: str) -> date | None:
@@ -59,6 +65,9 @@ def _event_rows(session: Session, filters: EventFilter):
         .join(ContainerType, ContainerType.id == Event.type_id)
         .outerjoin(User, User.id == Event.user_id)
     )
+    if not filters.scope.whole:
+        stmt = stmt.where(or_(filters.scope.orgs(Event.org_id),
+                              filters.scope.orgs(Event.holder_id)))
     if filters.code:
         code = parse_code(filters.code)
         item = find_item(session, code)
@@ -105,8 +114,17 @@ def recount_events(session: Session, filters: EventFilter, *, page: int) -> Page
     return paginate(session, stmt, page, scalars=False)
 
 
+def _objects_in(scope: Scope, model):
+    """The objects a territory's coordination has in hand: held by one of its
+    members, or of its territory."""
+    if scope.whole:
+        return true()
+    return or_(scope.orgs(model.holder_id), scope.rows(model.territory_id))
+
+
 def overdue_boxes(session: Session, *, overdue_days: int, page: int,
-                  holder_id: int | None = None, now: datetime | None = None) -> Page:
+                  holder_id: int | None = None, now: datetime | None = None,
+                  scope: Scope = Scope.WHOLE) -> Page:
     """Boxes with a customer for longer than `overdue_days`, oldest first."""
     cutoff = (now or utcnow()) - timedelta(days=overdue_days)
     stmt = (
@@ -114,7 +132,8 @@ def overdue_boxes(session: Session, *, overdue_days: int, page: int,
                Container.lent_at, Container.deposit_held_cents)
         .join(ContainerType, ContainerType.id == Container.type_id)
         .join(Organisation, Organisation.id == Container.holder_id)
-        .where(Container.state == "in_use", Container.lent_at < cutoff)
+        .where(Container.state == "in_use", Container.lent_at < cutoff,
+               _objects_in(scope, Container))
         .order_by(Container.lent_at, Container.id)
     )
     if holder_id is not None:
@@ -123,7 +142,7 @@ def overdue_boxes(session: Session, *, overdue_days: int, page: int,
 
 
 def undelivered(session: Session, *, page: int, holder_id: int | None = None,
-                now: datetime | None = None) -> Page:
+                now: datetime | None = None, scope: Scope = Scope.WHOLE) -> Page:
     """Containers and crates a collector picked up more than 2 days ago and still holds."""
     cutoff = (now or utcnow()) - UNDELIVERED_AFTER
     parts = []
@@ -137,7 +156,7 @@ def undelivered(session: Session, *, page: int, holder_id: int | None = None,
             .join(ContainerType, ContainerType.id == model.type_id)
             .join(Organisation, Organisation.id == model.holder_id)
             .where(model.state == "collected", Organisation.kind == "collector",
-                   model.last_event_at < cutoff)
+                   model.last_event_at < cutoff, _objects_in(scope, model))
         )
         if holder_id is not None:
             part = part.where(model.holder_id == holder_id)
@@ -147,12 +166,14 @@ def undelivered(session: Session, *, page: int, holder_id: int | None = None,
     return paginate(session, stmt, page, scalars=False)
 
 
-def anomaly_counts(session: Session, *, overdue_days: int) -> dict[str, int]:
-    """How many of each kind of anomaly there are (for the dashboard)."""
-    empty = EventFilter()
+def anomaly_counts(session: Session, *, overdue_days: int,
+                   scope: Scope = Scope.WHOLE) -> dict[str, int]:
+    """How many of each kind of anomaly the scope has (for the dashboard)."""
+    empty = EventFilter(scope=scope)
     return {
         "events": anomaly_events(session, empty, page=1).total,
-        "overdue": overdue_boxes(session, overdue_days=overdue_days, page=1).total,
-        "undelivered": undelivered(session, page=1).total,
+        "overdue": overdue_boxes(session, overdue_days=overdue_days, page=1,
+                                 scope=scope).total,
+        "undelivered": undelivered(session, page=1, scope=scope).total,
         "recounts": recount_events(session, empty, page=1).total,
     }

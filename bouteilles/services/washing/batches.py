@@ -24,6 +24,7 @@ from ..impact.figures import compute_batch_impact
 from ..items.codes import new_code
 from ..items.lookup import get_org, get_type, iso
 from ..movements import close_batch_contents, record_scan
+from ..territories import oversees
 from .corrected import corrected_figures
 from .usual import UNUSUAL_FACTOR, is_unusual, usual_inputs
 
@@ -32,8 +33,7 @@ MAX_COUNT = 1_000_000
 
 def _check_site(actor: User, batch: Batch | None = None) -> None:
     access.require(actor, "keep_batches")
-    if (batch is not None and not access.may(actor, "oversee_network")
-            and batch.site_id != actor.org_id):
+    if batch is not None and not oversees(actor, batch.site) and batch.site_id != actor.org_id:
         raise Forbidden(_l("Ce lot appartient à un autre site de lavage."))
 
 
@@ -45,7 +45,7 @@ def open_batch(session: Session, *, actor: User, type_code: str,
     site = get_org(session, site_code) if site_code else actor.org
     if site.kind != "washing_site":
         raise ValidationError(_l("« %(site)s » n'est pas un site de lavage.", site=site.code))
-    if not access.may(actor, "oversee_network") and site.id != actor.org_id:
+    if not oversees(actor, site) and site.id != actor.org_id:
         raise Forbidden(_l("Vous ne pouvez ouvrir un lot que sur votre propre site."))
     batch = Batch(code="L-" + new_code(), type_id=ctype.id, site_id=site.id, type=ctype,
                   site=site, territory_id=site.territory_id, opened_by_id=actor.id,

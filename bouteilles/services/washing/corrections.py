@@ -32,6 +32,7 @@ from ..errors import Conflict, Forbidden, ValidationError
 from ..impact.figures import compute_batch_impact
 from ..items.lookup import iso
 from ..movements import write_batch_correction
+from ..territories import oversees
 from .batches import factor_set_in_force
 from .corrected import IMPACT_FIGURES, BatchFigures, corrected_figures
 
@@ -50,17 +51,17 @@ class Corrected:
 
 def may_correct(actor: User, batch: Batch, now: datetime | None = None) -> bool:
     """Whether `actor` may correct `batch` now (its site within the days allowed,
-    an admin coordinator always)."""
+    an admin of a coordination of its territory or of the whole network always)."""
     if batch.status != "closed":
         return False
     if access.may(actor, "administer"):
-        return True
+        return oversees(actor, batch.site)
     return (access.may(actor, "washing_work") and batch.site_id == actor.org_id
             and (now or utcnow()) - batch.closed_at <= timedelta(days=CORRECTION_DAYS))
 
 
 def _check_access(actor: User, batch: Batch, now: datetime) -> None:
-    if access.may(actor, "administer"):
+    if access.may(actor, "administer") and oversees(actor, batch.site):
         return
     if not access.may(actor, "washing_work") or batch.site_id != actor.org_id:
         raise Forbidden(_l("Seuls le site de lavage du lot et les administrateurs de la "
