@@ -77,7 +77,8 @@ def _counter_page(**context) -> dict:
     """The counter component's config; for a browser without JavaScript, its plain form
     (nothing scanned yet, a new key)."""
     config = counter_config(current_user.org, COUNTER_ACTIONS, noun="box",
-                            usual_deposit_cents=service.usual_deposit_cents(get_session()))
+                            usual_deposit_cents=service.usual_deposit_cents(
+                                get_session(), current_user.org.territory_id))
     return {"counter": config, "scanner_messages": scanner_texts(), "result": None,
             "item": None, "suggested": None, "key": str(uuid.uuid4()), **context}
 

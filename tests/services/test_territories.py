@@ -244,3 +244,16 @@ def test_the_public_page_lists_the_box_territory_places_first(session, two_terri
     for territory in ("jura", "doubs"):
         places, total = return_places(session, "box", territory_id=world[territory].id)
         assert total == 2 and places[0].code == f"restaurant-{territory}"
+
+
+def test_the_counter_announces_its_territory_deposit(session, two_territories):
+    from bouteilles.models import ContainerType
+    from bouteilles.services.pages.restaurant import usual_deposit_cents
+    world = two_territories
+    for box_type in session.scalars(select(ContainerType).where(ContainerType.family == "box")):
+        session.add(TerritoryDeposit(territory_id=world["doubs"].id, type_id=box_type.id,
+                                     deposit_cents=200))
+    session.commit()
+    assert usual_deposit_cents(session, world["doubs"].id) == 200
+    assert usual_deposit_cents(session, world["jura"].id) == 500
+    assert usual_deposit_cents(session) == 500

@@ -8,7 +8,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from ...models import Container, ContainerType, DepositEntry, Event, Organisation, utcnow
+from ...models import (
+    Container,
+    ContainerType,
+    DepositEntry,
+    Event,
+    Organisation,
+    TerritoryDeposit,
+    utcnow,
+)
 from ..deposits import PARIS, month_bounds, settlements
 from ..movements import counted_refunds
 from ..paging import PER_PAGE, Page, paginate
@@ -63,12 +71,16 @@ def totals(counts: list[TypeCount]) -> TypeCount:
     return total
 
 
-def usual_deposit_cents(session: Session) -> int | None:
-    """The deposit a box carries when every box type in service has the same one (what
-    the counter announces offline, before it can look a box up); else None."""
+def usual_deposit_cents(session: Session, territory_id: int | None = None) -> int | None:
+    """The deposit a box carries when every box type in service has the same one in
+    the restaurant's territory (what the counter announces offline, before it can
+    look a box up); else None."""
+    own = (select(TerritoryDeposit.deposit_cents)
+           .where(TerritoryDeposit.type_id == ContainerType.id,
+                  TerritoryDeposit.territory_id == territory_id).scalar_subquery())
     amounts = set(session.scalars(
-        select(ContainerType.deposit_cents).where(ContainerType.family == "box",
-                                                  ContainerType.active.is_(True))))
+        select(func.coalesce(own, ContainerType.deposit_cents))
+        .where(ContainerType.family == "box", ContainerType.active.is_(True))))
     return amounts.pop() if len(amounts) == 1 else None
 
 
