@@ -25,27 +25,32 @@ def setup(session: Session, n: int):
     from bouteilles.demo.synthetic import code_of
     from bouteilles.models import Batch, Container, ContainerType, Event, Label
     from bouteilles.services.members.accounts import create_org, create_user
-    site = create_org(session, code="bench-site", name="Site", kind="washing_site")
+    from bouteilles.services.territories import create_territory
+    # Every row in the site's territory, as the writers fill it (models/territory.py).
+    territory = create_territory(session, code="bench", name="Bench").id
+    site = create_org(session, code="bench-site", name="Site", kind="washing_site",
+                      territory_id=territory)
     user = create_user(session, email="site@bench.test", org=site, password=None)
     ctype = session.scalar(select(ContainerType).where(ContainerType.code == "bocal-500"))
     at = datetime.now(UTC) - timedelta(hours=2)
     batch = Batch(code="L-BENCH", type_id=ctype.id, site_id=site.id, opened_at=at,
-                  inputs=n, opened_by_id=user.id)
+                  inputs=n, opened_by_id=user.id, territory_id=territory)
     session.add(batch)
     session.flush()
     codes = [code_of(i) for i in range(1, n + 1)]
     session.execute(insert(Container), [
         {"code": c, "state": "washing", "type_id": ctype.id, "holder_id": site.id,
          "owner_id": site.id, "batch_id": batch.id, "created_at": at, "updated_at": at,
-         "last_event_at": at} for c in codes])
+         "last_event_at": at, "territory_id": territory} for c in codes])
     ids = dict(session.execute(select(Container.code, Container.id)).all())
     session.execute(insert(Label), [{"code": c, "type_id": ctype.id, "container_id": ids[c],
-                                     "attached_at": at} for c in codes])
+                                     "attached_at": at, "territory_id": territory}
+                                    for c in codes])
     rows = []
     for c in codes:
         common = {"code": c, "container_id": ids[c], "type_id": ctype.id, "org_id": site.id,
                   "user_id": user.id, "holder_id": site.id, "occurred_at": at,
-                  "recorded_at": at}
+                  "recorded_at": at, "territory_id": territory}
         rows.append({**common, "action": "commission", "to_state": "clean"})
         rows.append({**common, "action": "sort", "from_state": "clean", "to_state": "sorted",
                      "from_holder_id": site.id, "anomaly": "sorted_clean"})
@@ -53,7 +58,7 @@ def setup(session: Session, n: int):
                      "from_holder_id": site.id, "batch_id": batch.id})
     session.execute(insert(Event), rows)
     session.commit()
-    return batch.id, user.id, [(c, ids[c]) for c in codes], ctype.id, site.id
+    return batch.id, user.id, [(c, ids[c]) for c in codes], ctype.id, site.id, territory
 
 
 def main() -> None:
@@ -71,7 +76,7 @@ def main() -> None:
     app = app_for(url)
     engine = app.extensions["db_engine"]
     with app.app_context(), Session(engine, expire_on_commit=False) as session:
-        batch_id, user_id, boxes, type_id, site_id = setup(session, args.inputs)
+        batch_id, user_id, boxes, type_id, site_id, territory = setup(session, args.inputs)
         batch, actor = session.get(Batch, batch_id), session.get(User, user_id)
         start = time.perf_counter()
         close_batch(session, batch, actor=actor, clean=args.inputs, rejected={})
@@ -83,7 +88,8 @@ def main() -> None:
         rows = [{"action": "batch_close", "code": c, "container_id": i, "type_id": type_id,
                  "org_id": site_id, "user_id": user_id, "from_holder_id": site_id,
                  "holder_id": site_id, "from_state": "washing", "to_state": "clean",
-                 "batch_id": batch_id, "occurred_at": now, "recorded_at": now}
+                 "batch_id": batch_id, "territory_id": territory, "occurred_at": now,
+                 "recorded_at": now}
                 for c, i in boxes]
         start = time.perf_counter()
         session.execute(insert(Event), rows)  # one executemany of the same rows

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The growth curve of docs/scaling.md: every scale benchmark at 10^5, 10^6 and
 # 10^7 events on SQLite and PostgreSQL, one after the other (nothing else
-# should run meanwhile). The first run generates the databases (10^7: several
+# should run meanwhile); stock.py and impact.py also print the lines of one
+# territory (the synthetic network's 12 territories). The first run generates the databases (10^7: several
 # minutes each) and keeps them in $BENCH_DIR (default /tmp/bouteilles-bench).
 #   bash bench/growth.sh [sizes…]        e.g. bash bench/growth.sh 100000 1000000
 # The scan benchmark deletes what it added when it ends (bench/scans.py,

@@ -21,8 +21,12 @@ sys.path.insert(0, str(ROOT))
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/bouteilles-bench"))
 
 
-def arguments(description: str, events: int = 100_000) -> argparse.Namespace:
+def arguments(description: str, events: int = 100_000,
+              extra=None) -> argparse.Namespace:
+    """The benchmarks' common options; `extra(parser)` adds a script's own."""
     parser = argparse.ArgumentParser(description=description)
+    if extra is not None:
+        extra(parser)
     parser.add_argument("--events", type=int, default=events,
                         help=f"synthetic events in the network (default {events:,})")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -89,7 +93,9 @@ def prepare(db: str, events: int) -> str:
             app = _app(url)
             upgrade_database(app)  # a database kept from before a new migration
             app.extensions["db_engine"].dispose()
-            return url
+            if _has_territories(url):
+                return url
+            print("the kept database has no territories: regenerating", flush=True)
         except Exception:  # noqa: BLE001 - regenerate
             pass
     from bouteilles.demo.synthetic import generate
@@ -104,6 +110,17 @@ def prepare(db: str, events: int) -> str:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     marker.write_text(f"{summary.events} {summary.seconds:.1f}\n")
     return url
+
+
+def _has_territories(url: str) -> bool:
+    """Whether the synthetic network in it has its territories (the partition key filled)."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM territories")).scalar())
+    finally:
+        engine.dispose()
 
 
 def app_for(url: str):

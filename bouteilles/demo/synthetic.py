@@ -19,6 +19,14 @@ invariant of `services.oversight.replay_check` holds on the result:
   rejects for crates), and each closed batch stores its impact computed by
   `impact.compute_batch_impact` with the factor set in force at its close.
 
+- the 12 territories are `Territory` rows, every member is in its territory with
+  coordinates a few km around the territory's city (the national coordinator has
+  neither), and every row carries the `territory_id` its writer fills
+  (models/territory.py): an event or a ledger entry the territory of the member that
+  recorded it, a container, crate or label its commissioning site's, a batch its
+  site's; 1 % of returned boxes come back in the neighbouring territory and live
+  there from then on (their owner and home territory stay).
+
 Transitions follow `lifecycle.decide` (checked for every generated event when
 `check_transitions` is on, as in the tests). Rows are streamed: one thing at a
 time is simulated, rows go to a bounded queue and a writer thread inserts them
@@ -28,6 +36,7 @@ whatever N.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -48,6 +57,7 @@ from ..models import (
     DepositEntry,
     Event,
     Organisation,
+    Territory,
     User,
 )
 from ..services import lifecycle
@@ -60,14 +70,23 @@ PREFIX = "syn-"
 DAY = 86_400
 HOUR = 3_600
 
+# (code, department: the territory's name, city, (latitude, longitude) of the city):
+# members sit a few km around their territory's city.
 TERRITORIES = [
-    ("jura", "Jura", "Lons-le-Saunier"), ("doubs", "Doubs", "Besançon"),
-    ("savoie", "Savoie", "Chambéry"), ("hsavoie", "Haute-Savoie", "Annecy"),
-    ("alsace", "Bas-Rhin", "Strasbourg"), ("bourgogne", "Côte-d'Or", "Beaune"),
-    ("gironde", "Gironde", "Bordeaux"), ("loire", "Loire-Atlantique", "Nantes"),
-    ("bretagne", "Ille-et-Vilaine", "Rennes"), ("herault", "Hérault", "Montpellier"),
-    ("rhone", "Rhône", "Lyon"), ("paris", "Paris", "Paris"),
+    ("jura", "Jura", "Lons-le-Saunier", (46.6744, 5.5547)),
+    ("doubs", "Doubs", "Besançon", (47.2378, 6.0241)),
+    ("savoie", "Savoie", "Chambéry", (45.5646, 5.9178)),
+    ("hsavoie", "Haute-Savoie", "Annecy", (45.8992, 6.1294)),
+    ("alsace", "Bas-Rhin", "Strasbourg", (48.5734, 7.7521)),
+    ("bourgogne", "Côte-d'Or", "Beaune", (47.0260, 4.8400)),
+    ("gironde", "Gironde", "Bordeaux", (44.8378, -0.5792)),
+    ("loire", "Loire-Atlantique", "Nantes", (47.2184, -1.5536)),
+    ("bretagne", "Ille-et-Vilaine", "Rennes", (48.1173, -1.6778)),
+    ("herault", "Hérault", "Montpellier", (43.6108, 3.8767)),
+    ("rhone", "Rhône", "Lyon", (45.7640, 4.8357)),
+    ("paris", "Paris", "Paris", (48.8566, 2.3522)),
 ]
+JITTER_DEG = 0.04         # members within ~4 km of their city (latitude; longitude scaled)
 # Members per territory, by kind.
 PER_TERRITORY = {"washing_site": 1, "collector": 2, "restaurant": 16, "collection_point": 4,
                  "winegrower": 6, "event_organiser": 1}
@@ -81,6 +100,7 @@ CONTAINER_MIX = [("bocal-500", 0.03), ("bocal-750", 0.01), ("bouteille-75", 0.64
 REJECT_RATE = 0.03
 LOSS_RATE = 0.01          # a lent box declared lost
 SKIPPED_RETURN_RATE = 0.02  # a lent box collected without its return scan
+AWAY_RATE = 0.01          # a lent box returned in the neighbouring territory (it stays there)
 CRATE_SHARE = 0.03        # share of events carried by counted crates
 REASONS = (("broken", 0.45), ("chipped", 0.4), ("residue", 0.1), ("wrong_model", 0.05))
 TRANSPORT_KM = 35
@@ -113,8 +133,9 @@ class Org:
     id: int
     code: str
     kind: str
-    territory: int
+    territory: int            # index in TERRITORIES (the coordinator: 0, unused)
     user_id: int
+    territory_id: int | None  # the Territory row (the national coordinator: none)
 
 
 @dataclass
@@ -188,6 +209,18 @@ def create_indexes(engine: Engine, indexes: list[tuple[str, str]]) -> None:
                               if name else ddl))
 
 
+def nearest(territory: int) -> int:
+    """The territory whose city is closest to this one's (where a box strays to)."""
+    (lat, lon) = TERRITORIES[territory][3]
+    scale = math.cos(math.radians(lat))
+
+    def distance(other: int) -> float:
+        (lat2, lon2) = TERRITORIES[other][3]
+        return (lat2 - lat) ** 2 + ((lon2 - lon) * scale) ** 2
+
+    return min((t for t in range(len(TERRITORIES)) if t != territory), key=distance)
+
+
 class Network:
     """Reference rows (organisations, users, types, factors) and the id counters."""
 
@@ -211,30 +244,56 @@ class Network:
             by.setdefault((org.territory, org.kind), []).append(org)
         self.by = by
         self.coordinator = next(o for o in self.orgs if o.kind == "coordinator")
+        self.neighbour = [nearest(t) for t in range(len(TERRITORIES))]
 
     def _create_orgs(self, session: Session) -> list[Org]:
         from ..services.members.accounts import hash_password
         if session.scalar(select(Organisation.id).where(Organisation.code == PREFIX + "coop")):
             raise SyntheticError("a synthetic network is already loaded in this database")
         password = hash_password("tilleul-et-marnes")  # one hash for every synthetic user
+        territory_ids = [self._territory(session, slug, dept).id
+                         for slug, dept, _city, _place in TERRITORIES]
+        # The national coordinator: no territory (it sees the whole network), no place.
         specs = [(PREFIX + "coop", "Coordination nationale du réemploi (synthétique)",
-                  "coordinator", 0, "Paris")]
-        for t, (slug, dept, city) in enumerate(TERRITORIES):
+                  "coordinator", 0, "Paris", None)]
+        for t, (slug, dept, city, _place) in enumerate(TERRITORIES):
             for kind, count in PER_TERRITORY.items():
                 for i in range(1, count + 1):
                     code = f"{PREFIX}{slug}-{kind.replace('_', '-')}-{i:02d}"
-                    specs.append((code, f"{KIND_LABEL[kind]} {city} {i} ({dept})", kind, t, city))
+                    specs.append((code, f"{KIND_LABEL[kind]} {city} {i} ({dept})", kind, t,
+                                  city, territory_ids[t]))
         orgs = []
-        for code, name, kind, territory, city in specs:
-            org = Organisation(code=code, name=name, kind=kind, address=f"{city}, France")
+        for code, name, kind, territory, city, territory_id in specs:
+            latitude, longitude = (self._place(territory) if territory_id is not None
+                                   else (None, None))
+            org = Organisation(code=code, name=name, kind=kind, address=f"{city}, France",
+                               territory_id=territory_id, latitude=latitude,
+                               longitude=longitude)
             session.add(org)
             session.flush()
             user = User(email=f"{code}@{DOMAIN}", org_id=org.id, name=name,
                         password_hash=password, is_admin=kind == "coordinator")
             session.add(user)
             session.flush()
-            orgs.append(Org(org.id, code, kind, territory, user.id))
+            orgs.append(Org(org.id, code, kind, territory, user.id, territory_id))
         return orgs
+
+    @staticmethod
+    def _territory(session: Session, code: str, name: str) -> Territory:
+        """The territory of that code: the one already there (the demo's Jura), else a new one."""
+        territory = session.scalar(select(Territory).where(Territory.code == code))
+        if territory is None:
+            territory = Territory(code=code, name=name)
+            session.add(territory)
+            session.flush()
+        return territory
+
+    def _place(self, territory: int) -> tuple[float, float]:
+        """A point a few km around the territory's city (deterministic: the network's rng)."""
+        latitude, longitude = TERRITORIES[territory][3]
+        scale = math.cos(math.radians(latitude))
+        return (round(latitude + self.rng.uniform(-JITTER_DEG, JITTER_DEG), 5),
+                round(longitude + self.rng.uniform(-JITTER_DEG, JITTER_DEG) / scale, 5))
 
     def new_id(self, table: str) -> int:
         value = self.next[table]
@@ -289,7 +348,7 @@ class Generator:
             self.batches[key] = stats
             opened = day * DAY + 7 * HOUR
             self.chunk["batches"].append((stats.id, stats.code, type_id, site.id, "open", 0, 0,
-                                          0, 0, ts(opened), site.user_id))
+                                          0, 0, ts(opened), site.user_id, site.territory_id))
         return stats
 
     @staticmethod
@@ -356,16 +415,18 @@ class Generator:
         self.chunk["events"].append((
             event_id, action, code, container_id, crate_id, type_id, org.id, org.user_id,
             from_holder, holder, from_state, to_state, quantity, delta, reason, anomaly,
-            batch_id, ts(at), ts(at + 2)))
+            batch_id, ts(at), ts(at + 2), org.territory_id))
         self.summary.events += 1
         self.summary.actions[action] += 1
         return event_id
 
     def deposit(self, kind: str, org_id: int, box_id: int, event_id: int, amount: int,
-                lend_entry_id: int | None, at: int) -> int:
+                lend_entry_id: int | None, at: int, recorder: Org) -> int:
+        """A ledger entry of `org_id`, written by the move `recorder` recorded (its territory)."""
         entry_id = self.net.new_id("deposit_entries")
         self.chunk["deposit_entries"].append((entry_id, kind, org_id, box_id, event_id, amount,
-                                              lend_entry_id, ts(at), ts(at + 2)))
+                                              lend_entry_id, ts(at), ts(at + 2),
+                                              recorder.territory_id))
         self.summary.deposit_entries += 1
         return entry_id
 
@@ -391,7 +452,7 @@ class Generator:
         ctype = self.container_type()
         box = ctype.family == "box"
         territory = rng.randrange(len(TERRITORIES))
-        site = net.by[(territory, "washing_site")][0]
+        site = home = net.by[(territory, "washing_site")][0]  # commissions and owns it
         box_id = net.new_id("containers")
         code = net.new_code()
         tid = ctype.id
@@ -426,7 +487,8 @@ class Generator:
                      at=t)
             state, lent_at, last = "in_use", t, t
             if box and deposit_cents:
-                lend_entry = self.deposit("taken", dest.id, box_id, eid, deposit_cents, None, t)
+                lend_entry = self.deposit("taken", dest.id, box_id, eid, deposit_cents, None, t,
+                                          dest)
                 held = deposit_cents
             taker = dest
             # Back from the customer: returned, lost, or straight into the collection.
@@ -441,7 +503,7 @@ class Generator:
                 state, lent_at, last = "lost", None, t
                 if held:
                     lend_entry = self.deposit("forfeited", taker.id, box_id, eid, held,
-                                              lend_entry, t)
+                                              lend_entry, t, net.coordinator)
                     held = 0
                 break
             collector = net.pick(territory, "collector")
@@ -451,11 +513,18 @@ class Generator:
                          to_state="collected", at=t, anomaly="skipped_return")
                 if held:
                     lend_entry = self.deposit("forfeited", taker.id, box_id, eid, held,
-                                              lend_entry, t)
+                                              lend_entry, t, collector)
                     held = 0
             else:
                 if box and roll < 0.75:
                     back = taker  # most boxes come back where they were lent
+                elif box and roll < 0.75 + AWAY_RATE:
+                    # Returned in the neighbouring territory: its collection, washing
+                    # site and restaurants take it on from there (its owner stays).
+                    territory = net.neighbour[territory]
+                    site = net.by[(territory, "washing_site")][0]
+                    collector = net.pick(territory, "collector")
+                    back = net.pick(territory, "restaurant")
                 elif box:
                     back = net.pick(territory, "restaurant" if roll < 0.9 else "collection_point")
                 else:
@@ -465,7 +534,7 @@ class Generator:
                          to_state="returned", at=t)
                 if held:
                     lend_entry = self.deposit("refunded", back.id, box_id, eid, held,
-                                              lend_entry, t)
+                                              lend_entry, t, back)
                     held = 0
                 state, holder, lent_at, last = "returned", back.id, None, t
                 t += self.between(4 * HOUR, 6 * DAY)
@@ -513,8 +582,9 @@ class Generator:
         batch_id = box_batch if state == "rejected" else None
         self.chunk["containers"].append((
             box_id, code, state, reject_reason, ts(created), ts(last + 2), ts(last), tid, holder,
-            site.id, cycles, batch_id, held, lend_entry, ts(lent_at) if lent_at else None))
-        self.chunk["labels"].append((code, tid, box_id, None, ts(created)))
+            home.id, cycles, batch_id, held, lend_entry, ts(lent_at) if lent_at else None,
+            home.territory_id))
+        self.chunk["labels"].append((code, tid, box_id, None, ts(created), home.territory_id))
         self.summary.containers += 1
 
     # ---- counted crates of bottles: one washing day of a site ----
@@ -556,8 +626,10 @@ class Generator:
                        from_holder=site.id, holder=site.id, from_state="washing",
                        to_state="clean", at=close_at, quantity=0, delta=0, batch_id=batch.id)
             self.chunk["crates"].append((crate_id, code, "clean", None, ts(t0), ts(close_at + 2),
-                                         ts(close_at), ctype.id, site.id, site.id, 0, None))
-            self.chunk["labels"].append((code, ctype.id, None, crate_id, ts(t0)))
+                                         ts(close_at), ctype.id, site.id, site.id, 0, None,
+                                         site.territory_id))
+            self.chunk["labels"].append((code, ctype.id, None, crate_id, ts(t0),
+                                         site.territory_id))
             self.summary.crates += 1
         # The clean counted output: one new crate, delivered to a winegrower, filled.
         out_q = batch.counted_clean
@@ -581,8 +653,10 @@ class Generator:
                            from_state="clean", to_state="in_use", at=t, **kw)
                 state, last = "in_use", t
         self.chunk["crates"].append((crate_id, code, state, None, ts(close_at), ts(last + 2),
-                                     ts(last), ctype.id, holder, site.id, out_q, None))
-        self.chunk["labels"].append((code, ctype.id, None, crate_id, ts(close_at)))
+                                     ts(last), ctype.id, holder, site.id, out_q, None,
+                                     site.territory_id))
+        self.chunk["labels"].append((code, ctype.id, None, crate_id, ts(close_at),
+                                     site.territory_id))
         self.summary.crates += 1
 
     def run(self, progress: Callable[[Summary], None] | None = None) -> None:
@@ -652,7 +726,7 @@ def generate(engine: Engine, *, events: int, seed: int = 2026, end: datetime | N
     if engine.dialect.name == "postgresql":
         _finish_postgres(engine)
     else:
-        with engine.connect() as conn:
+        with engine.begin() as conn:  # committed: the app's connections begin explicitly
             conn.exec_driver_sql("ANALYZE")
     gen.summary.seconds = time.perf_counter() - started
     return gen.summary

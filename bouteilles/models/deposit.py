@@ -31,6 +31,9 @@ class DepositEntry(Base):
         Index("ix_deposit_entries_org_time", "org_id", "occurred_at"),
         # One member's refunds (in a month) and its lends: deposits.settlements.
         Index("ix_deposit_entries_org_kind_time", "org_id", "kind", "occurred_at"),
+        # A territory's deposits held at a date, read from the index alone (0018).
+        Index("ix_deposit_entries_territory_time", "territory_id", "occurred_at",
+              "recorded_at", "kind", "amount_cents"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

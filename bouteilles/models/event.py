@@ -43,6 +43,10 @@ class Event(Base):
                       where="crate_id IS NOT NULL"),
         Index("ix_events_org_time", "org_id", "occurred_at"),
         Index("ix_events_occurred_at", "occurred_at"),
+        # A territory's counts of an action over a range, read from the index alone
+        # (0018): its monthly lends, returns, losses and commissions.
+        Index("ix_events_territory_action_time", "territory_id", "action", "occurred_at",
+              "recorded_at", "quantity", postgresql_include=["id"]),
         partial_index("ix_events_batch", "batch_id", where="batch_id IS NOT NULL"),
         partial_index("ix_events_holder_arrivals", "holder_id", "occurred_at",
                       where=ARRIVALS.removeprefix("events.")),

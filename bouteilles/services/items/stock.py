@@ -6,11 +6,14 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ...models import Container, ContainerType, Crate, Organisation
+from ..territories import Scope
 
 
 def stock_rows(session: Session, *, holder_id: int | None = None, type_id: int | None = None,
-               state: str | None = None) -> list[dict]:
-    """Rows {holder, type, state, count}: labelled containers plus crate quantities."""
+               state: str | None = None, scope: Scope = Scope.WHOLE) -> list[dict]:
+    """Rows {holder, type, state, count}: labelled containers plus crate quantities,
+    of the holders in `scope` (a territory's stock: what its members hold, whatever
+    the objects' home territory)."""
     parts = []
     for model, amount in ((Container, func.count()), (Crate, func.sum(Crate.quantity))):
         stmt = select(
@@ -19,6 +22,8 @@ def stock_rows(session: Session, *, holder_id: int | None = None, type_id: int |
         ).group_by(model.holder_id, model.type_id, model.state)
         if holder_id is not None:
             stmt = stmt.where(model.holder_id == holder_id)
+        if not scope.whole:
+            stmt = stmt.where(scope.orgs(model.holder_id))
         if type_id is not None:
             stmt = stmt.where(model.type_id == type_id)
         if state is not None:
