@@ -42,7 +42,8 @@ SHOWN = 200  # loops listed, longest first; the rest are shorter
 
 @bp.get("/loops")
 def loops():
-    """The loops of the last 90 days, longest first, and the members without coordinates."""
+    """The loops of the last WINDOW_DAYS days, longest first, and the members without
+    coordinates."""
     scope = current_scope()
     view = recent_loops(get_session(), utcnow(), scope=scope)
     return render_template("admin/loops.html", view=view, shown=view.loops[:SHOWN],

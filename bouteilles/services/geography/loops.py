@@ -24,7 +24,12 @@ from .distance import Distance, Distances, Point
 from .record import NOT_PLACES, loop_legs
 from .settings import GeoSettings, geo_settings
 
-WINDOW_DAYS = 90  # the record's recent past the coordinator's page reads
+# The record's recent past the coordinator's page reads: four weekly collection
+# rounds. Reading it costs one pass over the window's collects and deliveries: at
+# 10^7 events (a national network over a year), 0.4 s for one territory and 3.2 s
+# for the whole network on PostgreSQL over 90 days, 22 s on SQLite; a third of that
+# over 30 days (docs/decisions.md, "Places and loop distances").
+WINDOW_DAYS = 30
 # Members that carry or coordinate: no place of theirs is on a loop.
 UNPLACED_KINDS = tuple(kind for kind in NOT_PLACES if kind != "washing_site")
 

@@ -9,6 +9,7 @@ batch correction, never changes a month that has ended.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,6 +24,7 @@ from ...models import (
     Event,
     Factor,
     Organisation,
+    Territory,
     utcnow,
 )
 from ..deposits import HELD_SIGN, month_bounds
@@ -54,9 +56,13 @@ def _ratio(part: int, whole: int, places: str = "0.0001") -> Decimal | None:
 
 
 def _counted(action: str, start: datetime, end: datetime, org_id: int | None,
-             scope: Scope = Scope.WHOLE):
+             scope: Scope = Scope.WHOLE, territories: Sequence[int] = ()):
     """Σ quantity of `action` events of the month recorded before its end, not undone then;
-    of one organisation, or recorded in the territory of `scope`."""
+    of one organisation, or recorded in the territory of `scope`. The whole network's
+    names its `territories` (and the rows of none): PostgreSQL then reads the month's
+    rows of the action through `ix_events_territory_action_time`, one range a
+    territory, where without them it reads every event of the month (0.17 s against
+    0.78 s for a month's lends at 10^7 events, docs/scaling.md)."""
     undo = aliased(Event)
     undone = exists().where(undo.undoes_id == Event.id, undo.recorded_at < end)
     stmt = (select(func.coalesce(func.sum(Event.quantity), 0))
@@ -64,6 +70,9 @@ def _counted(action: str, start: datetime, end: datetime, org_id: int | None,
                    Event.recorded_at < end, ~undone))
     if org_id is not None:
         return stmt.where(Event.org_id == org_id)
+    if scope.whole and territories:
+        return stmt.where(or_(Event.territory_id.in_(territories),
+                              Event.territory_id.is_(None)))
     return stmt.where(scope.rows(Event.territory_id))
 
 
@@ -75,7 +84,9 @@ def circulation(session: Session, month: str, org: Organisation | None, *,
     members recorded (the `territory_id` of events and ledger entries)."""
     start, end = month_bounds(month)
     org_id = org.id if org is not None and org.kind != "coordinator" else None
-    lends, returns, lost = (int(session.scalar(_counted(a, start, end, org_id, scope)))
+    territories = session.scalars(select(Territory.id)).all() if scope.whole else ()
+    lends, returns, lost = (int(session.scalar(_counted(a, start, end, org_id, scope,
+                                                        territories)))
                             for a in ("lend", "return", "lose"))
     signed = case(*((DepositEntry.kind == k, DepositEntry.amount_cents * s)
                     for k, s in HELD_SIGN.items()), else_=0)
