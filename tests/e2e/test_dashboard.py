@@ -26,12 +26,13 @@ def test_coordinator_dashboard(page, shot):
     tiles = page.locator(".figures li").all_inner_texts()
     assert any("contenants réemployés" in t for t in tiles)
     assert any("taux de rebut" in t for t in tiles)
-    assert page.locator("a[href$='.pdf']").count() == 1
-    assert page.locator("a[href$='.jsonld']").count() == 1
+    # The Jura's coordination downloads its territory's report and export.
+    assert page.locator("a[href*='.pdf?territory=jura']").count() == 1
+    assert page.locator("a[href*='.jsonld?territory=jura']").count() == 1
     _fits_the_phone(page)
     shot("dashboard-coordinator")
     with page.expect_download() as info:
-        page.locator("a[href$='.csv']").click()
+        page.locator("a[href*='.csv?territory=jura']").click()
     assert info.value.suggested_filename.startswith("impact-")
     page.get_by_role("link", name="Jeux de facteurs d'impact").click()
     page.wait_for_load_state()
