@@ -38,7 +38,6 @@ from bouteilles.services.deposits import deposit_rows, network_balance, settleme
 from bouteilles.services.impact.figures import monthly_impact, twelve_months
 from bouteilles.services.items.lookup import can_see_history, item_history
 from bouteilles.services.items.stock import stock_rows
-from bouteilles.services.territories import Scope
 from bouteilles.services.oversight.watch import (
     EventFilter,
     anomaly_events,
@@ -47,6 +46,7 @@ from bouteilles.services.oversight.watch import (
 )
 from bouteilles.services.pages.winegrower import history_query
 from bouteilles.services.paging import paginate
+from bouteilles.services.territories import Scope
 from bouteilles.services.washing.site import recent_receipts
 
 END = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
