@@ -29,6 +29,7 @@ from ..models import (
     Territory,
     TerritoryDeposit,
 )
+from .access import kind_of
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -95,12 +96,8 @@ def require_within(actor, *, home: int | None, holder: int | None) -> None:
     territory only: those whose home is there (`home`: the object's territory) or
     that one of its members holds (`holder`: the holder's territory). Other
     members are not concerned: a box of any territory is returned anywhere."""
-    if getattr(actor, "kind", None) is None:
-        actor_kind = actor.org.kind
-    else:
-        actor_kind = actor.kind
     territory = actor.territory_id
-    if actor_kind != "coordinator" or territory is None or territory in (home, holder):
+    if kind_of(actor) != "coordinator" or territory is None or territory in (home, holder):
         return
     raise Forbidden(_l("Cet objet est d'un autre territoire : c'est à sa coordination de le "
                        "corriger."))
