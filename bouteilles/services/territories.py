@@ -68,6 +68,12 @@ class Scope:
         """Whether the organisation is one the reader sees."""
         return self.whole or (org is not None and org.territory_id == self.territory_id)
 
+    def has_in_hand(self, *, home: int | None, holder: int | None) -> bool:
+        """Whether the object is one the reader's coordination reads and corrects:
+        its home territory (`home`) or its holder's (`holder`) is the reader's; the
+        national coordination: any."""
+        return self.whole or self.territory_id in (home, holder)
+
     def require(self, org: Organisation | None) -> None:
         """Refuse (403) an organisation of another territory."""
         if not self.sees(org):
@@ -96,8 +102,8 @@ def require_within(actor, *, home: int | None, holder: int | None) -> None:
     territory only: those whose home is there (`home`: the object's territory) or
     that one of its members holds (`holder`: the holder's territory). Other
     members are not concerned: a box of any territory is returned anywhere."""
-    territory = actor.territory_id
-    if kind_of(actor) != "coordinator" or territory is None or territory in (home, holder):
+    if kind_of(actor) != "coordinator" or Scope(actor.territory_id).has_in_hand(
+            home=home, holder=holder):
         return
     raise Forbidden(_l("Cet objet est d'un autre territoire : c'est à sa coordination de le "
                        "corriger."))

@@ -102,8 +102,7 @@ def get_item(session: Session, text: str, *, for_update: bool = False) -> Item:
 def item_in_scope(scope: Scope, item: Item) -> bool:
     """Whether a territory's coordination has the object in hand: held by one of its
     members, or of its territory (commissioned there); the national one: any."""
-    return (scope.whole or item.territory_id == scope.territory_id
-            or scope.sees(item.holder))
+    return scope.has_in_hand(home=item.territory_id, holder=item.holder.territory_id)
 
 
 def require_item(scope: Scope, item: Item) -> None:
