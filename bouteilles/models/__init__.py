@@ -12,7 +12,16 @@ from .issuer import LOGO_TYPES, ReportIssuer
 from .item import STATES, Container, Crate, Label
 from .loan import LOAN_STATUSES, Loan, LoanLine
 from .login import LoginFailure, LoginSession
+from .notification import (
+                           FREQUENCIES,
+                           NOTIFICATION_KINDS,
+                           Notification,
+                           NotificationSetting,
+                           StockThreshold,
+)
 from .organisation import ORG_KINDS, Organisation
+from .pickup import PICKUP_STATUSES, PickupRequest
+from .settlement import PAYMENT_METHODS, SettlementPayment
 from .territory import Territory, TerritoryDeposit
 from .user import ApiToken, User
 
@@ -28,4 +37,6 @@ __all__ = [
     "BatchCorrection", "BatchCorrectionReject",
     "LOGO_TYPES", "ReportIssuer",
     "Territory", "TerritoryDeposit",
+    "FREQUENCIES", "NOTIFICATION_KINDS", "Notification", "NotificationSetting", "StockThreshold",
+    "PICKUP_STATUSES", "PickupRequest", "PAYMENT_METHODS", "SettlementPayment",
 ]
