@@ -12,7 +12,7 @@
 Restaurants' orders of clean boxes are rows of `bottle_requests`, as the
 winegrowers' orders of bottles are.
 
-Revision ID: 0019_notifications_requests_money
+Revision ID: 0019_notifications_money
 Revises: 0018_territory_indexes
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_notifications_requests_money"
+revision: str = "0019_notifications_money"
 down_revision: str | Sequence[str] | None = "0018_territory_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
