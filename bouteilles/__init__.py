@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 from flask import Flask
+from flask_mailman import Mail
 
 from . import auth, formatting, i18n, static_files
 from .cli import register_commands
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
+    Mail().init_app(app)  # the notifications' SMTP (MAIL_*)
     register_input_limits(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -117,6 +117,9 @@ def load_config(instance_path: Path) -> dict:
         # before BASE_URL ever changes, to the old BASE_URL, and the UUIDs stay.
         "REUSE_NAMESPACE": os.environ.get("REUSE_NAMESPACE") or None,
         "OVERDUE_DAYS": int(os.environ.get("OVERDUE_DAYS", "14")),
+        # A box still with a customer this many days after its lend is declared lost
+        # (`flask notify`), its deposit forfeited; brought back later, reinstated.
+        "LOST_DAYS": int(_number("LOST_DAYS", "60")),
         # How long the organisation that recorded a scan may undo it itself; an
         # admin coordinator may revert an item's latest event at any time.
         "UNDO_MINUTES": _number("UNDO_MINUTES", "15"),
@@ -162,4 +165,15 @@ def load_config(instance_path: Path) -> dict:
         "MAP_TILE_URL": _tile_url(),
         "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION",
                                                DEFAULT_TILE_ATTRIBUTION),
+        # The notifications' mail (`flask notify`, services/notifications/), by SMTP
+        # through Flask-Mailman. No MAIL_SERVER: nothing is sent and `flask notify` says so.
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": int(_number("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _choice("MAIL_USE_TLS", ("0", "1", "false", "true"), "0") in ("1", "true"),
+        "MAIL_USE_SSL": _choice("MAIL_USE_SSL", ("0", "1", "false", "true"), "0") in ("1", "true"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "").strip(),
+        "MAIL_TIMEOUT": _number("MAIL_TIMEOUT", "10"),
     }

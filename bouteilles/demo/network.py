@@ -8,11 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Container, Crate, Organisation, User, utcnow
+from ..models import Container, ContainerType, Crate, Organisation, User, utcnow
 from ..services.errors import InvalidTransition
 from ..services.impact.issuer import set_issuer
 from ..services.members.accounts import create_org, create_user
 from ..services.movements import commission_containers, create_crate, record_scan
+from ..services.pages.winegrower import create_request
+from ..services.pickups import request_pickup
+from ..services.stock_thresholds import set_thresholds
 from ..services.territories import create_territory
 from ..services.washing.batches import add_inputs, close_batch, open_batch
 
@@ -121,6 +124,20 @@ class History:
             if day % 7 == 1:
                 self.bottle_run(moment + timedelta(hours=5))
         self.doubs(t0)
+        self.requests()
+
+    def requests(self) -> None:
+        """What members are waiting for today: a full bin at the cellar, an order of
+        clean boxes, and a stock alert the restaurant set."""
+        request_pickup(self.session, actor=self.users["cave-du-centre"],
+                       note="Deux caisses pleines derrière le comptoir.")
+        create_request(self.session, actor=self.users["resto-le-bistrot"],
+                       site_code="lavage-lons", type_code="bocal-500", quantity=12,
+                       note="Pour le marché de samedi.")
+        comptoir = self.users["resto-le-comptoir"].org
+        set_thresholds(self.session, comptoir, {
+            type_id: 30 for type_id in self.session.scalars(
+                select(ContainerType.id).where(ContainerType.code == "bocal-500"))})
 
     def doubs(self, t0: datetime) -> None:
         """Doubs's first weeks: one restaurant lends its boxes, and boxes cross the

@@ -173,8 +173,9 @@ def _details(report: MonthlyReport, st: Styles) -> list:
                       Paragraph(esc(s.to_name or s.to_org), st.cell),
                       money(s.amount_cents)] for s in dep.settlements]
             block += [Spacer(1, 3 * mm), Paragraph(gettext(
-                          "Compensations entre membres (boîtes prêtées chez l'un et rendues "
-                          "chez l'autre) :"), st.small), Spacer(1, 1.5 * mm),
+                          "Règlements entre membres, nets par paire (boîtes prêtées chez l'un "
+                          "et rendues chez l'autre ; celui qui doit le plus paie la "
+                          "différence) :"), st.small), Spacer(1, 1.5 * mm),
                       st.table(rows, [70 * mm, 70 * mm, 34 * mm], align="LLR")]
         story.append(KeepTogether(block))
     return story

@@ -11,6 +11,8 @@ from . import admin_watch as admin_watch_pages
 from . import (
     api,
     api_batches,
+    api_pickups,
+    api_settlements,
     auth,
     batch_corrections,
     collector,
@@ -19,10 +21,14 @@ from . import (
     loops,
     master_data,
     nav,
+    notifications,
     openapi,
+    orders,
     passports,
+    pickups,
     restaurant,
     scan,
+    settlements,
     washing,
     winegrower,
 )
@@ -36,18 +42,20 @@ def register_blueprints(app: Flask) -> None:
     nav.init_app(app)
     for module in (auth, home, openapi, scan):
         app.register_blueprint(module.bp)
-    for module in (restaurant, loans, collector):  # Ju'Ramène and collection
+    for module in (restaurant, orders, loans, collector, pickups):  # Ju'Ramène, collection
         app.register_blueprint(module.bp)
+    app.register_blueprint(settlements.bp)  # members' money: settlements, statements
     for module in (labels_pages, public_pages, master_data):  # labels, public pages
         app.register_blueprint(module.bp)
     for module in (washing, batch_corrections, winegrower):  # washing site and winegrowers
         app.register_blueprint(module.bp)
     for module in (admin_pages, admin_watch_pages, loops, account_pages):  # coordination
         app.register_blueprint(module.bp)
+    app.register_blueprint(notifications.bp)  # what members are told, by mail and here
     for module in (impact_pages, factor_set_pages):  # impact, reports, exports
         app.register_blueprint(module.bp)
     # The JSON API is not form-based: it takes bearer tokens or the session with a
     # JSON body, which a cross-site form cannot send; so no CSRF token there.
-    for module in (api, api_batches, passports):
+    for module in (api, api_batches, api_pickups, api_settlements, passports):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)

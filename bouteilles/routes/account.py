@@ -35,7 +35,10 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 register_filters(bp)
 # What answers a user with a temporary password: the password page, and leaving.
 OPEN_WITH_TEMPORARY = {"account.password", "auth.logout", "auth.login", "static",
-                       "home.set_language", "api.health"}
+                       "home.set_language", "api.health",
+                       # a mail's unsubscribe link works whoever is logged in
+                       "notifications.unsubscribe", "notifications.unsubscribe_one_click",
+                       "notifications.resubscribe"}
 
 
 @bp.before_app_request

@@ -17,6 +17,7 @@ from ..services.items.lookup import get_item, get_org, recent_events, require_it
 from ..services.movements import overdue_counted_returns, relabel_item, undo_event
 from ..services.oversight import watch as oversight
 from ..services.paging import page_number
+from ..services.pickups import pickup_list
 from .admin import guard_coordination
 from .formatting import register_filters
 from .refusals import refused_form
@@ -65,7 +66,8 @@ def dashboard():
     """Counts of what needs looking at, and the way to each coordinator page."""
     counts = oversight.anomaly_counts(get_session(), overdue_days=overdue_days(),
                                       scope=current_scope())
-    return render_template("admin/dashboard.html", counts=counts)
+    waiting = pickup_list(get_session(), current_scope(), only_open=True, limit=20)
+    return render_template("admin/dashboard.html", counts=counts, pickups=waiting)
 
 
 @bp.get("/anomalies")

@@ -242,5 +242,5 @@ def get_deposits(caller: User, query: DepositsQuery):
     return jsonify({
         "rows": deposit_service.deposit_rows(session, org_id=org_id, month=month, scope=scope),
         "settlements": deposit_service.settlements(session, org_id=org_id, month=month,
-                                                   scope=scope),
+                                                   scope=scope, gross=True),
     })

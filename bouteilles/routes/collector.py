@@ -14,6 +14,7 @@ from ..services.errors import BouteillesError
 from ..services.movements import submit_scan
 from ..services.pages import collector as service
 from ..services.paging import page_number
+from ..services.pickups import pickup_list, reader_scope
 from .formatting import register_filters
 from .guard import guard_blueprint
 from .refusals import refused_form
@@ -57,6 +58,7 @@ def _run_context(*, after_scan: bool = False) -> dict:
     if after_scan:
         delivered = request.args.get("delivered", type=int)
     return {
+        "pickups": pickup_list(db, reader_scope(current_user), only_open=True),
         "places": service.waiting_places(db, page=page_number(request.args.get("places"))),
         "held": service.held(db, current_user.org_id,
                              page=page_number(request.args.get("page"))),

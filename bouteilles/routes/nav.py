@@ -34,6 +34,7 @@ NAV = [
 # the kinds that use the API (docs/decisions.md, "Accounts and logins").
 ACCOUNT_NAV = [
     ("account.password", N_("Mot de passe"), None),
+    ("notifications.inbox", N_("Notifications"), None),
     ("account.tokens", N_("Jetons d'API"), "api_tokens"),
 ]
 # A page that is part of another entry's section (a washing site's batches, linked

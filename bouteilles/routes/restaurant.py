@@ -31,6 +31,8 @@ from ..services.lifecycle import suggested_action
 from ..services.movements import submit_scan
 from ..services.pages import restaurant as service
 from ..services.paging import page_number
+from . import settlements as settlement_pages
+from . import stock_alerts
 from .formatting import register_filters
 from .guard import guard_blueprint
 from .refusals import refused_form
@@ -46,16 +48,27 @@ def overdue_days() -> int:
     return int(current_app.config.get("OVERDUE_DAYS", 14))
 
 
-@bp.get("/")
-def overview():
-    """Boxes on hand, out with customers, waiting for collection; today's cash."""
+def _overview_context() -> dict:
     db = get_session()
     org_id = current_user.org_id
     counts = service.box_counts(db, org_id, overdue_days=overdue_days())
     cash = service.day_cash(db, org_id, periods.paris_today())
-    return render_template("restaurant/overview.html", counts=counts,
-                           total=service.totals(counts), cash=cash,
-                           overdue_days=overdue_days())
+    return {"counts": counts, "total": service.totals(counts), "cash": cash,
+            "overdue_days": overdue_days(), **stock_alerts.context()}
+
+
+@bp.get("/")
+def overview():
+    """Boxes on hand, out with customers, waiting for collection; today's cash; the
+    stock alerts."""
+    return render_template("restaurant/overview.html", **_overview_context())
+
+
+@bp.post("/stock-alerts")
+def save_stock_alerts():
+    """Set the minimums of clean boxes below which we are told."""
+    return stock_alerts.save("restaurant/overview.html", _overview_context,
+                             url_for(".overview"))
 
 
 @bp.get("/boxes/<state>")
@@ -147,18 +160,9 @@ def cash():
 
 @bp.get("/settlements")
 def settlements():
-    """Who owes whom for boxes lent at one restaurant and returned at another."""
-    month = request.args.get("month", "")[:20] or service.current_month()
-    try:
-        rows = service.month_settlements(get_session(), current_user.org_id, month)
-        error, status = None, 200
-    except BouteillesError as exc:
-        rows, error, status = [], str(exc), 422
-    me = current_user.org.code
-    owed = sum(r.amount_cents for r in rows if r.payee_code == me)
-    owing = sum(r.amount_cents for r in rows if r.payer_code == me)
-    return render_template("restaurant/settlements.html", rows=rows, month=month, error=error,
-                           owed=owed, owing=owing, me=me), status
+    """Who owes whom for boxes lent at one restaurant and returned at another, netted
+    per pair, with the paid state and the form marking it paid (routes/settlements.py)."""
+    return settlement_pages.month_page("restaurant", request.args.get("month"))
 
 
 def _counted_page(form) -> dict:

@@ -384,7 +384,7 @@ def _requests_context(**extra):
 
 @bp.get("/requests")
 def requests_page():
-    """Winegrowers' requests addressed to this site."""
+    """Winegrowers' and restaurants' requests addressed to this site."""
     return render_template("washing/requests.html", **_requests_context())
 
 

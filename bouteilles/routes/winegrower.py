@@ -13,6 +13,7 @@ from ..forms.winegrower import BottleRequestForm, FillForm
 from ..services.errors import BouteillesError, Forbidden
 from ..services.pages import winegrower
 from ..services.paging import page_number, paginate
+from . import stock_alerts
 from .guard import guard_blueprint
 from .refusals import refused_form
 
@@ -36,6 +37,7 @@ def _stock_context() -> dict:
         "held": winegrower.held_by(db, current_user.org_id),
         "request_form": _request_form(BottleRequestForm.blank()),
         "fill_form": FillForm.blank(),
+        **stock_alerts.context(),
     }
 
 
@@ -64,6 +66,12 @@ def create_request():
     flash(gettext("Demande envoyée : %(n)s × %(type)s.", n=made.quantity, type=made.type.name),
           "success")
     return redirect(url_for(".requests_page"))
+
+
+@bp.post("/stock-alerts")
+def save_stock_alerts():
+    """Set the minimums of clean bottles below which we are told."""
+    return stock_alerts.save("winegrower/index.html", _stock_context, url_for(".index"))
 
 
 @bp.post("/fill")

@@ -29,12 +29,22 @@ class DepositRow(Output):
     held_cents: int
 
 
+class GrossSettlement(Output):
+    """Both directions of a pair before netting."""
+
+    from_to_cents: int = Field(description="Deposits `from` took that `to` refunded.")
+    to_from_cents: int = Field(description="Deposits `to` took that `from` refunded.")
+
+
 class Settlement(Output):
-    """What one organisation owes another: deposits it took that the other refunded."""
+    """What one organisation owes another, netted per pair: of the deposits each took
+    that the other refunded, the one who owes more pays the difference (a pair whose
+    amounts cancel out is left out)."""
 
     from_: str = Field(alias="from")
     to: str
     amount_cents: int
+    gross: GrossSettlement
 
 
 class DepositsAnswer(Output):

@@ -64,6 +64,10 @@ CAPABILITIES: dict[str, Capability] = {
     "lend_tableware": grant("restaurant", "coordinator",
                             message=N_("Seuls les restaurants et la coordination prêtent de la "
                                        "vaisselle.")),
+    # Settlements between members: those who take or refund deposits, and the coordination.
+    "settlements": grant("restaurant", "collection_point", "event_organiser", "coordinator",
+                         message=N_("Pages réservées aux membres qui encaissent ou remboursent "
+                                    "des consignes.")),
     "collection_run": grant("collector", message=N_("Page réservée aux collecteurs.")),
     "washing_work": grant("washing_site", message=SITE_ONLY),
     # Reading batches (the coordination reads every site's) is not washing.
@@ -71,6 +75,19 @@ CAPABILITIES: dict[str, Capability] = {
     "keep_batches": grant("washing_site", "coordinator",
                           message=N_("Seuls les sites de lavage tiennent des lots.")),
     "winegrower_work": grant("winegrower", message=N_("Réservé aux vignerons.")),
+    # Clean stock ordered from a washing site: bottles by winegrowers, boxes by
+    # restaurants (services/pages/winegrower.py, ORDER_FAMILIES).
+    "order_clean_stock": grant("winegrower", "restaurant",
+                               message=N_("Seuls les vignerons et les restaurants commandent "
+                                          "du stock propre.")),
+    # "Bac plein": a member where returned stock waits asks for a collection;
+    # the collectors and the coordination read the requests (services/pickups.py).
+    "request_pickup": grant("restaurant", "collection_point",
+                            message=N_("Seuls les restaurants et les points de collecte "
+                                       "demandent une collecte.")),
+    "read_pickups": grant("collector", "coordinator",
+                          message=N_("Les demandes de collecte sont lues par les collecteurs "
+                                     "et la coordination.")),
     # Who uses the API with a token of their own (docs/decisions.md, "Accounts and
     # logins"): the menu links the tokens page for them only.
     "api_tokens": grant("restaurant", "washing_site", "coordinator", message=N_("Accès refusé.")),

@@ -130,10 +130,36 @@ def _refunds_of_lends_by(org_id: int, bounds: tuple[datetime, datetime] | None,
 
 
 def settlements(session: Session, *, org_id: int | None = None,
-                month: str | None = None, scope: Scope = Scope.WHOLE) -> list[dict]:
-    """What each organisation owes another: deposits it took that the other refunded.
+                month: str | None = None, scope: Scope = Scope.WHOLE,
+                gross: bool = False) -> list[dict]:
+    """What each organisation owes another, netted per pair of members (`net`): of
+    the deposits each took that the other refunded, the one who owes more pays the
+    difference; a pair whose amounts cancel out owes nothing and is left out.
+    `gross`: each line also says both directions (`from_to_cents`, `to_from_cents`).
     A territory's (`scope`) are those where either side is one of its members: a box
     lent in one territory and returned in another settles in both territories' reports."""
+    return net(gross_settlements(session, org_id=org_id, month=month, scope=scope),
+               detail=gross)
+
+
+def net(rows: list[dict], *, detail: bool = False) -> list[dict]:
+    """One line per pair from the rows of both directions (a few: one per ordered pair
+    with refunds): who owes more pays the difference, in (from, to) order."""
+    owed = {(row["from"], row["to"]): row["amount_cents"] for row in rows}
+    lines = []
+    for (payer, payee), amount in owed.items():
+        back = owed.get((payee, payer), 0)
+        if amount > back:
+            line = {"from": payer, "to": payee, "amount_cents": amount - back}
+            if detail:
+                line["gross"] = {"from_to_cents": amount, "to_from_cents": back}
+            lines.append(line)
+    return sorted(lines, key=lambda line: (line["from"], line["to"]))
+
+
+def gross_settlements(session: Session, *, org_id: int | None = None,
+                      month: str | None = None, scope: Scope = Scope.WHOLE) -> list[dict]:
+    """Each direction apart: the deposits `from` took that `to` refunded."""
     bounds = month_bounds(month) if month else None
     if org_id is None:
         refunds = _refunds_across(bounds, scope=scope).subquery()

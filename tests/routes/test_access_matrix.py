@@ -63,6 +63,7 @@ from bouteilles.services.members.accounts import create_org, create_user, issue_
 from bouteilles.services.members.logins import login_id_of, open_login
 from bouteilles.services.movements import commission_containers
 from bouteilles.services.pages.winegrower import create_request
+from bouteilles.services.pickups import request_pickup
 from bouteilles.services.territories import create_territory
 from bouteilles.services.washing.batches import open_batch
 
@@ -136,6 +137,12 @@ SITE = frozenset({"washing_site"})
 SITE_OR_COORD = frozenset({"washing_site", "coordinator"})
 PARTIES = frozenset({"restaurant", "coordinator", "event_organiser"})
 LENDERS = frozenset({"restaurant", "coordinator"})
+# Who asks for a pickup ("bac plein").
+ASKERS = frozenset({"restaurant", "collection_point"})
+# Who settles deposits with other members, and a settlement marked paid (of nobody).
+SETTLERS = frozenset({"restaurant", "collection_point", "event_organiser", "coordinator"})
+MARK = {"month": "2026-11", "from": "nobody-x", "to": "nobody-y", "method": "cash",
+        "paid_on": "2026-11-30"}
 
 EXPECTED: dict[tuple[str, str], Access] = {
     # --- shell, login, language, public pages
@@ -310,6 +317,46 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/account/sessions/end-others"): Access(ANY),
     ("GET", "/account/password"): Access(ANY),
     ("POST", "/account/password"): Access(ANY),
+    # --- notifications: one's own list and settings (another's notification: 404,
+    # tests/notifications/test_pages.py); a mail's signed unsubscribe link: public
+    ("GET", "/account/notifications"): Access(ANY),
+    ("POST", "/account/notifications"): Access(ANY),
+    ("GET", "/account/notifications/<int:notification_id>"): Access(ANY),
+    ("GET", "/unsubscribe/<token>"): Access(PUBLIC),
+    ("POST", "/unsubscribe/<token>"): Access(PUBLIC),
+    ("POST", "/unsubscribe/<token>/resubscribe"): Access(PUBLIC),
+    # --- pickup requests ("bac plein"): restaurants and collection points ask (and
+    # withdraw their own), collectors and the coordination read
+    ("GET", "/pickups/"): Access(ASKERS),
+    ("POST", "/pickups/"): Access(ASKERS),
+    ("POST", "/pickups/<int:request_id>/cancel"): Access(ASKERS, obj="pickup", own_only=True),
+    ("POST", "/api/v1/pickups"): Access(ASKERS, json={}),
+    ("GET", "/api/v1/pickups"): Access(frozenset({"collector", "coordinator"})),
+    ("POST", "/api/v1/pickups/<int:request_id>/cancel"): Access(ASKERS, obj="pickup",
+                                                               own_only=True),
+    # --- a restaurant's orders of clean boxes (as winegrowers' requests)
+    ("GET", "/restaurant/orders/"): Access({"restaurant"}),
+    ("POST", "/restaurant/orders/"): Access({"restaurant"}),
+    ("POST", "/restaurant/orders/<int:request_id>/cancel"): Access(
+        {"restaurant"}, obj="request", own_only=True),
+    # --- settlements between members (netted per pair, marked paid): the members who take
+    # or refund deposits, and the coordination; the service then decides per pair (either
+    # side, or an administrator of a coordination that sees either side). A reader of the
+    # coordination reads, never marks (403 before anything else).
+    ("GET", "/settlements/"): Access(SETTLERS),
+    ("POST", "/settlements/paid"): Access(SETTLERS, special={(READER, None): 403}),
+    ("POST", "/settlements/cancel"): Access(SETTLERS, special={(READER, None): 403}),
+    ("GET", "/settlements/statement/<month>.pdf"): Access(SETTLERS, query="org",
+                                                          own_only=True),
+    ("GET", "/admin/settlements"): Access(COORD),
+    ("GET", "/api/v1/settlements"): Access(ANY, query="org", own_only=True),
+    ("POST", "/api/v1/settlements/paid"): Access(ANY, json=MARK,
+                                                 special={(READER, None): 403}),
+    ("POST", "/api/v1/settlements/cancel"): Access(ANY, json=MARK,
+                                                   special={(READER, None): 403}),
+    # --- stock alerts: a member's own thresholds of clean stock
+    ("POST", "/restaurant/stock-alerts"): Access({"restaurant"}),
+    ("POST", "/winegrower/stock-alerts"): Access({"winegrower"}),
     # --- impact: everyone reads their own organisation's figures, the
     # coordination the network's; factor sets are the coordination's
     ("GET", "/api/v1/impact"): Access(ANY, query="org", own_only=True),
@@ -349,7 +396,7 @@ def build_world(session) -> dict:
     territory `away`, the home territory's coordination, a user each, and an object
     of every kind for each of them; returns ids and codes."""
     world: dict = {"org": {}, "user": {}, "item": {}, "token": {}, "batch": {},
-                   "loan": {}, "request": {}, "request_site": {}, "bearer": {},
+                   "loan": {}, "request": {}, "request_site": {}, "bearer": {}, "pickup": {},
                    "login": {}, "login_token": {}, "away_marks": set()}
     home = create_territory(session, code="home", name="Home")
     away = create_territory(session, code="away", name="Away")
@@ -407,6 +454,13 @@ def build_world(session) -> dict:
                                 type_code="bouteille-75", quantity=12)
         world["request"]["winegrower", side] = wanted.id
         world["request_site"]["washing_site", side] = wanted.id
+        ordered = create_request(session, actor=users["restaurant", side],
+                                 site_code=world["org"]["washing_site", side],
+                                 type_code="bocal-500", quantity=6)
+        world["request"]["restaurant", side] = ordered.id
+        for kind in sorted(ASKERS):
+            asked = request_pickup(session, actor=users[kind, side])
+            world["pickup"][kind, side] = asked.request.id
     world["away_marks"] = {AWAY, AWAY.title()} | {
         code for (_kind, side), code in world["item"].items() if side == "x"}
     session.commit()
@@ -419,7 +473,7 @@ FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "
 FIXED_PARAMS = {"month": "2026-11", "fmt": "csv", "locale": "en", "state": "clean",
                 "grai": "0614141000012345", "event_id": "999999", "gln": "3701234000008",
                 "term": "washing", "statement": "batch-B-NONE", "batch_code": "B-NONE",
-                "territory": "home"}
+                "territory": "home", "notification_id": "999999", "token": "forged"}
 
 
 def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
@@ -447,7 +501,8 @@ def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
 # Which kinds of organisation can own each kind of object (the others only get the
 # "another member's object" case).
 OWNERS = {"batch": {"washing_site"}, "loan": {"restaurant", "event_organiser"},
-          "request": {"winegrower"}, "request_site": {"washing_site"},
+          "request": {"winegrower", "restaurant"}, "request_site": {"washing_site"},
+          "pickup": set(ASKERS),
           "item": set(ORG_KINDS), "org": set(ORG_KINDS), "user": set(ORG_KINDS),
           "token": set(ORG_KINDS), "login": set(ORG_KINDS)}
 

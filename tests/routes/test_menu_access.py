@@ -45,7 +45,7 @@ def test_the_menu_and_the_guards_name_capabilities_of_the_table(app):
     assert named <= set(access.CAPABILITIES)
     assert set(GUARDS) == {"restaurant", "loans", "collector", "labels", "washing",
                            "batch_corrections", "winegrower", "admin", "admin_watch",
-                           "factor_sets", "loops"}
+                           "factor_sets", "loops", "pickups", "orders", "settlements"}
 
 
 # Who uses the API with a token of their own (docs/decisions.md, "Accounts and logins").
@@ -58,7 +58,8 @@ def test_the_phone_menu_lists_the_password_and_tokens_for_api_users_only(app, ro
         g._login_user = _user(role)
         shown = [endpoint for endpoint, _label in account_links()]
     uses_api = KIND_OF.get(role, role) in API_USERS
-    assert shown == ["account.password"] + (["account.tokens"] if uses_api else [])
+    assert shown == ["account.password", "notifications.inbox"] + (
+        ["account.tokens"] if uses_api else [])
 
 
 class Links(HTMLParser):

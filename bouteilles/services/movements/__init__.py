@@ -18,7 +18,11 @@ Everything else reads those tables, or asks this package to move something:
 - `undo_event` (with `submit_once` for the API's idempotency key): an item's
   latest event undone by a new event, its ledger entries answered;
 - `join_territory`: a member joins a territory, its rows written before with it;
+- `declare_overdue_lost`: boxes with a customer past `LOST_DAYS`, declared lost;
 - `BulkWriter`: rows of a whole synthetic network, written as they are.
+
+Every `collect` written here also closes the pickup request ("bac plein") of
+the member collected from (`pickup_close`).
 
 The modules inside are this package's own (`import-linter` keeps it so): the
 life cycle (`services/lifecycle.py`) decides, these write.
@@ -45,6 +49,7 @@ from .counted_returns import (
     pending_counts,
     record_counted_return,
 )
+from .overdue_losses import OverdueLoss, declare_overdue_lost
 from .relabel import Relabelled, relabel_item
 from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
 from .submissions import (
@@ -63,8 +68,9 @@ __all__ = [
     "CRATE_START_STATES", "MAX_CLOCK_SKEW", "MAX_COMMISSION", "MAX_COUNTED_RETURN",
     "MAX_CRATE_QUANTITY", "MAX_UNDO_REASON",
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
-    "BulkLoadError", "BulkWriter", "Relabelled", "ScanResult", "Undone",
+    "BulkLoadError", "BulkWriter", "OverdueLoss", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
+    "declare_overdue_lost",
     "join_territory",
     "counted_refunds", "overdue_counted_returns", "pending_counts", "record_counted_return",
     "create_crate", "error_body", "mint_codes", "record_scan", "relabel_item", "scan_body",

@@ -41,6 +41,7 @@ from .move_plan import (
     plan_move,
     refund_rejected,
 )
+from .pickup_close import close_pickup_requests
 from .statements import (
     ADD_INPUTS,
     COMPARED,
@@ -65,11 +66,13 @@ MAX_ATTEMPTS = 5
 def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
                    occurred_at: datetime, now: datetime, to: Place | None = None,
                    reason: str | None = None, batch: str | None = None,
-                   idempotency_key: str | None = None) -> ContainerMove | None:
+                   idempotency_key: str | None = None,
+                   detail: dict | None = None) -> ContainerMove | None:
     """Apply one scan to the container labelled `code`; None if no container has it.
 
     The caller has checked the input (action, who may act, reason, time);
-    refusals raise InvalidTransition before anything is written.
+    refusals raise InvalidTransition before anything is written. `detail` goes
+    into the event as it is (an automatic loss says so).
     """
     for _attempt in range(MAX_ATTEMPTS):
         box = READ_BOX_RUN[conn.dialect.name].first(conn, {"code": code})
@@ -97,6 +100,7 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
                             now=now, to=to, reason=reason, idempotency_key=idempotency_key,
                             joined=joined, refund_rejected=refund_rejected(),
                             refunded_by=claimed.org_id if claimed else None)
+        planned.event["detail"] = detail
         if write_move(conn, box, planned):
             if joined is not None:
                 add_inputs(conn, joined, 1)
@@ -125,7 +129,7 @@ def write_move(conn: Connection, box, planned: PlannedMove, *,
     SQLite may have written the event, the caller undoes it (the counter's
     savepoint, `group_commit`) or held the write lock since the read."""
     if conn.dialect.name == "postgresql":
-        return _write_pg(conn, box, planned, answer_key)
+        return _written(conn, planned, _write_pg(conn, box, planned, answer_key))
     move = planned.move
     try:
         move.event_id, move.deposit_id = insert_rows(conn, box, planned.event, planned.entries)
@@ -138,9 +142,20 @@ def write_move(conn: Connection, box, planned: PlannedMove, *,
             **projection_params(box, planned.projection, move.deposit_id),
             **{f"was_{column}": getattr(box, read_as) for column, read_as in COMPARED}}):
         return False
-    return answer_key is None or bool(STORE_ANSWER.run(conn, {
+    return _written(conn, planned, answer_key is None or bool(STORE_ANSWER.run(conn, {
         "key": answer_key, "org_id": planned.event["org_id"], "body": move.body,
-        "now": planned.event["recorded_at"]}))
+        "now": planned.event["recorded_at"]})))
+
+
+def _written(conn: Connection, planned: PlannedMove, written: bool) -> bool:
+    """After a move written: a collect closes the pickup request where it took place."""
+    if written:
+        event = planned.event
+        close_pickup_requests(conn, action=event["action"],
+                              from_holder_id=event["from_holder_id"], org_id=event["org_id"],
+                              event_id=planned.move.event_id,
+                              occurred_at=event["occurred_at"])
+    return written
 
 
 def _write_pg(conn: Connection, box, planned: PlannedMove, answer_key: str | None) -> bool:

@@ -99,7 +99,7 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
         "to_state": state, "quantity": 1, "quantity_delta": 0, "reason": reason,
         "anomaly": anomaly, "batch_id": joined.id if joined else None,
         "idempotency_key": idempotency_key, "territory_id": actor.territory_id,
-        "occurred_at": occurred_at, "recorded_at": now,
+        "occurred_at": occurred_at, "recorded_at": now, "detail": None,
     }
     projection = {
         "state": state, "holder_id": holder_id, "batch_id": batch_id, "lent_at": lent_at,

@@ -40,6 +40,7 @@ from ..territories import require_within
 from .commission import commission_code
 from .container_move import add_inputs, join_open_batch, move_container, replaced
 from .move_plan import ContainerMove, Place
+from .pickup_close import close_pickup_requests
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 MAX_OFFLINE_AGE = timedelta(days=90)
@@ -200,6 +201,8 @@ def _scan_crate(session: Session, actor: User, *, code: str, action: str,
     session.flush()
     apply_event(item, event)
     session.flush()
+    close_pickup_requests(session.connection(), action=action, from_holder_id=event.from_holder_id,
+                          org_id=actor.org_id, event_id=event.id, occurred_at=occurred_at)
     # The loaded `holder` still names the previous holder: reload it from holder_id,
     # or the answer would report where the thing was (found by the stateful test).
     session.expire(item, ["holder"])

@@ -98,15 +98,18 @@ def timestamps(statement: str):
 _EVENT_VALUES = """
   (id, action, code, container_id, type_id, org_id, user_id, from_holder_id, holder_id,
    from_state, to_state, quantity, quantity_delta, reason, anomaly, batch_id,
-   idempotency_key, territory_id, occurred_at, recorded_at)
+   idempotency_key, territory_id, occurred_at, recorded_at, detail)
   VALUES (:id, :action, :code, :container_id, :type_id, :org_id, :user_id, :from_holder_id,
           :holder_id, :from_state, :to_state, 1, 0, :reason, :anomaly, :batch_id,
-          :idempotency_key, :territory_id, :occurred_at, :recorded_at)"""
+          :idempotency_key, :territory_id, :occurred_at, :recorded_at, :detail)"""
 _PROJECTION = """
   state = :state, holder_id = :holder_id, batch_id = :item_batch_id, lent_at = :lent_at,
   reject_reason = :reject_reason, updated_at = :updated_at,
   deposit_held_cents = :deposit_held_cents, last_event_at = :last_event_at"""
-INSERT_EVENT = DriverStatement(timestamps("INSERT INTO events" + _EVENT_VALUES + " RETURNING id"))
+# An event's `detail` (an automatic loss's, `lost_boxes`): SQL NULL when there is none.
+DETAIL = bindparam("detail", type_=JSON(none_as_null=True))
+INSERT_EVENT = DriverStatement(timestamps("INSERT INTO events" + _EVENT_VALUES + " RETURNING id")
+                               .bindparams(DETAIL))
 INSERT_ENTRY = DriverStatement(timestamps("""
 INSERT INTO deposit_entries (kind, org_id, amount_cents, lend_entry_id, container_id,
                              event_id, territory_id, occurred_at, recorded_at)
@@ -169,14 +172,14 @@ ev AS (
   INSERT INTO events (id, action, code, container_id, type_id, org_id, user_id,
                       from_holder_id, holder_id, from_state, to_state, quantity,
                       quantity_delta, reason, anomaly, batch_id, idempotency_key,
-                      territory_id, occurred_at, recorded_at)
+                      territory_id, occurred_at, recorded_at, detail)
   SELECT CAST(:id AS INTEGER), CAST(:action AS VARCHAR), CAST(:code AS VARCHAR), moved.id,
          CAST(:type_id AS INTEGER), CAST(:org_id AS INTEGER), CAST(:user_id AS INTEGER),
          CAST(:from_holder_id AS INTEGER), CAST(:holder_id AS INTEGER),
          CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), 1, 0,
          CAST(:reason AS VARCHAR), CAST(:anomaly AS VARCHAR), CAST(:batch_id AS INTEGER),
          CAST(:idempotency_key AS VARCHAR), CAST(:territory_id AS INTEGER), :occurred_at,
-         :recorded_at
+         :recorded_at, :detail
   FROM moved),
 entry AS (
   INSERT INTO deposit_entries """ + _ENTRY_COLUMNS + """
@@ -195,4 +198,4 @@ answer AS (
   INSERT INTO idempotent_responses (key, org_id, status, body, created_at)
   SELECT CAST(:answer_key AS VARCHAR), CAST(:org_id AS INTEGER), 201, :answer, :recorded_at
   FROM moved WHERE CAST(:answer_key AS VARCHAR) IS NOT NULL)
-SELECT count(*) AS moved FROM moved""").bindparams(bindparam("answer", type_=JSON())))
+SELECT count(*) AS moved FROM moved""").bindparams(bindparam("answer", type_=JSON()), DETAIL))

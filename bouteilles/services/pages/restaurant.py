@@ -13,11 +13,10 @@ from ...models import (
     ContainerType,
     DepositEntry,
     Event,
-    Organisation,
     TerritoryDeposit,
     utcnow,
 )
-from ..deposits import PARIS, month_bounds, settlements
+from ..deposits import PARIS
 from ..movements import counted_refunds
 from ..paging import PER_PAGE, Page, paginate
 
@@ -156,31 +155,6 @@ def day_cash(session: Session, org_id: int, day: date) -> CashSummary:
     n_counted, counted = counted_refunds(session, org_id, start, end)
     return CashSummary(day, int(taken), int(n_taken), int(refunded) + counted,
                        int(n_refunded) + n_counted, counted, n_counted)
-
-
-@dataclass
-class Settlement:
-    payer_code: str
-    payer_name: str
-    payee_code: str
-    payee_name: str
-    amount_cents: int
-
-
-def month_settlements(session: Session, org_id: int, month: str) -> list[Settlement]:
-    """The month's settlements this organisation is part of, either side, with names.
-
-    The payer took the deposit at the lend and keeps it; the payee refunded the
-    customer at the return: the payer owes the payee.
-    """
-    month_bounds(month)  # a clear refusal for a malformed month
-    rows = settlements(session, org_id=org_id, month=month)
-    codes = {row["from"] for row in rows} | {row["to"] for row in rows}
-    names = dict(session.execute(
-        select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
-    ).all()) if codes else {}
-    return [Settlement(row["from"], names.get(row["from"], row["from"]), row["to"],
-                       names.get(row["to"], row["to"]), row["amount_cents"]) for row in rows]
 
 
 def current_month(now: datetime | None = None) -> str:

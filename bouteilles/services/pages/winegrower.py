@@ -1,7 +1,11 @@
-"""Winegrowers' clean bottles: availability at washing sites, requests, deliveries, fills.
+"""Clean stock ordered from the washing sites: winegrowers' bottles and restaurants'
+boxes (availability, requests, deliveries), and the winegrowers' fills.
 
-"Reserved" is what open requests hold against a site's clean stock: for each
-open request, the quantity still to deliver. Available = clean − reserved.
+Who orders what is `ORDER_FAMILIES`: a winegrower asks for bottles, a restaurant
+for boxes; both are `BottleRequest` rows, fulfilled alike by the site delivering
+scanned clean stock of the requested type. "Reserved" is what open requests hold
+against a site's clean stock: for each open request, the quantity still to
+deliver. Available = clean − reserved.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from ...i18n import N_
 from ...models import BottleRequest, ContainerType, Event, Organisation, User, utcnow
 from ...models.event import ARRIVALS
 from .. import access
@@ -20,14 +25,32 @@ from ..movements import record_scan
 from ..washing.site import for_each_code
 
 MAX_REQUEST = 1_000_000
+# The family of container types each kind of member orders clean from a washing site.
+ORDER_FAMILIES = {"winegrower": "bottle", "restaurant": "box"}
+# A type of another family asked for: the refusal, by family ordered.
+WRONG_FAMILY = {
+    "bottle": N_("On ne demande que des bouteilles ; « %(type)s » n'en est pas une."),
+    "box": N_("On ne commande que des boîtes ; « %(type)s » n'en est pas une."),
+}
+
+
+def order_types(session: Session, family: str) -> list[ContainerType]:
+    """The active types of a family, as a member orders them."""
+    return list(session.scalars(
+        select(ContainerType).where(ContainerType.family == family,
+                                    ContainerType.active.is_(True)).order_by(ContainerType.code)
+    ))
 
 
 def bottle_types(session: Session) -> list[ContainerType]:
     """Bottle models a winegrower can ask for."""
-    return list(session.scalars(
-        select(ContainerType).where(ContainerType.family == "bottle",
-                                    ContainerType.active.is_(True)).order_by(ContainerType.code)
-    ))
+    return order_types(session, "bottle")
+
+
+def order_family(actor: User) -> str:
+    """The family the actor's organisation orders; 403 for a kind that orders none."""
+    access.require(actor, "order_clean_stock")
+    return ORDER_FAMILIES[actor.org.kind]
 
 
 def washing_sites(session: Session) -> list[Organisation]:
@@ -47,11 +70,12 @@ def reserved_totals(session: Session) -> dict[tuple[int, int], int]:
     return {(site, ctype): int(total or 0) for site, ctype, total in rows}
 
 
-def availability(session: Session, *, org_id: int | None = None) -> list[dict]:
-    """Clean bottles at each washing site by model: clean, reserved (all, and for
-    `org_id`), available."""
+def availability(session: Session, *, org_id: int | None = None,
+                 family: str = "bottle") -> list[dict]:
+    """Clean stock of a family at each washing site by type: clean, reserved (all, and
+    for `org_id`), available."""
     sites = {o.code: o for o in washing_sites(session)}
-    types = {t.code: t for t in bottle_types(session)}
+    types = {t.code: t for t in order_types(session, family)}
     reserved = reserved_totals(session)
     mine: dict[tuple[int, int], int] = {}
     if org_id is not None:
@@ -88,16 +112,15 @@ def held_by(session: Session, org_id: int) -> list[dict]:
 
 def create_request(session: Session, *, actor: User, site_code: str, type_code: str,
                    quantity: int, note: str | None = None) -> BottleRequest:
-    """A winegrower asks a washing site for `quantity` clean bottles of one model."""
-    access.require(actor, "winegrower_work")
+    """A member asks a washing site for `quantity` clean containers of one type of the
+    family it orders (`ORDER_FAMILIES`: a winegrower bottles, a restaurant boxes)."""
+    family = order_family(actor)
     site = get_org(session, site_code)
     if site.kind != "washing_site":
         raise ValidationError(_l("« %(site)s » n'est pas un site de lavage.", site=site.name))
     ctype = get_type(session, type_code)
-    if ctype.family != "bottle":
-        raise ValidationError(_l("On ne demande que des bouteilles ; « %(type)s » n'en est "
-                                 "pas une.",
-                                 type=ctype.name))
+    if ctype.family != family:
+        raise ValidationError(_l(WRONG_FAMILY[family], type=ctype.name))
     if not 1 <= quantity <= MAX_REQUEST:
         raise ValidationError(_l("Quantité hors limites (1 à %(n)s).", n=MAX_REQUEST))
     request = BottleRequest(org_id=actor.org_id, site_id=site.id, type_id=ctype.id,
@@ -121,7 +144,7 @@ def get_request(session: Session, request_id: int, *, for_update: bool = False) 
 
 
 def cancel_request(session: Session, request: BottleRequest, *, actor: User) -> BottleRequest:
-    """The winegrower withdraws an open request; what it held is released."""
+    """The member withdraws an open request; what it held is released."""
     if actor.org_id != request.org_id:
         raise Forbidden(_l("Cette demande est celle d'un autre membre."))
     if request.status != "open":
@@ -133,8 +156,8 @@ def cancel_request(session: Session, request: BottleRequest, *, actor: User) -> 
 
 def fulfil_request(session: Session, request: BottleRequest, *, actor: User,
                    codes: list[str]) -> BottleRequest:
-    """The site delivers crates (or bottles) of the requested model to the winegrower;
-    the request is fulfilled once delivered ≥ requested."""
+    """The site delivers crates (or bottles, or boxes) of the requested type to the
+    member; the request is fulfilled once delivered ≥ requested."""
     if not access.may(actor, "washing_work") or actor.org_id != request.site_id:
         raise Forbidden(_l("Cette demande est adressée à un autre site de lavage."))
     if request.status != "open":

@@ -2,10 +2,7 @@
 
 from datetime import timedelta
 
-import pytest
-
 from bouteilles.models import utcnow
-from bouteilles.services.errors import ValidationError
 from bouteilles.services.pages import restaurant
 
 
@@ -57,20 +54,3 @@ def test_day_cash_uses_paris_days(session, actors, make_container, scan):
     assert restaurant.day_cash(session, resto.org_id, late.date()).taken_count == 0
     assert restaurant.day_cash(session, actors["washing_site"].org_id, paris_day).taken_count == 0
 
-
-def test_settlements_both_sides_with_names(session, actors, make_user, make_container, scan):
-    lender, refunder = actors["restaurant"], make_user("restaurant")
-    for _ in range(2):
-        code = make_container(holder=lender.org)
-        scan(lender, code, "lend")
-        scan(refunder, code, "return")
-    month = restaurant.current_month()
-    for org_id in (lender.org_id, refunder.org_id):
-        rows = restaurant.month_settlements(session, org_id, month)
-        assert len(rows) == 1
-        row = rows[0]
-        assert (row.payer_code, row.payee_code, row.amount_cents) == \
-            (lender.org.code, refunder.org.code, 1000)
-        assert row.payee_name == refunder.org.name
-    with pytest.raises(ValidationError):
-        restaurant.month_settlements(session, lender.org_id, "2026-13")
