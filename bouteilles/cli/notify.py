@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from ..db.database import get_session
 from ..models import utcnow
-from ..services.movements import declare_overdue_lost
+from ..services.movements import boxes_to_declare_lost, declare_overdue_lost
 from ..services.notifications.mailer import Postman, mail_problem
 from ..services.notifications.sender import Tally, outgoing_messages, record_sent
 from ..services.periods import PARIS
@@ -40,11 +40,16 @@ def notify(now: datetime, dry_run: bool) -> None:
     if problem:
         raise click.ClickException(problem)
     session = get_session()
-    if not dry_run:
-        lost = declare_overdue_lost(session, lost_days=current_app.config["LOST_DAYS"], now=now)
+    lost_days = current_app.config["LOST_DAYS"]
+    if dry_run:
+        lost = boxes_to_declare_lost(session, lost_days=lost_days, now=now)
+        click.echo(f"would declare lost {len(lost)} boxes with a customer for more than "
+                   f"{lost_days} days.")
+    else:
+        lost = declare_overdue_lost(session, lost_days=lost_days, now=now)
         session.commit()
-        click.echo(f"{len(lost)} box(es) with a customer for more than "
-                   f"{current_app.config['LOST_DAYS']} days declared lost.")
+        click.echo(f"declared lost: {len(lost)} boxes with a customer for more than "
+                   f"{lost_days} days.")
     tallies: dict[str, Tally] = {}
     postman = None if dry_run else Postman()
     try:

@@ -187,7 +187,8 @@ def test_collection_run(page, live_server):
     page.goto("/collector/")
     page.locator("#counter[data-ready=true]").wait_for(state="attached")
     expect(page.locator("#places-title")).to_be_visible()
-    expect(page.locator(".places")).to_contain_text("Le Comptoir")
+    expect(page.get_by_role("region", name="À collecter").locator(".places")) \
+        .to_contain_text("Le Comptoir")
     type_code(page, codes[0])
     page.locator("#order-submit").tap()
     expect(receipt(page, codes[0])).to_contain_text("Collecté")

@@ -21,8 +21,8 @@ from bouteilles.services.territories import create_territory
 NOW = utcnow()
 
 
-def notify(runner):
-    result = runner.invoke(args=["notify", "--now", NOW.isoformat()])
+def notify(runner, *options: str):
+    result = runner.invoke(args=["notify", "--now", NOW.isoformat(), *options])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -43,9 +43,11 @@ def test_lost_mail_content_recipient_once(runner, session, smtp, actors, make_us
     kept = make_container(holder=other.org)
     scan(other, kept, "lend", occurred_at=NOW - timedelta(days=30))
 
+    assert "would declare lost 1 boxes" in notify(runner, "--dry-run")
+    assert session.scalar(select(Container.state).where(Container.code == code)) == "in_use"
     output = notify(runner)
 
-    assert "1 box(es)" in output and "lost: 1 sent" in output
+    assert "declared lost: 1 boxes" in output and "lost: 1 sent" in output
     [mail] = of_kind(smtp, resto.email, "perdue")
     assert mail["Subject"].strip() == "1 boîte déclarée perdue : consigne conservée"
     assert not of_kind(smtp, other.email, "perdue")

@@ -49,7 +49,7 @@ from .counted_returns import (
     pending_counts,
     record_counted_return,
 )
-from .overdue_losses import OverdueLoss, declare_overdue_lost
+from .overdue_losses import OverdueLoss, boxes_to_declare_lost, declare_overdue_lost
 from .relabel import Relabelled, relabel_item
 from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
 from .submissions import (
@@ -70,7 +70,7 @@ __all__ = [
     "MAX_OFFLINE_AGE", "TABLE_ORDER", "TOKEN_REFUSED",
     "BulkLoadError", "BulkWriter", "OverdueLoss", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
-    "declare_overdue_lost",
+    "boxes_to_declare_lost", "declare_overdue_lost",
     "join_territory",
     "counted_refunds", "overdue_counted_returns", "pending_counts", "record_counted_return",
     "create_crate", "error_body", "mint_codes", "record_scan", "relabel_item", "scan_body",

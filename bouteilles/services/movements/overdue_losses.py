@@ -39,19 +39,25 @@ class OverdueLoss:
     event_id: int
 
 
+def boxes_to_declare_lost(session: Session, *, lost_days: int, now: datetime) -> list:
+    """(code, territory_id, holder_id) of every box lent before `now - lost_days` and
+    still with its customer, oldest container first (what a dry run counts)."""
+    session.flush()  # the statements below read the connection, not the session
+    return list(session.execute(
+        select(Container.code, Container.territory_id, Container.holder_id)
+        .join(Organisation, Organisation.id == Container.holder_id)
+        .where(Container.state == "in_use", Container.lent_at < now - timedelta(days=lost_days),
+               Organisation.kind.in_(LENDERS))
+        .order_by(Container.id)).all())
+
+
 def declare_overdue_lost(session: Session, *, lost_days: int,
                          now: datetime) -> list[OverdueLoss]:
     """Declare lost every box lent before `now - lost_days` and still with its
     customer; the boxes declared. One query finds them, each is written by the
     scan's path; a box that moved meanwhile, or whose territory has no
     coordination, is left as it is."""
-    session.flush()  # the statements below read the connection, not the session
-    overdue = session.execute(
-        select(Container.code, Container.territory_id, Container.holder_id)
-        .join(Organisation, Organisation.id == Container.holder_id)
-        .where(Container.state == "in_use", Container.lent_at < now - timedelta(days=lost_days),
-               Organisation.kind.in_(LENDERS))
-        .order_by(Container.id)).all()
+    overdue = boxes_to_declare_lost(session, lost_days=lost_days, now=now)
     if not overdue:
         return []
     coordinations = _coordinations(session)
