@@ -31,15 +31,15 @@ from ..schemas.scans import (
     UndoAnswer,
 )
 from ..schemas.status import Health
-from ..services import access, lifecycle
 from ..services import deposits as deposit_service
+from ..services import lifecycle
 from ..services.errors import BouteillesError
 from ..services.items.lookup import (
     describe_event,
     describe_item,
     get_item,
-    get_org,
     get_type,
+    readable_org,
     visible_history,
 )
 from ..services.items.stock import stock_rows
@@ -53,7 +53,6 @@ from ..services.movements import (
     submit_token_scan,
     undo_event,
 )
-from ..services.territories import Scope, scope_of
 from .errors import internal_error_body, refusal_body
 from .openapi import documented, json_body
 
@@ -205,29 +204,13 @@ def post_crate(caller: User, body: NewCrate):
                     "type": crate.type.code, "holder": crate.holder.code}), 201
 
 
-def _own_org_filter(actor, org_code: str | None) -> tuple[int | None, Scope]:
-    """Members see their own organisation; the coordinator any of its territory's
-    (another territory's: 403), or all of them (the scope)."""
-    session = get_session()
-    if access.may(actor, "oversee_network"):
-        scope = scope_of(actor.org)
-        if not org_code:
-            return None, scope
-        org = get_org(session, org_code)
-        scope.require(org)
-        return org.id, scope
-    if org_code and org_code != actor.org.code:
-        access.require(actor, "oversee_network")
-    return actor.org_id, Scope.WHOLE
-
-
 @bp.get("/stock")
 @documented(query=StockQuery, caller=api_actor, answers={200: StockAnswer})
 def get_stock(caller: User, query: StockQuery):
     """Counts by holder, type and state (containers plus crate quantities)."""
     session = get_session()
     type_id = get_type(session, query.type).id if query.type else None
-    holder_id, scope = _own_org_filter(caller, query.holder)
+    holder_id, scope = readable_org(get_session(), caller, query.holder)
     return jsonify({"rows": stock_rows(session, holder_id=holder_id, type_id=type_id,
                                        state=query.state or None, scope=scope)})
 
@@ -237,7 +220,7 @@ def get_stock(caller: User, query: StockQuery):
 def get_deposits(caller: User, query: DepositsQuery):
     """Deposits taken, refunded and held per organisation, with settlements."""
     session = get_session()
-    org_id, scope = _own_org_filter(caller, query.org)
+    org_id, scope = readable_org(get_session(), caller, query.org)
     month = query.month or None
     return jsonify({
         "rows": deposit_service.deposit_rows(session, org_id=org_id, month=month, scope=scope),

@@ -16,6 +16,7 @@ from ..schemas.settlements import (
 )
 from ..services import access
 from ..services import settlements as service
+from ..services.items.lookup import readable_org
 from .openapi import documented
 
 bp = Blueprint("api_settlements", __name__, url_prefix="/api/v1/settlements")
@@ -28,7 +29,7 @@ def month_settlements(caller: User, query: SettlementsQuery):
     coordination's scope (or one member of it, `org`)."""
     session = get_session()
     month = query.month or service.default_month()
-    org_id, scope = service.reader_scope(session, caller, query.org)
+    org_id, scope = readable_org(session, caller, query.org)
     rows = service.month_lines(session, month, org_id=org_id, scope=scope)
     return jsonify({"month": month, "in_progress": not service.month_ended(month),
                     "rows": [line.as_json() for line in rows]})

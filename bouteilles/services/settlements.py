@@ -334,20 +334,6 @@ def statement_org(session: Session, actor: User, org_code: str | None) -> Organi
     return org
 
 
-def reader_scope(session: Session, actor: User, org_code: str | None,
-                 ) -> tuple[int | None, Scope]:
-    """What a reader of settlements sees: a member its own; the coordination its
-    scope, or one member of it (`org_code`)."""
-    if access.may(actor, "oversee_network"):
-        scope = scope_of(actor.org)
-        if not org_code:
-            return None, scope
-        org = get_org(session, org_code)
-        scope.require(org)
-        return org.id, Scope.WHOLE
-    return statement_org(session, actor, org_code).id, Scope.WHOLE
-
-
 def default_month(today: date | None = None) -> str:
     """The month whose settlements are paid now: the last one that has ended."""
     day = today or paris_today()

@@ -121,6 +121,22 @@ def get_org(session: Session, code: str | None) -> Organisation:
     return org
 
 
+def readable_org(session: Session, actor, org_code: str | None) -> tuple[int | None, Scope]:
+    """What a reader's `?org=` reads: a member its own organisation (another's: 403);
+    the coordination one member of its territory (another territory's: 403), or,
+    without `org`, all of them (the scope)."""
+    if access.may(actor, "oversee_network"):
+        scope = scope_of(actor.org)
+        if not org_code:
+            return None, scope
+        org = get_org(session, org_code)
+        scope.require(org)
+        return org.id, scope
+    if org_code and org_code != actor.org.code:
+        access.require(actor, "oversee_network")
+    return actor.org_id, Scope.WHOLE
+
+
 def get_type(session: Session, code: str | None) -> ContainerType:
     """A container type by its slug."""
     ctype = None if "\x00" in (code or "") else session.scalar(
