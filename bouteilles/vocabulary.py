@@ -72,6 +72,9 @@ ACTION_TERMS = (
     # damaged label replaced by a new code.
     Action("undo", N_("Annuler le mouvement"), N_("Mouvement annulé")),
     Action("relabel", N_("Remplacer l'étiquette"), N_("Étiquette remplacée")),
+    # Not a scan either: the owner changes (the pool sells to a member, a territory
+    # hands objects to another), the state and the holder stay.
+    Action("transfer", N_("Transférer la propriété"), N_("Propriété transférée")),
 )
 
 REJECT_REASON_TERMS = (
@@ -80,6 +83,9 @@ REJECT_REASON_TERMS = (
     Term("wrong_model", N_("mauvais modèle")),
     Term("residue", N_("résidus")),
     Term("other", N_("autre")),
+    # A label or its glue still on the bottle after washing: the producer's labels
+    # do not wash off (services/producers.py traces it to the bottle's last fill).
+    Term("label", N_("étiquette ou colle restée")),
 )
 
 # What an accepted scan is flagged with for the coordinator: a step the record
@@ -100,6 +106,7 @@ ANOMALY_TERMS = (
     Term("found_on_reject", N_("perdu, retrouvé et écarté")),
     Term("unexpected_holder", N_("détenteur inattendu")),
     Term("recount", N_("quantité recomptée")),
+    Term("found_in_count", N_("trouvé à l'inventaire")),
 )
 
 ORG_KIND_TERMS = (
@@ -115,6 +122,17 @@ ORG_KIND_TERMS = (
 FAMILY_TERMS = (
     Family("bottle", N_("Bouteille"), "J'aime mes bouteilles"),
     Family("box", N_("Boîte"), "Ju'Ramène Ta Boîte"),
+)
+
+# The glass colours of bottle models, as the glassworks' catalogues name them.
+GLASS_COLOUR_TERMS = (
+    Term("extra_flint", N_("extra-blanc")),
+    Term("flint", N_("blanc")),
+    Term("dead_leaf", N_("feuille-morte")),
+    Term("green", N_("vert")),
+    Term("antique_green", N_("vert antique")),
+    Term("amber", N_("ambre")),
+    Term("other", N_("autre teinte")),
 )
 
 
@@ -134,6 +152,7 @@ REJECT_REASONS = codes(REJECT_REASON_TERMS)
 ANOMALIES = codes(ANOMALY_TERMS)
 ORG_KINDS = codes(ORG_KIND_TERMS)
 FAMILIES = codes(FAMILY_TERMS)
+GLASS_COLOURS = codes(GLASS_COLOUR_TERMS)
 
 # French labels by code: templates show them through `_()`, which translates.
 STATE_LABELS = labels(STATE_TERMS)
@@ -143,6 +162,7 @@ REASON_LABELS = labels(REJECT_REASON_TERMS)
 ANOMALY_LABELS = labels(ANOMALY_TERMS)
 KIND_LABELS = labels(ORG_KIND_TERMS)
 FAMILY_LABELS = labels(FAMILY_TERMS)
+GLASS_COLOUR_LABELS = labels(GLASS_COLOUR_TERMS)
 LOOP_NAMES = {family.code: family.loop for family in FAMILY_TERMS}
 
 # Every list of terms, by the name the scanner's config and the tests use.
@@ -153,6 +173,7 @@ VOCABULARY: dict[str, tuple[Term, ...]] = {
     "anomalies": ANOMALY_TERMS,
     "org_kinds": ORG_KIND_TERMS,
     "families": FAMILY_TERMS,
+    "glass_colours": GLASS_COLOUR_TERMS,
 }
 
 # French labels by list, then code ("done": what an action has just done).

@@ -4,7 +4,7 @@
 
 Loaded as a pytest plugin (tests/conftest.py). Every statement that inserts,
 updates or deletes rows of those tables, every new such ORM object added to a
-session and every change of a container's or crate's state, holder, cycles,
+session and every change of a container's or crate's state, holder, owner, cycles,
 batch or quantity is traced to the innermost frame of the application's own
 code (the database plumbing aside): it must be in the movements package.
 Frames of tests and benchmarks are not the application's: a test may write
@@ -31,8 +31,8 @@ PLUMBING = PACKAGE / "db"  # engines, the driver-level statements, the writer qu
 LOG_TABLES = ("events", "deposit_entries", "containers", "crates")
 WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 LOG_MODELS = (Event, DepositEntry, Container, Crate)
-MOVED = {Container: ("state", "holder_id", "holder", "cycles", "batch_id"),
-         Crate: ("state", "holder_id", "holder", "quantity", "batch_id")}
+MOVED = {Container: ("state", "holder_id", "holder", "owner_id", "owner", "cycles", "batch_id"),
+         Crate: ("state", "holder_id", "holder", "owner_id", "owner", "quantity", "batch_id")}
 
 violations: list[str] = []
 

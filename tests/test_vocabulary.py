@@ -125,7 +125,8 @@ def test_migrated_database_checks_list_the_vocabulary(db_url) -> None:
 
 
 def test_life_cycle_speaks_the_vocabulary() -> None:
-    assert set(lifecycle.SCAN_ACTIONS) == set(ACTIONS) - {"batch_close", "undo", "relabel"}
+    assert set(lifecycle.SCAN_ACTIONS) == set(ACTIONS) - {"batch_close", "undo", "relabel",
+                                                          "transfer"}
     assert set(lifecycle.TABLE) == set(ACTIONS) - {"undo", "relabel"}
     table_anomalies = set()
     for rules in lifecycle.TABLE.values():
@@ -134,8 +135,10 @@ def test_life_cycle_speaks_the_vocabulary() -> None:
             assert rule.to_state is None or rule.to_state in STATES
             if rule.anomaly:
                 table_anomalies.add(rule.anomaly)
-    # The two the movements add: a scan by a member not holding the thing, a recount.
-    assert set(ANOMALIES) == table_anomalies | {"unexpected_holder", "recount"}
+    # The three the movements add: a scan by a member not holding the thing, a
+    # recount, a thing a stock count found where the record did not say.
+    assert set(ANOMALIES) == table_anomalies | {"unexpected_holder", "recount",
+                                                "found_in_count"}
     assert set(CONSUMER_STATES) == set(STATES)
 
 

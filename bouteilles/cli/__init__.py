@@ -19,6 +19,7 @@ from ..services.members.management import change_password, reset_password
 from ..services.movements import join_territory
 from ..services.territories import create_territory, get_territory, territory_members
 from .export import export_cli
+from .imports import import_command
 from .labels import labels_command
 from .notify import notify
 from .ops import OPS_COMMANDS
@@ -214,6 +215,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(labels_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(import_command)
     app.cli.add_command(notify)
     for command in OPS_COMMANDS:
         app.cli.add_command(command)

@@ -15,9 +15,11 @@ from ..services.members.accounts import create_org, create_user
 from ..services.movements import commission_containers, create_crate, record_scan
 from ..services.pages.winegrower import create_request
 from ..services.pickups import request_pickup
+from ..services.producers import flag_producer
 from ..services.stock_thresholds import set_thresholds
-from ..services.territories import create_territory
+from ..services.territories import create_territory, scope_of
 from ..services.washing.batches import add_inputs, close_batch, open_batch
+from ..services.washing.pallets import new_pallet, release, top_up
 
 DEMO_PASSWORD = "tilleul-et-marnes"
 DEMO_DOMAIN = "demo.bouteilles.fr"
@@ -125,6 +127,45 @@ class History:
                 self.bottle_run(moment + timedelta(hours=5))
         self.doubs(t0)
         self.requests()
+        self.bottle_loop(t0 + timedelta(days=WEEKS * 7 - 8))
+
+    def bottle_loop(self, moment: datetime) -> None:
+        """Labelled clavelins filled by two domaines come back through the cellar: the
+        Domaine des Marnes' plastic labels do not wash off (flagged by the coordination).
+        At the site, one pallet is released and another is filling."""
+        site, coop = self.users["lavage-lons"], self.users["coop-jura"]
+        sorted_ok = []
+        for grower, count, failed in (("domaine-des-marnes", 24, 7), ("domaine-la-combe", 24, 1)):
+            bottles = commission_containers(self.session, actor=site, type_code="clavelin-62",
+                                            count=count, holder_code=grower, at=moment)
+            for n, bottle in enumerate(bottles):
+                at = moment + timedelta(hours=1, minutes=n)
+                self.scan(grower, bottle.code, "fill", at)
+                self.scan("cave-du-centre", bottle.code, "return", at + timedelta(days=3))
+                self.scan("jura-collecte", bottle.code, "collect", at + timedelta(days=4))
+                self.scan("jura-collecte", bottle.code, "deliver", at + timedelta(days=4, hours=1),
+                          to="lavage-lons")
+                self.scan("lavage-lons", bottle.code, "sort", at + timedelta(days=5),
+                          reason="label" if n < failed else None)
+                if n >= failed:
+                    sorted_ok.append(bottle.code)
+        at = moment + timedelta(days=6)
+        batch = open_batch(self.session, actor=site, type_code="clavelin-62", opened_at=at)
+        washed = sum(self.scan("lavage-lons", code, "wash", at) for code in sorted_ok)
+        close_batch(self.session, batch, actor=site, clean=washed, rejected={},
+                    closed_at=at + timedelta(hours=2), transport=[], electricity_kwh=None)
+        flag_producer(self.session, actor=coop, scope=scope_of(coop.org),
+                      code="domaine-des-marnes",
+                      note="Étiquettes adhésives plastiques : la colle reste après lavage.")
+        clean = create_crate(self.session, actor=site, type_code="bouteille-75", quantity=2_100,
+                             holder_code="lavage-lons", state="clean", at=moment)
+        for quantity, released in ((1_200, True), (840, False)):
+            pallet = new_pallet(self.session, actor=site, type_code="bouteille-75",
+                                capacity=1_200)
+            top_up(self.session, actor=site, pallet=pallet, source_code=clean.code,
+                   quantity=quantity)
+            if released:
+                release(self.session, actor=site, pallet=pallet)
 
     def requests(self) -> None:
         """What members are waiting for today: a full bin at the cellar, an order of

@@ -88,13 +88,21 @@ class TypeForm(Form):
     deposit_cents = DecimalNumberField(_l("Consigne (€)"),
                                        [Required(), Between(0, MAX_DEPOSIT_CENTS // 100)])
     active = TickField(_l("Actif"))
+    # Its bottle model (services/bottle_models.py); the page sets the choices.
+    model = ChoiceField(_l("Modèle de bouteille"))
 
     @classmethod
     def of(cls, ctype: ContainerType) -> TypeForm:
         """The form showing a type as it is."""
         return cls.blank(name=ctype.name, family=ctype.family, mass_g=ctype.mass_g,
                          volume_ml=ctype.volume_ml, active=ctype.active,
-                         deposit_cents=f"{ctype.deposit_cents / 100:.2f}")
+                         deposit_cents=f"{ctype.deposit_cents / 100:.2f}",
+                         model=ctype.model.code if ctype.model else "")
+
+    def with_models(self, models) -> TypeForm:
+        """The model select's choices: none, or one of `models`."""
+        self.model.choices = [("", _l("Aucun (boîtes)")), *((m.code, m.name) for m in models)]
+        return self
 
     def values(self) -> dict:
         """The type's fields as the service takes them (the deposit in cents)."""

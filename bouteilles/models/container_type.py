@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..vocabulary import FAMILIES
 from .base import Base, UTCDateTime, sql_in, utcnow
+from .bottle_model import BottleModel
 
 
 class ContainerType(Base):
@@ -28,6 +29,9 @@ class ContainerType(Base):
     deposit_cents: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The bottle model it is made of (bottles; a box type has none).
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("bottle_models.id"))
+    model: Mapped[BottleModel | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ContainerType {self.code}>"

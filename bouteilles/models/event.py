@@ -17,6 +17,10 @@ from .organisation import Organisation
 # only uses a partial index whose predicate it finds written in the query.
 ARRIVALS = "events.action IN ('collect', 'commission', 'deliver')"
 
+# Ownership transfers; written out in queries as it is, for SQLite's partial index.
+TRANSFERS = "action = 'transfer'"
+
+
 def partial_index(name: str, *columns: str, where: str) -> Index:
     """An index of the rows matching `where`, on SQLite and PostgreSQL alike."""
     return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
@@ -55,6 +59,10 @@ class Event(Base):
                       where="anomaly IS NOT NULL"),
         partial_index("ix_events_recount", "occurred_at", "id", where="quantity_delta <> 0"),
         partial_index("ix_events_undoes", "undoes_id", where="undoes_id IS NOT NULL"),
+        # The few ownership transfers, by object (0022): the owner an object had
+        # before its first one (the EPCIS export's commissioning).
+        partial_index("ix_events_transfers", "container_id", "crate_id", "id",
+                      where=TRANSFERS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

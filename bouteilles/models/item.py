@@ -71,6 +71,7 @@ class Crate(_Tracked, Base):
     __table_args__ = (
         CheckConstraint(sql_in("state", STATES), name="state"),
         CheckConstraint("quantity >= 0", name="quantity_non_negative"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_crates_holder_state", "holder_id", "state", "type_id"),
         Index("ix_crates_batch", "batch_id"),
     )
@@ -80,6 +81,10 @@ class Crate(_Tracked, Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     quantity: Mapped[int]
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    # A pallet filled at the washing site: how many it takes (None: a plain crate),
+    # and when it was released, full or early, with its label (None: still filling).
+    capacity: Mapped[int | None]
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     type: Mapped[ContainerType] = relationship(lazy="joined")
     holder: Mapped[Organisation] = relationship(foreign_keys=[holder_id], lazy="joined")

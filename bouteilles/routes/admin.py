@@ -45,7 +45,7 @@ from ..forms.admin import (
 )
 from ..forms.issuer import ReportIssuerForm
 from ..models import Organisation
-from ..services import territories
+from ..services import bottle_models, territories
 from ..services.errors import BouteillesError, Forbidden
 from ..services.geography.coordinates import checked_coordinates, set_coordinates
 from ..services.geography.geocoder import locate_address
@@ -375,20 +375,26 @@ def types():
 def type_new():
     """Create a container type."""
     if request.method == "GET":
-        form = NewTypeForm.blank(active=True, deposit_cents="0")
+        form = _with_models(NewTypeForm.blank(active=True, deposit_cents="0"))
         return render_template("admin/type_form.html", ctype=None, form=form)
-    form = NewTypeForm()
+    form = _with_models(NewTypeForm())
     if not form.validate():
         return refused_form("admin/type_form.html", form, ctype=None)
     db = get_session()
     try:
         ctype = service.create_type(db, code=form.code.data, values=form.values(),
                                     actor=current_user)
+        bottle_models.set_type_model(db, ctype, form.model.data or None, actor=current_user)
     except BouteillesError as exc:
         return refused_form("admin/type_form.html", form, exc, ctype=None)
     db.commit()
     flash(gettext("Type « %(code)s » créé.", code=ctype.code), "success")
     return redirect(url_for("admin.type_edit", code=ctype.code))
+
+
+def _with_models(form: TypeForm) -> TypeForm:
+    """The type form with the registry's bottle models to choose from."""
+    return form.with_models(bottle_models.all_models(get_session()))
 
 
 def _type_context(ctype, **forms) -> dict:
@@ -416,12 +422,15 @@ def type_edit(code: str):
     ctype = get_type(db, code)
     context = _type_context(ctype)
     if request.method == "GET":
-        return render_template("admin/type_form.html", form=TypeForm.of(ctype), **context)
-    form = TypeForm()
+        return render_template("admin/type_form.html", form=_with_models(TypeForm.of(ctype)),
+                               **context)
+    form = _with_models(TypeForm())
     if not form.validate():
         return refused_form("admin/type_form.html", form, **context)
     try:
         revision = service.update_type(db, ctype, values=form.values(), actor=current_user)
+        revision = bottle_models.set_type_model(db, ctype, form.model.data or None,
+                                                actor=current_user) or revision
     except BouteillesError as exc:
         return refused_form("admin/type_form.html", form, exc, **context)
     db.commit()
@@ -440,7 +449,8 @@ def type_deposit(code: str, territory: str):
     form = TerritoryDepositForm()
 
     def reread() -> dict:
-        return {"form": TypeForm.of(ctype), **_type_context(ctype, deposit_form=form)}
+        return {"form": _with_models(TypeForm.of(ctype)),
+                **_type_context(ctype, deposit_form=form)}
 
     if not form.validate():
         return refused_form("admin/type_form.html", form, form_name="deposit_form",

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from ..db.database import get_session
 from ..forms.corrections import RelabelForm, UndoForm
+from ..forms.ownership import TransferForm, with_owners
 from ..models import ACTIONS, Container, Crate, Event, Organisation
 from ..services.errors import BouteillesError, Forbidden
 from ..services.items.lookup import get_item, get_org, recent_events, require_item
+from ..services.items.ownership import possible_owners
 from ..services.movements import overdue_counted_returns, relabel_item, undo_event
 from ..services.oversight import watch as oversight
 from ..services.paging import page_number
@@ -132,7 +134,9 @@ def _item_context(code: str, **forms) -> dict:
     require_item(current_scope(), item)
     return {"item": item, "events": recent_events(db, item), "looked_up": code,
             "undo_form": forms.get("undo_form") or UndoForm.blank(),
-            "relabel_form": forms.get("relabel_form") or RelabelForm.blank()}
+            "relabel_form": forms.get("relabel_form") or RelabelForm.blank(),
+            "transfer_form": with_owners(forms.get("transfer_form") or TransferForm.blank(),
+                                         possible_owners(db, current_scope()))}
 
 
 @bp.get("/items/<code>")

@@ -31,8 +31,8 @@ from ..schemas.scans import (
     UndoAnswer,
 )
 from ..schemas.status import Health
+from ..services import bottle_models, lifecycle
 from ..services import deposits as deposit_service
-from ..services import lifecycle
 from ..services.errors import BouteillesError
 from ..services.items.lookup import (
     describe_event,
@@ -82,6 +82,7 @@ def show_item(code: str, caller: User):
     session = get_session()
     item = get_item(session, code)
     body = describe_item(session, item)
+    body["model"] = bottle_models.model_body(item.type.model)
     body["actions"] = lifecycle.available_actions(
         caller.org.kind, item.state, holder_kind=item.holder.kind,
         own=item.holder_id == caller.org_id)

@@ -26,6 +26,7 @@ NAV = [
     ("washing.batches", N_("Lots"), "batch_pages"),
     ("winegrower.index", N_("Mes bouteilles"), "winegrower_work"),
     ("admin_watch.dashboard", N_("Coordination"), "coordination_pages"),
+    ("stocktakes.index", N_("Inventaire"), "count_stock"),
     ("impact.dashboard", N_("Impact"), None),
     ("account.sessions", N_("Mon compte"), None),
 ]

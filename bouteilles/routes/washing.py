@@ -38,7 +38,7 @@ from ..forms.washing import (
     sort_form,
 )
 from ..models import REJECT_REASONS, Batch
-from ..services import access
+from ..services import access, bottle_models
 from ..services.errors import BouteillesError, Forbidden
 from ..services.geography.transport import proposed_collection_leg
 from ..services.items.stock import stock_rows
@@ -140,7 +140,8 @@ def receive():
 @bp.route("/sort", methods=["GET", "POST"])
 def sort():
     """Sort scanned things (good, or rejected with a reason), or split a crate by count."""
-    forms = {"codes_form": SortCodesForm.blank(), "crate_form": SortCrateForm.blank()}
+    forms = {"codes_form": SortCodesForm.blank(), "crate_form": SortCrateForm.blank(),
+             "models": bottle_models.sort_reference(get_session(), current_user.org_id)}
     if request.method == "GET":
         return render_template("washing/sort.html", **forms)
     form = sort_form()

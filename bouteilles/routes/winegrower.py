@@ -10,9 +10,13 @@ from flask_login import current_user
 
 from ..db.database import get_session
 from ..forms.winegrower import BottleRequestForm, FillForm
+from ..services import bottle_models
 from ..services.errors import BouteillesError, Forbidden
+from ..services.items.ownership import owned_total
 from ..services.pages import winegrower
 from ..services.paging import page_number, paginate
+from ..services.producers import standing_flag
+from ..services.washing.pallets import ready_pallets
 from . import stock_alerts
 from .guard import guard_blueprint
 from .refusals import refused_form
@@ -24,7 +28,8 @@ guard_blueprint(bp, "winegrower_work")
 def _request_form(form: BottleRequestForm) -> BottleRequestForm:
     """The request form choosing among bottle models and washing sites."""
     db = get_session()
-    form.type.choices = [(t.code, t.name) for t in winegrower.bottle_types(db)]
+    form.type.choices = [(t.code, bottle_models.type_with_model(t))
+                         for t in winegrower.bottle_types(db)]
     form.site.choices = [(s.code, s.name) for s in winegrower.washing_sites(db)]
     return form
 
@@ -35,8 +40,11 @@ def _stock_context() -> dict:
     return {
         "available": winegrower.availability(db, org_id=current_user.org_id),
         "held": winegrower.held_by(db, current_user.org_id),
+        "owned": owned_total(db, current_user.org_id),
         "request_form": _request_form(BottleRequestForm.blank()),
         "fill_form": FillForm.blank(),
+        "ready_pallets": ready_pallets(db),
+        "label_flag": standing_flag(db, current_user.org_id),
         **stock_alerts.context(),
     }
 

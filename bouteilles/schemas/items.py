@@ -76,3 +76,20 @@ class RelabelAnswer(Output):
     code: str = Field(description="The object's code from now on.")
     replaces: str = Field(description="The code it carried; its scans are refused, "
                                       "naming the new one.")
+
+
+class Transfer(Input):
+    """A new owner for the object (`POST /items/<code>/transfer`)."""
+
+    to: OrgCode = Field(description="The organisation that owns it from now on.")
+    idempotency_key: Text(90, description=(
+        "Chosen by the client: the same key again answers 200 with the first answer "
+        "(default: none, every call transfers).")) | None = None
+
+
+class TransferAnswer(Output):
+    """The transfer's event (`action` "transfer": state and holder unchanged) and the
+    item with its new `owner`."""
+
+    event: dict
+    item: dict

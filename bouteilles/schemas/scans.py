@@ -152,6 +152,8 @@ class Item(Output):
     state: Literal[STATES]
     holder: str
     holder_name: str
+    owner: str = Field(description="The organisation that owns it (usually the "
+                                   "cooperative; changed by a transfer).")
     cycles: int
     quantity: int
     deposit_cents: int
@@ -161,8 +163,25 @@ class Item(Output):
     updated_at: str = Field(json_schema_extra={"format": "date-time"})
 
 
+class BottleModel(Output):
+    """The bottle model of a type (services/bottle_models.py)."""
+
+    code: str
+    name: str
+    mould_ref: str | None
+    colour: str = Field(description="Glass colour: `extra_flint`, `flint`, `dead_leaf`, "
+                                    "`green`, `antique_green`, `amber` or `other`.")
+    volume_ml: int
+    mass_g: int = Field(description="The glassworks' glass mass; the impact reads the "
+                                    "type's.")
+    glassworks: str | None
+
+
 class ItemDetail(Item):
     """An item with its history and what the caller may do to it."""
+
+    model: BottleModel | None = Field(None, description="The type's bottle model; null for "
+                                                          "a type without one (boxes).")
 
     actions: list[str]
     suggested: str | None

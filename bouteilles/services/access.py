@@ -54,6 +54,10 @@ CAPABILITIES: dict[str, Capability] = {
     "relabel": grant("washing_site", "coordinator",
                      message=N_("Seuls les sites de lavage et la coordination remplacent une "
                                 "étiquette.")),
+    # The owner of objects changed (movements.transfer): the coordination's administrators.
+    "transfer": grant("coordinator", admin=True,
+                      message=N_("Seuls les administrateurs de la coordination transfèrent la "
+                                 "propriété d'un objet.")),
     # Members' own pages and the services behind them.
     "restaurant_pages": grant("restaurant",
                               message=N_("Pages réservées aux restaurants du réseau.")),
@@ -93,6 +97,11 @@ CAPABILITIES: dict[str, Capability] = {
     "api_tokens": grant("restaurant", "washing_site", "coordinator", message=N_("Accès refusé.")),
     # The generic message of a 403: the page says no more than any refused page.
     "print_labels": grant("washing_site", "coordinator", message=N_("Accès refusé.")),
+    # A stock count (inventaire): every member that holds stock counts its own; the
+    # coordination counts its members' (services/stocktakes.py).
+    "count_stock": grant("restaurant", "winegrower", "washing_site", "collection_point",
+                         "collector", "event_organiser", "coordinator",
+                         message=N_("Accès refusé.")),
     # The coordination: it sees and acts on every member's objects and figures,
     # reads its own pages, and its administrators change them.
     "oversee_network": grant("coordinator",

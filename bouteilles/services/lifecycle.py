@@ -23,8 +23,9 @@ from . import access
 
 NEW = None  # the "state" of a code that is not commissioned yet
 # Actions no one scans: a batch's close, which the washing site's page records
-# for a whole batch at once; an undo and a relabel, which name the item's record.
-NOT_SCANNED = ("batch_close", "undo", "relabel")
+# for a whole batch at once; an undo, a relabel and an ownership transfer, which
+# name the item's record.
+NOT_SCANNED = ("batch_close", "undo", "relabel", "transfer")
 SCAN_ACTIONS = tuple(action for action in ACTIONS if action not in NOT_SCANNED)
 # States of a thing that circulates: a rejected one has left the loop for good,
 # a lost one is out of it until it turns up again (an anomaly, below).
@@ -133,6 +134,8 @@ TABLE: dict[str, dict[str | None, Rule]] = {
     },
     "find": {"lost": ok("in_use")},
     "batch_close": {"washing": ok("clean")},
+    # The owner changes, nothing else: the thing stays where and as it is.
+    "transfer": {state: ok(state) for state in LIVE_STATES},
 }
 TABLE["fill"] = TABLE["lend"]
 
@@ -143,7 +146,33 @@ DEFAULT_REFUSAL = {
                "(« écarter »)."),
     "find": N_("L'objet n'est pas déclaré perdu (%(state_label)s chez %(holder)s)."),
     "batch_close": N_("L'objet n'est pas en lavage (%(state_label)s)."),
+    "transfer": N_("Seul un objet en circulation change de propriétaire ; celui-ci est "
+                   "%(state_label)s."),
 }
+
+
+# A stock count (services/stocktakes.py) moves what it found where the record
+# does not say: a `deliver` to the counting site, allowed where a delivery is
+# (clean, collected, sorted; returned becomes collected), flagged
+# `found_in_count`. What it did not find, the coordination may declare lost from
+# any state of stock on a shelf; a box in a batch is the batch's to account for.
+COUNT_ARRIVAL = "deliver"
+COUNT_LOSS_STATES = ("clean", "in_use", "returned", "collected", "sorted")
+
+
+def decide_count_arrival(state: str | None) -> Rule:
+    """The rule of a thing counted at a site the record does not show holding it."""
+    rule = decide(COUNT_ARRIVAL, state)
+    if rule.outcome == "refused":
+        return rule
+    return flag(rule.to_state, "found_in_count")
+
+
+def decide_count_loss(state: str | None) -> Rule:
+    """The rule of a thing a stock count did not find, declared lost."""
+    if state in COUNT_LOSS_STATES:
+        return ok("lost")
+    return decide("lose", state)
 
 
 # A washing site's stock is moved by the site alone (sorted, washed, delivered): a

@@ -64,6 +64,7 @@ from bouteilles.services.members.logins import login_id_of, open_login
 from bouteilles.services.movements import commission_containers
 from bouteilles.services.pages.winegrower import create_request
 from bouteilles.services.pickups import request_pickup
+from bouteilles.services.stocktakes import take_stock
 from bouteilles.services.territories import create_territory
 from bouteilles.services.washing.batches import open_batch
 
@@ -284,6 +285,11 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/admin/tokens"): Access(COORD),
     ("POST", "/admin/tokens"): Access(**ADMIN),
     ("POST", "/admin/tokens/<int:token_id>/revoke"): Access(**ADMIN, obj="token"),
+    ("GET", "/admin/models/"): Access(COORD),
+    ("GET", "/admin/models/new"): Access(**ADMIN, special=NATIONAL),
+    ("POST", "/admin/models/new"): Access(**ADMIN, special=NATIONAL),
+    ("GET", "/admin/models/<code>"): Access(COORD, obj="model"),
+    ("POST", "/admin/models/<code>"): Access(**ADMIN, obj="model", special=NATIONAL),
     ("GET", "/admin/types"): Access(COORD),
     ("GET", "/admin/types/new"): Access(**ADMIN, special=NATIONAL),
     ("POST", "/admin/types/new"): Access(**ADMIN, special=NATIONAL),
@@ -354,6 +360,37 @@ EXPECTED: dict[tuple[str, str], Access] = {
                                                  special={(READER, None): 403}),
     ("POST", "/api/v1/settlements/cancel"): Access(ANY, json=MARK,
                                                    special={(READER, None): 403}),
+    # --- pallets filled at the washing site (the site's own; another site's: 403)
+    ("GET", "/washing/pallets/"): Access(SITE),
+    ("POST", "/washing/pallets/"): Access(SITE),
+    ("GET", "/washing/pallets/<code>"): Access(SITE, obj="item", own_only=True),
+    ("POST", "/washing/pallets/<code>/top-up"): Access(SITE, obj="item", own_only=True),
+    ("POST", "/washing/pallets/<code>/release"): Access(SITE, obj="item", own_only=True),
+    ("GET", "/washing/pallets/<code>/label.pdf"): Access(SITE, obj="item", own_only=True),
+    # --- producers' labels: the winegrower's figures; the coordination's table, flags
+    ("GET", "/winegrower/labels/"): Access({"winegrower"}),
+    ("GET", "/admin/producers/"): Access(COORD),
+    ("POST", "/admin/producers/<code>/flag"): Access(**ADMIN, obj="org"),
+    ("POST", "/admin/producers/<code>/unflag"): Access(**ADMIN, obj="org"),
+    # --- imports from a spreadsheet: the coordination's administrators (a territory's: its own)
+    ("GET", "/admin/import"): Access(**ADMIN),
+    ("POST", "/admin/import"): Access(**ADMIN),
+    # --- stock counts (inventaire): a member counts its own stock; the coordination's
+    # administrators count for its members and settle what is missing
+    ("GET", "/stocktakes/"): Access(ANY),
+    ("GET", "/stocktakes/new"): Access(ANY),
+    ("POST", "/stocktakes/new"): Access(ANY, form={"type": "bocal-500"}),
+    ("GET", "/stocktakes/<int:stocktake_id>"): Access(ANY, obj="stocktake", own_only=True),
+    ("GET", "/stocktakes/<int:stocktake_id>.csv"): Access(ANY, obj="stocktake", own_only=True),
+    ("POST", "/stocktakes/<int:stocktake_id>/resolve"): Access(**ADMIN, obj="stocktake",
+                                                               form={"how": "left"}),
+    ("POST", "/api/v1/stocktakes"): Access(ANY, json={"site": "nobody-x", "type": "bocal-500",
+                                                      "codes": []}),
+    # --- owners: stock by owner, and transfers of ownership by the coordination's administrators
+    ("GET", "/admin/owners"): Access(COORD),
+    ("POST", "/admin/owners/transfer"): Access(**ADMIN),
+    ("POST", "/admin/items/<code>/transfer"): Access(**ADMIN, obj="item"),
+    ("POST", "/api/v1/items/<code>/transfer"): Access(**ADMIN, obj="item", json={"to": "x"}),
     # --- stock alerts: a member's own thresholds of clean stock
     ("POST", "/restaurant/stock-alerts"): Access({"restaurant"}),
     ("POST", "/winegrower/stock-alerts"): Access({"winegrower"}),
@@ -397,7 +434,7 @@ def build_world(session) -> dict:
     of every kind for each of them; returns ids and codes."""
     world: dict = {"org": {}, "user": {}, "item": {}, "token": {}, "batch": {},
                    "loan": {}, "request": {}, "request_site": {}, "bearer": {}, "pickup": {},
-                   "login": {}, "login_token": {}, "away_marks": set()}
+                   "stocktake": {}, "login": {}, "login_token": {}, "away_marks": set()}
     home = create_territory(session, code="home", name="Home")
     away = create_territory(session, code="away", name="Away")
 
@@ -461,6 +498,9 @@ def build_world(session) -> dict:
         for kind in sorted(ASKERS):
             asked = request_pickup(session, actor=users[kind, side])
             world["pickup"][kind, side] = asked.request.id
+        counted = take_stock(session, actor=site, site=world["org"]["washing_site", side],
+                             type_code="bocal-500", codes=[])
+        world["stocktake"]["washing_site", side] = counted.id
     world["away_marks"] = {AWAY, AWAY.title()} | {
         code for (_kind, side), code in world["item"].items() if side == "x"}
     session.commit()
@@ -469,7 +509,7 @@ def build_world(session) -> dict:
 
 # Objects nobody owns (one case per role), and URL parameters that are not objects.
 FIXED = {"locale": "en", "state": "clean", "grai": "0614141000012345", "type": "bocal-500",
-         "factor_set": "fr-2026-1"}
+         "factor_set": "fr-2026-1", "model": "bourgogne-75-feuille-morte"}
 FIXED_PARAMS = {"month": "2026-11", "fmt": "csv", "locale": "en", "state": "clean",
                 "grai": "0614141000012345", "event_id": "999999", "gln": "3701234000008",
                 "term": "washing", "statement": "batch-B-NONE", "batch_code": "B-NONE",
@@ -502,7 +542,7 @@ def url_value(world: dict, obj: str, role: str, whose: str) -> object | None:
 # "another member's object" case).
 OWNERS = {"batch": {"washing_site"}, "loan": {"restaurant", "event_organiser"},
           "request": {"winegrower", "restaurant"}, "request_site": {"washing_site"},
-          "pickup": set(ASKERS),
+          "pickup": set(ASKERS), "stocktake": {"washing_site"},
           "item": set(ORG_KINDS), "org": set(ORG_KINDS), "user": set(ORG_KINDS),
           "token": set(ORG_KINDS), "login": set(ORG_KINDS)}
 

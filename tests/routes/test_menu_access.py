@@ -45,7 +45,9 @@ def test_the_menu_and_the_guards_name_capabilities_of_the_table(app):
     assert named <= set(access.CAPABILITIES)
     assert set(GUARDS) == {"restaurant", "loans", "collector", "labels", "washing",
                            "batch_corrections", "winegrower", "admin", "admin_watch",
-                           "factor_sets", "loops", "pickups", "orders", "settlements"}
+                           "factor_sets", "loops", "pickups", "orders", "settlements",
+                           "bottle_models", "pallets", "producers", "grower_labels",
+                           "ownership", "stocktakes", "imports"}
 
 
 # Who uses the API with a token of their own (docs/decisions.md, "Accounts and logins").

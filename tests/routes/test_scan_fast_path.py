@@ -32,10 +32,11 @@ def scan(client, headers, code, action, **extra):
 
 
 def assert_answer_matches_the_record(client, headers, answer):
-    """The scan's `item` and `event` are what GET /api/v1/items says afterwards."""
+    """The scan's `item` and `event` are what GET /api/v1/items says afterwards (which
+    adds the object's history, the actions open to the caller and its type's model)."""
     item = client.get(f"/api/v1/items/{answer['item']['code']}", headers=headers).get_json()
     history = item.pop("history")
-    item.pop("actions"), item.pop("suggested"), item.pop("history_hidden")
+    item.pop("actions"), item.pop("suggested"), item.pop("history_hidden"), item.pop("model")
     assert answer["item"] == item
     assert answer["event"] == history[-1]
 

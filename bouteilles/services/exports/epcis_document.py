@@ -23,6 +23,9 @@ disposition of the state reached, STATE_DISPOSITIONS):
     lose / find       bou:declaring_lost / bou:declaring_found   bou:lost / state
     relabel           bou:relabelling      (no disposition: the state is unchanged;
                                             bou:replaces names the old label's URI)
+    transfer          bou:transferring     (no disposition: the state is unchanged;
+                                            source and destination `owning_party`: the
+                                            owners before and after)
     batch_close  TransformationEvent, bou:washing, available: inputs = all washed,
                  outputs = the clean ones; rejects are consumed, by reason in bou:rejected.
                  An emptied crate: ObjectEvent bou:washing, available.
@@ -36,7 +39,9 @@ packed (AggregationEvent ADD, bizStep packing, parentID the crate, `#packing`); 
 crate washed is unpacked first (DELETE, unpacking, `#unpacking`). readPoint and
 bizLocation are the place where the thing is: the previous holder for a pick-up,
 the holder for reject, loss, find and relabel, else the scanning organisation. A
-commission names the owner (destination `owning_party`).
+commission names the owner (destination `owning_party`), a transfer the owners
+before and after (source and destination `owning_party`, and no possessing party:
+the holder does not change).
 
 CBV has no washing, filling or loss step, hence `bou:` URIs (EPCIS 2.0 allows
 any URI). Extensions: bou:batch, bou:reason, bou:anomaly, bou:type, bou:rejected.
@@ -85,6 +90,7 @@ OBJECT_EVENTS: dict[str, tuple[str, str, str]] = {
     "lose": ("OBSERVE", "bou:declaring_lost", "bou:lost"),
     "find": ("OBSERVE", "bou:declaring_found", ""),
     "relabel": ("OBSERVE", "bou:relabelling", ""),
+    "transfer": ("OBSERVE", "bou:transferring", ""),
     "batch_close": ("OBSERVE", "bou:washing", "available"),  # an emptied crate
 }
 # What a thing in a state is, as a CBV disposition (a commission starts it "active").
@@ -163,7 +169,7 @@ def _place(event: Mapping[str, Any]) -> str:
     name = event["action"]
     if name in MOVES:
         return event.get("from_org") or _holder(event)
-    if name in ("reject", "lose", "find", "relabel", "batch_close"):
+    if name in ("reject", "lose", "find", "relabel", "transfer", "batch_close"):
         return _holder(event)
     return event["org"]
 
@@ -172,7 +178,7 @@ def _disposition(event: Mapping[str, Any], uris: Uris, default: str | None) -> s
     name, state = event["action"], event.get("to_state")
     if name == "sort" and state == "rejected":
         return "damaged" if event.get("reason") in DAMAGE_REASONS else "non_conformant"
-    if default is not None or name == "relabel":
+    if default is not None or name in ("relabel", "transfer"):
         return default
     if name == "commission" and state in (None, "clean"):
         return "active"
@@ -208,19 +214,32 @@ def _object_event(event: Mapping[str, Any], uris: Uris) -> dict[str, Any]:
     if (disposition := _disposition(event, uris, disposition)) is not None:
         out["disposition"] = disposition
     out["readPoint"] = out["bizLocation"] = {"id": uris.place(_place(event))}
-    if source := event.get("from_org"):
-        out["sourceList"] = [{"type": "possessing_party", "source": uris.party(source)}]
-    destinations = []
-    if destination := event.get("to_org"):
-        destinations.append({"type": "possessing_party", "destination": uris.party(destination)})
-    if name == "commission" and (owner := event.get("owner")):
-        destinations.append({"type": "owning_party", "destination": uris.party(owner)})
-    if destinations:
-        out["destinationList"] = destinations
+    if name == "transfer":
+        _owning_parties(out, event, uris)
+    else:
+        if source := event.get("from_org"):
+            out["sourceList"] = [{"type": "possessing_party", "source": uris.party(source)}]
+        destinations = []
+        if destination := event.get("to_org"):
+            destinations.append({"type": "possessing_party",
+                                 "destination": uris.party(destination)})
+        if name == "commission" and (owner := event.get("owner")):
+            destinations.append({"type": "owning_party", "destination": uris.party(owner)})
+        if destinations:
+            out["destinationList"] = destinations
     _extensions(out, event)
     if old_code := event.get("replaces"):
         out["bou:replaces"] = uris.item(old_code, event.get("kind", "container"), event["type"])
     return out
+
+
+def _owning_parties(out: dict[str, Any], event: Mapping[str, Any], uris: Uris) -> None:
+    """A transfer's source and destination: the owners before and after (the holder
+    does not change, so no possessing party is named)."""
+    if before := event.get("from_owner"):
+        out["sourceList"] = [{"type": "owning_party", "source": uris.party(before)}]
+    if owner := event.get("owner"):
+        out["destinationList"] = [{"type": "owning_party", "destination": uris.party(owner)}]
 
 
 def _receiving_event(event: Mapping[str, Any], uris: Uris) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, case, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from ...models import Batch, Container, ContainerType, Crate, Event, Organisation
@@ -88,14 +88,30 @@ def _planned_for_every_row(session: Session) -> Iterator[None]:
                         {"before": before})
 
 
+def _first_owner(e, column: str, owner_now):
+    """The owner a commissioned object had before its first transfer (none: its owner
+    now), read from the few transfers' index (`ix_events_transfers`)."""
+    t = _EVENT.alias("tr").c
+    same = and_(t.container_id == e.container_id, t.crate_id.is_(None)) \
+        if column == "container_id" else and_(t.container_id.is_(None), t.crate_id == e.crate_id)
+    before = (select(t.detail["from_owner"].as_integer())
+              .where(same, literal_column("tr.action = 'transfer'"))
+              .order_by(t.id).limit(1).scalar_subquery())
+    return func.coalesce(before, owner_now)
+
+
 def _event_rows():
     """The columns of `_event_dicts`, from the log and what it names."""
     e = _EVENT.c
+    # The owner a commissioning named: the first one, whatever transfers came later.
+    owner = case((e.action != "commission", None),
+                 (e.container_id.is_not(None),
+                  _first_owner(e, "container_id", _BOX.c.owner_id)),
+                 else_=_first_owner(e, "crate_id", _CRATE.c.owner_id))
     return (
         select(e.id, e.action, e.code, e.crate_id, e.type_id, e.quantity, e.from_state,
                e.to_state, e.org_id, e.holder_id, e.from_holder_id, e.occurred_at,
-               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code, e.detail,
-               func.coalesce(_BOX.c.owner_id, _CRATE.c.owner_id))
+               e.recorded_at, e.reason, e.anomaly, _BATCH.c.code, e.detail, owner)
         .select_from(_EVENT.outerjoin(_BATCH, _BATCH.c.id == e.batch_id)
                      # The owner is stated once, when the thing is commissioned.
                      .outerjoin(_BOX, and_(_BOX.c.id == e.container_id,
@@ -182,7 +198,10 @@ def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[
         org_code, holder_code = orgs[org], orgs[holder]
         before_code = orgs[before] if before is not None else None
         crate = crate_id is not None
-        yield {
+        from_owner = None
+        if action == "transfer" and detail:  # the owners before and after, named by it
+            owner, from_owner = detail.get("owner"), detail.get("from_owner")
+        found: EventDict = {
             "id": id_, "action": action, "code": code,
             "kind": "crate" if crate else "container", "type": types[type_id],
             "quantity": quantity if crate else None,
@@ -194,6 +213,9 @@ def _event_dicts(rows, orgs: dict[int, str], types: dict[int, str]) -> Iterator[
             "replaces": detail.get("replaces") if detail and action == "relabel" else None,
             "holder_kind": kinds.get(holder), "owner": orgs[owner] if owner else None,
         }
+        if from_owner:
+            found["from_owner"] = orgs[from_owner]
+        yield found
 
 
 def _batch_events(session: Session, start: datetime, end: datetime, org_id: int | None,

@@ -48,4 +48,5 @@ class EventDict(TypedDict):
     rejected: NotRequired[dict[str, int]]  # batch_close: count by reason
     error_declaration: NotRequired[ErrorDeclaration]  # this event was recorded in error
     holder_kind: NotRequired[str | None]  # the kind of the holder after the move
-    owner: NotRequired[str | None]  # commission: the owning organisation
+    owner: NotRequired[str | None]  # commission, transfer: the owning organisation (after)
+    from_owner: NotRequired[str | None]  # transfer: the owning organisation before

@@ -22,6 +22,10 @@ TERMS = {
     "relabelling": (_l("étape (bizStep)"),
                     _l("Une étiquette abîmée est remplacée : l'objet garde son histoire ; "
                        "bou:replaces nomme l'ancienne étiquette.")),
+    "transferring": (_l("étape (bizStep)"),
+                     _l("La propriété d'un objet change (la coopérative vend au membre, un "
+                        "territoire cède à un autre) ; l'objet reste où il est : les "
+                        "owning_party avant et après sont la source et la destination.")),
     "in_use": (_l("disposition"),
                _l("Chez un client (prêté contre consigne) ou rempli chez un vigneron.")),
     "lost": (_l("disposition"), _l("Déclaré perdu.")),
@@ -29,7 +33,8 @@ TERMS = {
     "batch": (_l("propriété"), _l("Le code du lot de lavage.")),
     "reason": (_l("propriété"),
                _l("Le motif d'un rebut : broken (cassé), chipped (ébréché), wrong_model "
-                  "(mauvais modèle), residue (résidus), other (autre).")),
+                  "(mauvais modèle), residue (résidus), other (autre), label (étiquette ou "
+                  "colle restée).")),
     "anomaly": (_l("propriété"),
                 _l("Une étape sautée mais plausible, acceptée et signalée à la coordination "
                    "(par exemple skipped_lend : rendu sans prêt enregistré).")),

@@ -147,7 +147,8 @@ def get_type(session: Session, code: str | None) -> ContainerType:
 
 
 def item_body(*, code: str, kind: str, type_code: str, type_name: str, family: str,
-              state: str, holder_code: str, holder_name: str, cycles: int, quantity: int,
+              state: str, holder_code: str, holder_name: str, owner_code: str,
+              cycles: int, quantity: int,
               deposit_cents: int, deposit_held_cents: int, reject_reason: str | None,
               batch: str | None, updated_at: datetime) -> dict:
     """The API description of an item (without history), from plain values: the one
@@ -155,7 +156,7 @@ def item_body(*, code: str, kind: str, type_code: str, type_name: str, family: s
     return {
         "code": code, "kind": kind, "type": type_code, "type_name": type_name,
         "family": family, "state": state, "holder": holder_code, "holder_name": holder_name,
-        "cycles": cycles, "quantity": quantity, "deposit_cents": deposit_cents,
+        "owner": owner_code, "cycles": cycles, "quantity": quantity, "deposit_cents": deposit_cents,
         "deposit_held_cents": deposit_held_cents, "reject_reason": reject_reason,
         "batch": batch, "updated_at": iso(updated_at),
     }
@@ -170,7 +171,7 @@ def describe_item(session: Session, item: Item) -> dict:
     return item_body(
         code=item.code, kind=item.kind, type_code=item.type.code, type_name=item.type.name,
         family=item.type.family, state=item.state, holder_code=item.holder.code,
-        holder_name=item.holder.name, cycles=item.cycles,
+        holder_name=item.holder.name, owner_code=item.owner.code, cycles=item.cycles,
         quantity=item.quantity if isinstance(item, Crate) else 1,
         deposit_cents=territory_deposit(session, item.type, item.territory_id) if container else 0,
         deposit_held_cents=getattr(item, "deposit_held_cents", 0),

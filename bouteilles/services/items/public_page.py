@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...i18n import N_
-from ...models import Container, ContainerType, Crate, Organisation
+from ...models import BottleModel, Container, ContainerType, Crate, Organisation
 from ..errors import NotFound
 from ..impact.figures import compute_batch_impact
 from ..labels.minting import loop_name
@@ -108,6 +108,10 @@ class PublicItem:
     replaced: str | None = None  # the code looked up, when its label was replaced by `code`
     type_code: str = ""  # for the link to the map of the places that take it back
     territory_id: int | None = None  # its home: its territory's places are listed first
+    model: BottleModel | None = None  # a bottle's model: shape, colour, volume
+    # The owner when it is a coordination (the cooperative's pool); None for a member
+    # that bought it: who bought what from the pool is the members' business.
+    owner_name: str | None = None
 
     def overdue(self, now: datetime) -> bool:
         """Whether the box is past its return date."""
@@ -186,7 +190,8 @@ def describe_public(session: Session, item: Item, *, overdue_days: int) -> Publi
         quantity=item.quantity if isinstance(item, Crate) else 1, cycles=cycles,
         co2e_saved_g=saved[0] if saved else None, factor_set=saved[1] if saved else None,
         return_by=return_by(item, ctype.family, overdue_days), type_code=ctype.code,
-        territory_id=item.territory_id,
+        territory_id=item.territory_id, model=ctype.model,
+        owner_name=item.owner.name if item.owner.kind == "coordinator" else None,
     )
 
 

@@ -15,10 +15,15 @@ Everything else reads those tables, or asks this package to move something:
 - `record_counted_return`: boxes taken back and refunded by count, matched to
   their later scans (`counted_returns`);
 - `relabel_item`: a damaged label replaced, the object keeping its history;
+- `open_pallet`, `top_up_pallet`, `release_pallet`: a pallet filled at the washing
+  site up to its capacity, then released with its label (`pallets`);
+- `transfer_ownership`: objects given a new owner (`transfer`), nothing else moved;
 - `undo_event` (with `submit_once` for the API's idempotency key): an item's
   latest event undone by a new event, its ledger entries answered;
 - `join_territory`: a member joins a territory, its rows written before with it;
 - `declare_overdue_lost`: boxes with a customer past `LOST_DAYS`, declared lost;
+- `record_found_in_count`, `declare_count_loss`: what a stock count moves (a
+  thing counted where the record does not say, one not found);
 - `BulkWriter`: rows of a whole synthetic network, written as they are.
 
 Every `collect` written here also closes the pickup request ("bac plein") of
@@ -42,6 +47,7 @@ from .commission import (
     create_crate,
     mint_codes,
 )
+from .count_moves import declare_count_loss, record_found_in_count
 from .counted_returns import (
     MAX_COUNTED_RETURN,
     counted_refunds,
@@ -50,6 +56,7 @@ from .counted_returns import (
     record_counted_return,
 )
 from .overdue_losses import OverdueLoss, boxes_to_declare_lost, declare_overdue_lost
+from .pallets import MAX_CAPACITY, check_pallet, open_pallet, release_pallet, top_up_pallet
 from .relabel import Relabelled, relabel_item
 from .scans import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE, ScanResult, check_scan, record_scan, scan_body
 from .submissions import (
@@ -61,6 +68,7 @@ from .submissions import (
     submit_token_scan,
 )
 from .territory_fill import join_territory
+from .transfer import MAX_TRANSFER, Transferred, transfer_ownership
 from .undo import MAX_REASON as MAX_UNDO_REASON
 from .undo import Undone, undo_event
 
@@ -71,8 +79,10 @@ __all__ = [
     "BulkLoadError", "BulkWriter", "OverdueLoss", "Relabelled", "ScanResult", "Undone",
     "check_scan", "close_batch_contents", "commission_code", "commission_containers",
     "boxes_to_declare_lost", "declare_overdue_lost",
-    "join_territory",
+    "join_territory", "MAX_TRANSFER", "Transferred", "transfer_ownership",
     "counted_refunds", "overdue_counted_returns", "pending_counts", "record_counted_return",
+    "declare_count_loss", "record_found_in_count",
+    "MAX_CAPACITY", "check_pallet", "open_pallet", "release_pallet", "top_up_pallet",
     "create_crate", "error_body", "mint_codes", "record_scan", "relabel_item", "scan_body",
     "scanner",
     "submit_once", "submit_scan", "submit_token_scan", "undo_event", "write_batch_correction",

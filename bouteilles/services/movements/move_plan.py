@@ -117,7 +117,8 @@ def plan_move(box, actor: Actor, rule: lifecycle.Rule, *, action: str, occurred_
         item=item_body(
             code=box.code, kind="container", type_code=box.type_code,
             type_name=box.type_name, family=box.family, state=state, holder_code=holder.code,
-            holder_name=holder.name, cycles=box.cycles, quantity=1,
+            holder_name=holder.name, owner_code=box.owner_code, cycles=box.cycles,
+            quantity=1,
             deposit_cents=box.deposit_cents, deposit_held_cents=held,
             reject_reason=reason if state == "rejected" else None, batch=batch_code,
             updated_at=now),

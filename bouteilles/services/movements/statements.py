@@ -41,6 +41,7 @@ from ..members.accounts import TOKEN_ACTOR, token_actor_columns
 _c = Container.__table__
 _t = ContainerType.__table__
 _h = Organisation.__table__.alias("holder")
+_o = Organisation.__table__.alias("owner")
 _d = DepositEntry.__table__
 _b = Batch.__table__
 _td = TerritoryDeposit.__table__
@@ -55,10 +56,12 @@ READ = (
            _h.c.kind.label("holder_kind"), Label.detached_at.label("label_detached_at"),
            _c.c.territory_id, _h.c.territory_id.label("holder_territory_id"),
            _d.c.kind.label("entry_kind"), _d.c.amount_cents.label("entry_amount"),
-           _d.c.org_id.label("entry_org_id"), _b.c.code.label("batch_code"))
+           _d.c.org_id.label("entry_org_id"), _b.c.code.label("batch_code"),
+           _o.c.code.label("owner_code"))
     .select_from(
         Label.__table__.join(_c, _c.c.id == Label.container_id)
         .join(_t, _t.c.id == _c.c.type_id).join(_h, _h.c.id == _c.c.holder_id)
+        .join(_o, _o.c.id == _c.c.owner_id)
         .outerjoin(_td, (_td.c.type_id == _c.c.type_id)
                    & (_td.c.territory_id == _c.c.territory_id))
         .outerjoin(_d, _d.c.id == _c.c.lend_entry_id).outerjoin(_b, _b.c.id == _c.c.batch_id))

@@ -12,6 +12,8 @@ event, and answers each ledger entry that event wrote (`reverse_entries`):
 
 Who may: the organisation that recorded the event, within `UNDO_MINUTES` of
 recording it; an admin coordinator at any time (a correction, with a reason).
+An undone ownership transfer gives the object back to its previous owner (the
+undo's `detail` names both owners, as the transfer's does).
 A batch's close is corrected with the batch (`batch_correction`), a
 commissioning by rejecting the object, a relabel by relabelling again: none
 is undone here. An undo is not undone: scanning the object again redoes the
@@ -94,7 +96,7 @@ def undo_event(session: Session, actor: User, event_id: int, *, undo_minutes: fl
         quantity=undone.quantity - undone.quantity_delta,
         quantity_delta=-undone.quantity_delta, batch_id=undone.batch_id,
         idempotency_key=idempotency_key, undoes_id=undone.id,
-        detail={"reason": reason} if reason else None, territory_id=actor.territory_id,
+        detail=_undo_detail(undone, item, reason), territory_id=actor.territory_id,
         occurred_at=now, recorded_at=now)
     session.add(event)
     session.flush()
@@ -108,6 +110,9 @@ def undo_event(session: Session, actor: User, event_id: int, *, undo_minutes: fl
         item.quantity = undone.quantity - undone.quantity_delta
         if undone.action == "wash":
             item.batch_id = None
+    if undone.action == "transfer":
+        item.owner_id = undone.detail["from_owner"]
+        session.expire(item, ["owner"])
     item.state = undone.from_state
     item.holder_id = undone.from_holder_id
     item.reject_reason = None
@@ -115,6 +120,14 @@ def undo_event(session: Session, actor: User, event_id: int, *, undo_minutes: fl
     session.flush()
     session.expire(item, ["holder"])
     return Undone(event, item, deposit)
+
+
+def _undo_detail(undone: Event, item: Container | Crate, reason: str | None) -> dict | None:
+    """The undo's detail: its reason; for a transfer, the owners before and after it."""
+    detail: dict = {"reason": reason} if reason else {}
+    if undone.action == "transfer":
+        detail.update(from_owner=item.owner_id, owner=undone.detail["from_owner"])
+    return detail or None
 
 
 def _locked_item(session: Session, undone: Event) -> Container | Crate:

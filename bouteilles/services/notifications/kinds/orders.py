@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bouteilles.formatting import number
-from bouteilles.models import BottleRequest, ContainerType, Organisation
+from bouteilles.models import BottleModel, BottleRequest, ContainerType, Organisation
 from bouteilles.services.notifications.due import Due
 
 
@@ -20,16 +20,17 @@ def due(session: Session, now: datetime, since: datetime) -> list[Due]:
     remaining = BottleRequest.quantity - BottleRequest.delivered
     rows = session.execute(
         select(BottleRequest.site_id, Organisation.name, ContainerType.name, remaining,
-               BottleRequest.created_at, BottleRequest.note)
+               BottleRequest.created_at, BottleRequest.note, BottleModel.name)
         .join(Organisation, Organisation.id == BottleRequest.org_id)
         .join(ContainerType, ContainerType.id == BottleRequest.type_id)
+        .outerjoin(BottleModel, BottleModel.id == ContainerType.model_id)
         .where(BottleRequest.status == "open", remaining > 0)
         .order_by(BottleRequest.site_id, BottleRequest.created_at, BottleRequest.id))
     by_site: dict[int, list[dict]] = {}
-    for site_id, member, type_name, quantity, created_at, note in rows:
+    for site_id, member, type_name, quantity, created_at, note, model in rows:
         by_site.setdefault(site_id, []).append({
             "member": member, "type_name": type_name, "quantity": int(quantity),
-            "since": created_at, "note": note})
+            "since": created_at, "note": note, "model": model})
     return [Due(site_id, {"orders": orders, "count": len(orders)})
             for site_id, orders in by_site.items()]
 
