@@ -112,11 +112,11 @@ class History:
             return False
 
     def play(self) -> None:
-        site = self.users["lavage-lons"]
+        coop = self.users["coop-jura"]  # the cooperative owns the pool; members hold it
         t0 = self.start
         for resto in RESTAURANTS:
             for type_code, count in (("bocal-500", 24), ("bocal-750", 12)):
-                commission_containers(self.session, actor=site, type_code=type_code,
+                commission_containers(self.session, actor=coop, type_code=type_code,
                                       count=count, holder_code=resto, at=t0)
         for day in range(WEEKS * 7 - 1):
             moment = t0 + timedelta(days=day, hours=3)
@@ -136,7 +136,7 @@ class History:
         site, coop = self.users["lavage-lons"], self.users["coop-jura"]
         sorted_ok = []
         for grower, count, failed in (("domaine-des-marnes", 24, 7), ("domaine-la-combe", 24, 1)):
-            bottles = commission_containers(self.session, actor=site, type_code="clavelin-62",
+            bottles = commission_containers(self.session, actor=coop, type_code="clavelin-62",
                                             count=count, holder_code=grower, at=moment)
             for n, bottle in enumerate(bottles):
                 at = moment + timedelta(hours=1, minutes=n)

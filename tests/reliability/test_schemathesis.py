@@ -32,6 +32,7 @@ SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261205"))
 # days back, a site that is not a washing site, a close that does not balance.
 RULES_BEYOND_THE_SCHEMA = (
     "GET /api/v1/items/{code}", "GET /api/v1/items/{code}/passport", "POST /api/v1/scans",
+    "POST /api/v1/items/{code}/transfer",
     "POST /api/v1/batches",
     "POST /api/v1/batches/{batch_id}/inputs", "POST /api/v1/batches/{batch_id}/close",
 )
