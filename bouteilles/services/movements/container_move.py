@@ -19,6 +19,7 @@ docs/decisions.md ("One path per move").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -67,12 +68,15 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
                    occurred_at: datetime, now: datetime, to: Place | None = None,
                    reason: str | None = None, batch: str | None = None,
                    idempotency_key: str | None = None,
-                   detail: dict | None = None) -> ContainerMove | None:
+                   detail: dict | None = None,
+                   decide: Callable[[object], lifecycle.Rule] | None = None,
+                   ) -> ContainerMove | None:
     """Apply one scan to the container labelled `code`; None if no container has it.
 
     The caller has checked the input (action, who may act, reason, time);
     refusals raise InvalidTransition before anything is written. `detail` goes
-    into the event as it is (an automatic loss says so).
+    into the event as it is (an automatic loss says so). `decide`: the life
+    cycle's rule for a move that is not a scan (a stock count's), from the row read.
     """
     for _attempt in range(MAX_ATTEMPTS):
         box = READ_BOX_RUN[conn.dialect.name].first(conn, {"code": code})
@@ -81,8 +85,9 @@ def move_container(conn: Connection, actor: Actor, *, code: str, action: str,
         if box.label_detached_at is not None:
             raise InvalidTransition(replaced(box.code))
         require_within(actor, home=box.territory_id, holder=box.holder_territory_id)
-        rule = lifecycle.decide(action, box.state, reason=reason, holder_kind=box.holder_kind,
-                                own=box.holder_id == actor.org_id)
+        rule = decide(box) if decide is not None else lifecycle.decide(
+            action, box.state, reason=reason, holder_kind=box.holder_kind,
+            own=box.holder_id == actor.org_id)
         if rule.outcome == "refused":
             raise InvalidTransition(_l(rule.message, **_record_context(conn, box, actor)))
         joined = None

@@ -17,16 +17,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection
 
 from .. import lifecycle
-from ..errors import Contended, InvalidTransition
 from ..members.accounts import Actor
-from ..territories import require_within
-from .container_move import MAX_ATTEMPTS, _record_context, replaced, write_move
-from .move_plan import ContainerMove, Place, plan_move, refund_rejected
-from .statements import READ_BOX_RUN
+from .container_move import move_container
+from .move_plan import ContainerMove, Place
 
 
 def record_found_in_count(conn: Connection, actor: Actor, *, code: str, site,
@@ -46,25 +42,11 @@ def declare_count_loss(conn: Connection, actor: Actor, *, code: str, stocktake_i
 
 def _count_move(conn: Connection, actor: Actor, *, code: str, to: Place | None,
                 now: datetime, detail: dict) -> ContainerMove | None:
-    """Read, decide, write if unchanged (`container_move.move_container`'s loop)."""
-    action = lifecycle.COUNT_ARRIVAL if to is not None else "lose"
-    for _attempt in range(MAX_ATTEMPTS):
-        box = READ_BOX_RUN[conn.dialect.name].first(conn, {"code": code})
-        if box is None:
-            return None
-        if box.label_detached_at is not None:
-            raise InvalidTransition(replaced(box.code))
-        require_within(actor, home=box.territory_id, holder=box.holder_territory_id)
-        rule = (lifecycle.decide_count_arrival(box.state) if to is not None
-                else lifecycle.decide_count_loss(box.state))
-        if rule.outcome == "refused":
-            raise InvalidTransition(_l(rule.message, **_record_context(conn, box, actor)))
-        planned = plan_move(box, actor, rule, action=action, occurred_at=now, now=now, to=to,
-                            reason=None, idempotency_key=None, joined=None,
-                            refund_rejected=refund_rejected())
-        planned.event["detail"] = detail
-        if write_move(conn, box, planned):
-            return planned.move
-        if conn.dialect.name == "sqlite":
-            raise RuntimeError("a SQLite move was written without the write lock")
-    raise Contended(_l("Cet objet est scanné ailleurs au même moment : réessayez."))
+    """A count's move on the path of every container's move, decided by the life
+    cycle's rules for counts."""
+    if to is not None:
+        action, rule = lifecycle.COUNT_ARRIVAL, lifecycle.decide_count_arrival
+    else:
+        action, rule = "lose", lifecycle.decide_count_loss
+    return move_container(conn, actor, code=code, action=action, occurred_at=now, now=now,
+                          to=to, detail=detail, decide=lambda box: rule(box.state))
